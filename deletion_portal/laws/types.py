@@ -1,0 +1,239 @@
+"""The shapes of the legal rules engine: law records (data) and deadline results.
+
+A regime is data: one JSON file per regime under ``laws/data/``, parsed into these frozen
+dataclasses by ``laws.registry``. The pure deadline module (``laws.deadlines``) reads them; it never
+touches the database or the file system. Every rule carries its citation and a verification mark
+(LEGAL.md: ``checked`` read against the official text, ``secondary`` from a reputable secondary
+source, ``verify`` believed right but not re-checked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Verification = Literal["checked", "secondary", "verify"]
+CoverageStatus = Literal["covered", "partial", "excluded"]
+
+#: Right codes shared by every regime. Each regime lists the ones it has, with its own name.
+RIGHT_CODES: tuple[str, ...] = (
+    "access",
+    "erasure",
+    "rectification",
+    "restriction",
+    "objection",
+    "portability",
+    "automated_decisions",
+    "opt_out_sharing",
+    "limit_sensitive",
+)
+
+#: How a period is counted. The deadline module implements exactly these methods.
+#: - ``calendar_months``: EU Regulation 1182/71 / ICO: the day of the start is not counted; the period
+#:   ends on the same date N months later, or the month's last day when that date does not exist.
+#: - ``days_excluding_start``: N calendar days, the start day not counted (end = start + N days);
+#:   civil-law counting (BR Civil Code Art. 132, KR Civil Act Art. 157, CA Interpretation Act s.27).
+#: - ``days_including_start``: N calendar days, the start day is day one (end = start + N - 1);
+#:   e.g. CCPA regs §7021(b) "begin on the day that the business receives the request".
+#: - ``business_days``: N working days after the start day, skipping weekends and the region's
+#:   public holidays (end = the Nth working day after the start).
+CountingMethod = Literal["calendar_months", "days_excluding_start", "days_including_start", "business_days"]
+
+#: Events a case can record that the deadline module understands.
+EventKind = Literal[
+    "extension_notified",  # the controller told the person it extends the period (with reasons)
+    "clarification_requested",  # the controller asked the person to clarify the request
+    "clarification_received",  # the clarification reached the controller
+    "identity_received",  # identity information asked for (e.g. GDPR Art. 12(6)) reached the controller
+    "fee_paid",  # a fee the controller was allowed to ask for was paid
+]
+EVENT_KINDS: tuple[str, ...] = (
+    "extension_notified",
+    "clarification_requested",
+    "clarification_received",
+    "identity_received",
+    "fee_paid",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A fact in prose with its source, e.g. a fee or identity rule."""
+
+    text: str
+    citation: str
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class Right:
+    code: str  # one of RIGHT_CODES
+    name: str  # the regime's own name, e.g. CCPA's "Right to know" for ``access``
+    citation: str  # e.g. "Art. 15 GDPR"
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class Authority:
+    name: str
+    url: str  # complaint page where one exists, else the authority's home page
+    verification: Verification
+    note: str = ""  # e.g. "complain to the organisation first"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    status: CoverageStatus
+    reason: str  # one or two plain sentences for an employee
+    citation: str
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class Period:
+    count: int
+    unit: Literal["months", "days", "business_days"]
+    counting: CountingMethod
+    citation: str
+    verification: Verification
+    description: str  # e.g. "one month of receipt"
+    roll_forward: bool = True  # an end on a weekend or public holiday moves to the next working day
+    roll_forward_citation: str = ""  # the rule that moves it, e.g. "Art. 3(4) Regulation 1182/71"
+
+
+@dataclass(frozen=True)
+class Extension:
+    """How far the controller may extend, and the notice that makes an extension valid."""
+
+    period: Period  # the total period when extended (see ``measured_from``)
+    measured_from: Literal["start", "original_end"]  # GDPR/UK/CCPA: total from the start; PIPEDA: after the first end
+    notice_by: Literal["original_end"]  # notice must reach the person by the end of the first period
+    who_must_be_told: str
+    reasons_required: bool
+    grounds: str  # when an extension is allowed, e.g. "complexity and number of requests"
+    citation: str
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Days between two events that do not count (e.g. the UK clarification pause)."""
+
+    starts_on: EventKind  # e.g. "clarification_requested"
+    ends_on: EventKind  # e.g. "clarification_received"
+    rights: tuple[str, ...]  # right codes it applies to; empty = every right
+    citation: str
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class NoFixedPeriod:
+    """A regime without a statutory day count: no date is returned, only a labelled suggestion."""
+
+    reason: str  # e.g. "The APPI requires a response 'without delay' and sets no day count."
+    citation: str
+    suggested_follow_up_days: int  # calendar days after receipt, a suggestion, never a deadline
+    suggestion_basis: str  # why that many days, e.g. "Art. 39: a lawsuit only 2 weeks after the request"
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class ApplicabilityClause:
+    """When a regime applies (or is shown as excluded) for a person, with the one-sentence reason.
+
+    A clause matches when *every* condition it sets matches (unset ones are ignored). Country codes are
+    ISO 3166-1 alpha-2; region codes are ISO 3166-2 like ``US-CA`` or ``CA-QC``.
+    """
+
+    reason: str
+    citation: str
+    work_countries: tuple[str, ...] = ()
+    work_regions: tuple[str, ...] = ()
+    residence_countries: tuple[str, ...] = ()
+    residence_regions: tuple[str, ...] = ()
+    employer_countries: tuple[str, ...] = ()
+    not_work_regions: tuple[str, ...] = ()  # the clause does not match for these work regions
+
+
+@dataclass(frozen=True)
+class Regime:
+    key: str  # e.g. "eu-gdpr"
+    name: str  # e.g. "General Data Protection Regulation (EU)"
+    short_name: str  # e.g. "GDPR"
+    instrument: str  # e.g. "Regulation (EU) 2016/679"
+    countries: tuple[str, ...]  # where it is the law (ISO alpha-2); states/provinces in ``regions``
+    regions: tuple[str, ...]  # ISO 3166-2 codes for sub-national laws, else ()
+    reviewed: date
+    verification: Verification  # the weakest mark among its rules
+    coverage: Coverage
+    rights: tuple[Right, ...]
+    response: Period | None  # None exactly when ``no_fixed_period`` is set
+    no_fixed_period: NoFixedPeriod | None
+    extension: Extension | None
+    extension_none_reason: str  # why there is no extension (e.g. "Quebec s.32 allows none"), "" if there is one
+    acknowledgement: Period | None
+    start_events: tuple[EventKind, ...]  # events that move the start to the latest of them (UK "relevant time")
+    start_rule: Rule  # what starts the clock, e.g. "receipt of the request"
+    pauses: tuple[Pause, ...]
+    holidays: Rule  # whose public holidays count (e.g. the controller's member state)
+    fee: Rule
+    identity: Rule
+    authority: Authority
+    applicability: tuple[ApplicabilityClause, ...]
+    notes: tuple[Rule, ...] = ()  # anything else a letter or the calculator should show
+
+    def right(self, code: str) -> Right | None:
+        return next((r for r in self.rights if r.code == code), None)
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    kind: EventKind
+    on: date
+    reasons: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: Literal["start", "rule", "raw_end", "roll_forward", "pause", "extension", "acknowledgement", "note", "suggestion"]
+    text: str
+    citation: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.text} [{self.citation}]" if self.citation else self.text
+
+
+@dataclass(frozen=True)
+class ExtensionStatus:
+    state: Literal["available", "valid", "invalid", "none"]
+    # available: not (yet) notified, ``extended_respond_by`` is the latest date a valid extension gives;
+    # valid: notified in time; invalid: notified too late (reason says why); none: the regime has none.
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeadlineResult:
+    law_key: str
+    received: date
+    region: str
+    start: date  # the date the clock runs from (the UK "relevant time" may be later than receipt)
+    acknowledge_by: date | None
+    respond_by: date | None  # None when the regime has no fixed period
+    extended_respond_by: date | None  # latest date with a valid extension; None when none is possible
+    extension: ExtensionStatus
+    suggested_follow_up: date | None  # only for regimes with no fixed period: a suggestion
+    employee_coverage: CoverageStatus
+    steps: tuple[Step, ...] = field(default_factory=tuple)
+
+    @property
+    def has_fixed_period(self) -> bool:
+        return self.respond_by is not None
+
+    @property
+    def citations(self) -> list[str]:
+        seen: list[str] = []
+        for step in self.steps:
+            if step.citation and step.citation not in seen:
+                seen.append(step.citation)
+        return seen

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("deletion_portal.laws.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("deletion_portal.core.urls")),
+    path("", include("deletion_portal.laws.urls")),
+    path("accounts/", include("deletion_portal.accounts.urls")),
+    path("api/v1/", include((api_v1, "api-v1"))),
+    path("admin/", admin.site.urls),
+]
