@@ -154,6 +154,7 @@ class ApplicabilityClause:
     residence_regions: tuple[str, ...] = ()
     employer_countries: tuple[str, ...] = ()
     not_work_regions: tuple[str, ...] = ()  # the clause does not match for these work regions
+    verification: Verification = "verify"  # added: the mark of the scope rule itself (e.g. GDPR Art. 3)
 
 
 @dataclass(frozen=True)
