@@ -1,8 +1,33 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from deletion_portal.accounts import views
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.account, name="account"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only (405 on GET)
+    path("sign-up/", views.sign_up, name="sign-up"),
+    path("sign-up/done/", views.sign_up_done, name="sign-up-done"),
+    path("confirm/resend/", views.resend_confirmation, name="resend-confirmation"),
+    path("confirm/<str:token>/", views.confirm_email, name="confirm-email"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
+        name="password-change-done",
+    ),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password-reset-done",
+    ),
+    path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password-reset-complete",
+    ),
 ]

@@ -1,0 +1,153 @@
+"""Writes for accounts: creating accounts, sign-up, email confirmation."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from deletion_portal.accounts.models import Role, User
+from deletion_portal.accounts.tokens import (
+    EMAIL_CONFIRMATION_MAX_AGE,
+    ConfirmationLinkError,
+    email_confirmation_token_make,
+    email_confirmation_token_read,
+)
+
+log = logging.getLogger(__name__)
+
+
+class AccountExists(ValidationError):
+    """An account with this email address already exists."""
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def site_url(path: str = "") -> str:
+    """An absolute URL on the configured SITE_URL (never on the request's Host header)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send_templated_email(*, template: str, to: str, context: dict) -> None:
+    """Send a subject / text / html trio from ``templates/emails/<template>_{subject,body}``."""
+    context = {"site_url": site_url(), **context}
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    text = render_to_string(f"emails/{template}_body.txt", context)
+    html = render_to_string(f"emails/{template}_body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def account_create(
+    *,
+    email: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    confirmed: bool = False,
+    superuser: bool = False,
+) -> User:
+    """Create an account after validating email, role and password.
+
+    Raises ``ValidationError`` (``AccountExists`` for a taken address). A staff-role account gets
+    ``is_staff``; only ``superuser=True`` makes a superuser (who also gets ``is_staff``).
+    """
+    email = normalize_email(email)
+    validate_email(email)
+    if role not in Role.values:
+        raise ValidationError(
+            "Unknown role %(role)s; valid roles: %(valid)s.",
+            code="invalid_role",
+            params={"role": role, "valid": ", ".join(Role.values)},
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountExists("An account with this email address already exists.", code="exists")
+    password_validation.validate_password(password, user=User(email=email, display_name=display_name))
+
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=email,
+                password=password,
+                role=role,
+                display_name=display_name.strip(),
+                is_staff=role == Role.STAFF or superuser,
+                is_superuser=superuser,
+                email_confirmed_at=timezone.now() if confirmed else None,
+            )
+    except IntegrityError as exc:  # a concurrent sign-up won the race for the address
+        raise AccountExists("An account with this email address already exists.", code="exists") from exc
+
+
+def account_sign_up(*, email: str, password: str, display_name: str = "") -> User | None:
+    """Public sign-up: always an employee, never confirmed yet.
+
+    Never reveals whether the address is taken: a new address gets a confirmation link, a taken
+    one gets a note to its owner, and the caller shows the same page either way. Returns the new
+    user, or None when the address was taken.
+    """
+    email = normalize_email(email)
+    try:
+        user = account_create(email=email, password=password, role=Role.EMPLOYEE, display_name=display_name)
+    except AccountExists:
+        make_password(password)  # spend the same hashing time as a real sign-up
+        owner = User.objects.filter(email__iexact=email).first()
+        if owner is not None:
+            _send_templated_email(
+                template="accounts/sign_up_attempt",
+                to=owner.email,
+                context={
+                    "user": owner,
+                    "login_url": site_url(reverse("accounts:login")),
+                    "password_reset_url": site_url(reverse("accounts:password-reset")),
+                },
+            )
+        return None
+    email_confirmation_send(user=user)
+    return user
+
+
+def email_confirmation_send(*, user: User) -> bool:
+    """Email a fresh confirmation link; False (and nothing sent) if already confirmed."""
+    if user.email_confirmed_at is not None:
+        return False
+    token = email_confirmation_token_make(user_id=user.pk, email=user.email)
+    _send_templated_email(
+        template="accounts/confirm_email",
+        to=user.email,
+        context={
+            "user": user,
+            "confirm_url": site_url(reverse("accounts:confirm-email", kwargs={"token": token})),
+            "valid_days": EMAIL_CONFIRMATION_MAX_AGE.days,
+        },
+    )
+    return True
+
+
+def email_confirm(*, token: str) -> User:
+    """Mark the address in a confirmation link as confirmed (idempotent).
+
+    Raises ``ConfirmationLinkError`` for a forged, tampered, expired or outdated link; nothing
+    changes then.
+    """
+    claim = email_confirmation_token_read(token)
+    user = User.objects.filter(pk=claim.user_id, is_active=True).first()
+    if user is None or not claim.matches(user.email):
+        raise ConfirmationLinkError("invalid")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+        log.info("Email confirmed for account %s", user.pk)
+    return user

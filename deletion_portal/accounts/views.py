@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from axes.helpers import get_cool_off
+
+from deletion_portal.accounts import services
+from deletion_portal.accounts.forms import EmailAuthenticationForm, SignUpForm
+from deletion_portal.accounts.tokens import EMAIL_CONFIRMATION_MAX_AGE, ConfirmationLinkError
+
+CONFIRM_NOTICE = "Please confirm your email address: follow the link we emailed you. You can ask for a new link on your account page."
+
+
+class LoginView(auth_views.LoginView):
+    """Django's LoginView (it passes ``request`` to ``authenticate``, which django-axes needs)."""
+
+    form_class = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.get_user().email_confirmed_at is None:
+            messages.warning(self.request, CONFIRM_NOTICE)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    subject_template_name = "emails/accounts/password_reset_subject.txt"
+    email_template_name = "emails/accounts/password_reset_body.txt"
+    html_email_template_name = "emails/accounts/password_reset_body.html"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    @property
+    def extra_email_context(self):
+        # Links are built on SITE_URL, never on the request's Host header.
+        return {"site_url": services.site_url()}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password-change-done")
+
+
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:account")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.account_sign_up(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            display_name=form.cleaned_data["display_name"],
+        )
+        # The same page whether or not the address was already registered.
+        return redirect("accounts:sign-up-done")
+    return render(request, "accounts/sign_up.html", {"form": form})
+
+
+def sign_up_done(request):
+    return render(request, "accounts/sign_up_done.html", {"valid_days": EMAIL_CONFIRMATION_MAX_AGE.days})
+
+
+def confirm_email(request, token: str):
+    try:
+        user = services.email_confirm(token=token)
+    except ConfirmationLinkError as exc:
+        return render(
+            request,
+            "accounts/confirm_email_failed.html",
+            {"reason": exc.reason, "valid_days": EMAIL_CONFIRMATION_MAX_AGE.days},
+            status=400,
+        )
+    return render(request, "accounts/confirm_email_done.html", {"confirmed_user": user})
+
+
+@login_required
+@require_POST
+def resend_confirmation(request):
+    if services.email_confirmation_send(user=request.user):
+        messages.success(request, "We sent a new confirmation link to your email address.")
+    else:
+        messages.info(request, "Your email address is already confirmed.")
+    return redirect("accounts:account")
+
+
+@login_required
+def account(request):
+    # Only ever the signed-in user's own account: there is no id in the URL.
+    return render(request, "accounts/account.html", {"account": request.user})
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes lockout response (AXES_LOCKOUT_CALLABLE): HTTP 429 saying when to try again."""
+    cool_off = get_cool_off(request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else None
+    context = {
+        "cooloff_minutes": minutes,
+        "retry_at": timezone.now() + cool_off if cool_off else None,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+    }
+    return render(request, "accounts/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
