@@ -166,6 +166,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The callable renders accounts/locked_out.html with HTTP 429 and the minutes until the next try.
+AXES_LOCKOUT_CALLABLE = "deletion_portal.accounts.views.locked_out"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # --- Mail: Django's own setting names; files under var/mail/ when no EMAIL_HOST ----------------
