@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "deletion_portal.core",
     "deletion_portal.accounts",
     "deletion_portal.laws",
+    "deletion_portal.employers",
+    "deletion_portal.cases",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +135,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.heartbeat", "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS)},
+    "retry-outbox": {"task": "core.retry_outbox", "schedule": timedelta(seconds=60)},
 }
 
 if REDIS_URL:
@@ -164,6 +167,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The callable renders accounts/locked_out.html with HTTP 429 and the minutes until the next try.

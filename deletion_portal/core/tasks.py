@@ -7,3 +7,20 @@ from deletion_portal.core.services import heartbeat_record
 def heartbeat() -> None:
     """Scheduled by beat, run by a worker: proves both are alive (see /healthz)."""
     heartbeat_record(name="worker")
+
+
+@shared_task(name="core.deliver_outbox_message", acks_late=True, time_limit=120, soft_time_limit=100)
+def deliver_outbox_message(message_id: int) -> None:
+    """Idempotent: the outbox row is claimed with compare-and-swap before anything is sent."""
+    from deletion_portal.core.outbox import outbox_deliver
+
+    outbox_deliver(message_id=message_id)
+
+
+@shared_task(name="core.retry_outbox", time_limit=60, soft_time_limit=50)
+def retry_outbox() -> None:
+    """Beat: hand messages whose backoff has passed back to a worker."""
+    from deletion_portal.core.outbox import outbox_due_for_retry
+
+    for message_id in outbox_due_for_retry():
+        deliver_outbox_message.delay(message_id)

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+
+
+class Quality(models.TextChoices):
+    VERIFIED = "verified", "Verified by staff"
+    SUBMITTED = "submitted", "Submitted by a user"
+    UNVERIFIED = "unverified", "Unverified"
+
+
+class Employer(models.Model):
+    """An employer people write to. Contact details carry their public source (``sources``)."""
+
+    legal_name = models.CharField(max_length=200)
+    other_names = models.JSONField(default=list, blank=True, help_text="Brands, trading and former names.")
+    # Lower-cased legal and other names, one per line, kept in step by ``save()``: what search reads.
+    search_text = models.TextField(editable=False, default="")
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code of its establishment.")
+    postal_address = models.TextField(blank=True)
+    privacy_email = models.EmailField(blank=True)
+    web_form_url = models.URLField(blank=True)
+    preferred_language = models.CharField(max_length=8, blank=True)
+    demands_id = models.BooleanField(null=True, blank=True, help_text="Known to demand a copy of an ID document.")
+    sources = models.JSONField(
+        default=dict, blank=True, help_text="For each contact detail, the public source it comes from (URL or citation)."
+    )
+    quality = models.CharField(max_length=12, choices=Quality.choices, default=Quality.UNVERIFIED)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["legal_name"]
+        indexes = [models.Index(fields=["country", "legal_name"])]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    def all_names(self) -> list[str]:
+        return [self.legal_name, *[name for name in self.other_names if name]]
+
+    def save(self, *args, **kwargs):
+        self.search_text = "\n".join(name.casefold() for name in self.all_names())
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and ({"legal_name", "other_names"} & set(update_fields)):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
