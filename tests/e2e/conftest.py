@@ -1,0 +1,49 @@
+"""Browser tests: Debian's Chromium driven by pytest-playwright against Django's live server.
+
+Playwright's own browser download is never used (no network here): the launch points at the
+system Chromium, and a missing one skips locally or fails in CI (PORTAL_REQUIRE_SERVICES=1).
+"""
+
+import os
+
+import pytest
+
+from tests.conftest import require_binary
+
+# Playwright's sync API keeps an event loop running in the test thread; Django refuses ORM calls
+# from such a thread unless told that this is deliberate (the live server runs in its own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0 Mobile Safari/537.36"
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = require_binary("chromium", hint="apt-get install chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, **PHONE, "accept_downloads": True}
