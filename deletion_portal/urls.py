@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("deletion_portal.core.urls")),
     path("", include("deletion_portal.laws.urls")),
     path("accounts/", include("deletion_portal.accounts.urls")),
+    path("employers/", include("deletion_portal.employers.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]

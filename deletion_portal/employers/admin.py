@@ -1,0 +1,56 @@
+from django.contrib import admin, messages
+from django.db import models
+from django.utils import timezone
+
+from deletion_portal.accounts.models import Role
+from deletion_portal.employers.models import Employer, Quality
+
+
+def _is_portal_staff(request) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and getattr(user, "role", "") == Role.STAFF)
+
+
+@admin.register(Employer)
+class EmployerAdmin(admin.ModelAdmin):
+    """The directory for portal staff: look entries up, correct them, mark them verified.
+
+    Portal staff (role "staff" with ``is_staff``) may view, add and change employers without model
+    permissions; deleting still needs Django's permission (superusers), because cases point at them.
+    """
+
+    list_display = ("legal_name", "country", "quality", "privacy_email", "updated_at")
+    list_filter = ("quality", "country")
+    search_fields = ("legal_name", "search_text")
+    ordering = ("legal_name",)
+    readonly_fields = ("added_by", "created_at", "updated_at")
+    actions = ["mark_verified"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = (
+        (None, {"fields": ("legal_name", "other_names", "country", "quality")}),
+        ("Contact details", {"fields": ("privacy_email", "web_form_url", "postal_address", "preferred_language", "demands_id")}),
+        ("Sources", {"fields": ("sources",), "description": "For each contact detail, the public source it comes from."}),
+        ("History", {"fields": ("added_by", "created_at", "updated_at")}),
+    )
+
+    def has_module_permission(self, request):
+        return _is_portal_staff(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_portal_staff(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return _is_portal_staff(request) or super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_portal_staff(request) or super().has_change_permission(request, obj)
+
+    @admin.action(description="Mark as verified by staff", permissions=["change"])
+    def mark_verified(self, request, queryset):
+        to_verify = list(queryset.exclude(quality=Quality.VERIFIED))
+        Employer.objects.filter(pk__in=[e.pk for e in to_verify]).update(
+            quality=Quality.VERIFIED, updated_at=timezone.now()
+        )
+        for employer in to_verify:
+            self.log_change(request, employer, "Marked as verified by staff.")
+        self.message_user(request, f"{len(to_verify)} employer(s) marked as verified by staff.", messages.SUCCESS)
