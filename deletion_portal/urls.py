@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from deletion_portal.accounts.api import auth_token
+
 api_v1 = [
     path("", include("deletion_portal.laws.api_urls")),
+    path("", include("deletion_portal.cases.api_urls")),
+    path("auth/token", auth_token, name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
 ]
@@ -13,6 +17,7 @@ urlpatterns = [
     path("", include("deletion_portal.laws.urls")),
     path("accounts/", include("deletion_portal.accounts.urls")),
     path("employers/", include("deletion_portal.employers.urls")),
+    path("cases/", include("deletion_portal.cases.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]

@@ -542,3 +542,10 @@ def render_pdf(
     if fetcher.refused:
         logger.warning("PDF rendering: %d resource(s) refused for this document", fetcher.refused)
     return pdf
+
+
+def plain_weasyprint_pdf(html: str) -> bytes:
+    """The baseline of ``manage.py bench letters``: a plain ``HTML(string=…).write_pdf()`` of the same
+    HTML, with nothing the portal adds (no cached stylesheet or fonts, no cleaning, no limits). It
+    keeps the deny-by-default fetcher, so even the benchmark fetches nothing. Not for product PDFs."""
+    return weasyprint.HTML(string=html, base_url=None, url_fetcher=AssetOnlyURLFetcher()).write_pdf()

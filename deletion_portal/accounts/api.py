@@ -1,0 +1,99 @@
+"""POST /api/v1/auth/token: exchange an email address and password for the user's API token.
+
+The password goes through ``authenticate(request=…)`` so django-axes counts failures exactly as for
+the login page (same lock key: the lower-cased email under the ``username`` credential, plus the IP).
+A locked-out account gets a JSON 429 here instead of the login page's HTML one.
+"""
+
+from __future__ import annotations
+
+import math
+
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    parser_classes,
+    permission_classes,
+    throttle_classes,
+)
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from deletion_portal.core.api import JSONParser
+
+BAD_CREDENTIALS = "Unable to sign in with that email address and password."
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.CharField(required=False, max_length=254, help_text="Your account's email address")
+    username = serializers.CharField(required=False, max_length=254, help_text="Same as email (either key works)")
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+    def validate(self, attrs):
+        if not attrs.get("email") and not attrs.get("username"):
+            raise ValidationError({"email": ["This field is required (or give it as username)."]})
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def _locked_out(django_request) -> Response:
+    cool_off = get_cool_off(django_request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else None
+    wait = f" Try again in {minutes} minutes." if minutes else ""
+    response = Response(
+        {"detail": f"Too many failed sign-in attempts ({settings.AXES_FAILURE_LIMIT}) for this account.{wait}"},
+        status=429,
+    )
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    # AxesMiddleware would replace this JSON with the login page's HTML lockout; the lockout itself
+    # is already recorded, so the next attempt is refused just the same.
+    django_request.axes_locked_out = False
+    return response
+
+
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={
+        200: TokenSerializer,
+        400: OpenApiResponse(ErrorSerializer, description="Wrong credentials, or a field missing"),
+        429: OpenApiResponse(ErrorSerializer, description="Locked out after too many failures"),
+    },
+    auth=[],
+    summary="Get your API token (send it as 'Authorization: Token <token>')",
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([AnonRateThrottle])
+@parser_classes([JSONParser, FormParser, MultiPartParser])
+def auth_token(request):
+    serializer = TokenRequestSerializer(data=request.data)
+    if not serializer.is_valid():
+        raise ValidationError(serializer.errors)
+    data = serializer.validated_data
+    email = (data.get("email") or data.get("username")).strip().lower()
+    django_request = request._request
+    user = authenticate(request=django_request, username=email, password=data["password"])
+    if getattr(django_request, "axes_locked_out", False):
+        return _locked_out(django_request)
+    if user is None:
+        return Response({"detail": BAD_CREDENTIALS}, status=400)
+    token, _ = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})

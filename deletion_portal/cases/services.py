@@ -1,0 +1,447 @@
+"""Writes for cases. Every state change writes a timeline event in the same transaction, and every
+event recomputes the case's deadlines through the pure deadline module (``laws.deadlines``)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from deletion_portal.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    EventKind,
+    EventSource,
+    Letter,
+    LetterKind,
+)
+from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
+from deletion_portal.cases.taxonomy import CATEGORY_CODES
+from deletion_portal.cases.uploads import CheckedUpload
+from deletion_portal.core.outbox import outbox_enqueue
+from deletion_portal.employers.models import Employer
+from deletion_portal.laws.regions import UnknownRegion, is_working_day, parse_region
+from deletion_portal.laws.registry import UnknownRegime, get_regime, regime_keys
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = ("post", "email", "web_form")
+OUTCOMES = ("fulfilled", "partly_fulfilled", "refused", "withdrawn", "no_response", "other")
+TEXT_LIMIT = 2000
+EARLIEST_EVENT = date(2000, 1, 1)
+POSTAL_DELIVERY_WORKING_DAYS = 2  # assumed delivery of a posted letter, until the person confirms it
+
+# Which fields of a case the letter needs, and how to say that one is missing.
+REQUIRED_FOR_LETTER = {
+    "employer": "Choose the employer.",
+    "law_key": "Choose the law your request is made under.",
+    "region": "Choose the region whose public holidays count.",
+    "language": "Choose the letter's language.",
+    "rights": "Choose at least one right to exercise.",
+    "requester_name": "Enter your name.",
+    "requester_address": "Enter your postal address.",
+    "requester_email": "Enter a personal email address for the answer.",
+}
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _event(case: Case, kind: str, on: date, *, actor=None, source=EventSource.PORTAL, details=None, attachment=None) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, on=on, actor=actor, source=source, details=details or {}, attachment=attachment
+    )
+
+
+# --- Validation shared by the wizard, the API and the services ------------------------------------
+
+
+def validate_case_fields(*, law_key: str, region: str = "", rights=None, categories=None, language: str = "") -> dict[str, str]:
+    """Field → message for what the law, region, rights and categories cannot be. Empty when valid."""
+    errors: dict[str, str] = {}
+    regime = None
+    if law_key:
+        try:
+            regime = get_regime(law_key)
+        except UnknownRegime:
+            errors["law"] = f"Unknown law '{law_key[:40]}'. Valid keys: {', '.join(regime_keys())}."
+    if region:
+        try:
+            parse_region(region)
+        except UnknownRegion as exc:
+            errors["region"] = str(exc)
+    if regime is not None and rights is not None:
+        if not isinstance(rights, list) or not all(isinstance(r, str) for r in rights):
+            errors["rights"] = "Give the rights as a list of codes."
+        else:
+            available = [r.code for r in regime.rights]
+            missing = [r for r in rights if r not in available]
+            if missing:
+                errors["rights"] = (
+                    f"{regime.short_name} has no right {', '.join(sorted(set(missing)))}. "
+                    f"Valid: {', '.join(available) or 'none for an employee'}."
+                )
+            elif regime.coverage.status == "excluded":
+                errors["law"] = f"{regime.short_name} does not help an employee: {regime.coverage.reason}"
+    if categories is not None:
+        if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+            errors["categories"] = "Give the categories as a list of codes."
+        else:
+            unknown = [c for c in categories if c not in CATEGORY_CODES]
+            if unknown:
+                errors["categories"] = f"Unknown category {', '.join(sorted(set(unknown)))[:100]}. Valid: {', '.join(CATEGORY_CODES)}."
+    if language and law_key and regime is not None:
+        from deletion_portal.cases.letters import letter_languages
+
+        offered = letter_languages(law_key)
+        if language not in offered:
+            errors["language"] = f"Letters under {regime.short_name} are available in: {', '.join(offered)}."
+    return errors
+
+
+def case_missing_for_letter(case: Case) -> dict[str, str]:
+    missing = {}
+    for field, message in REQUIRED_FOR_LETTER.items():
+        value = getattr(case, field if field != "employer" else "employer_id")
+        if not value:
+            missing[field] = message
+    if not case.categories and not case.other_data.strip():
+        missing["categories"] = "Choose which data the request is about."
+    return missing
+
+
+# --- Cases ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_create(*, owner, employer: Employer | None = None, source: str = EventSource.PORTAL, **fields) -> Case:
+    """A new case (a draft, or a request already sent elsewhere). ``fields`` are Case fields."""
+    case = Case(owner=owner, employer=employer, **fields)
+    if employer is not None and not case.employer_country:
+        case.employer_country = employer.country
+    case.full_clean(exclude=["employer", "owner"])
+    for _ in range(5):  # a reference collision is astronomically rare; retry rather than fail
+        try:
+            with transaction.atomic():
+                case.save()
+            break
+        except Exception:  # noqa: BLE001
+            if Case.objects.filter(reference=case.reference).exists():
+                case.reference = Case._meta.get_field("reference").default()
+                continue
+            raise
+    _event(case, EventKind.DRAFTED, _today(), actor=owner, source=source, details={"outside_portal": case.sent_outside_portal})
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, **fields) -> Case:
+    """Change draft fields. A case whose request letter is final keeps its letter's content."""
+    locked = case_final_request_letter(case) is not None
+    content_fields = {"employer", "law_key", "language", "rights", "categories", "other_data", "requester_name",
+                      "requester_address", "requester_email", "employee_id", "job_title", "employment_start",
+                      "employment_end", "identity_note", "bundle"}
+    if locked and content_fields & set(fields):
+        raise ValidationError("The letter is final and can no longer change; start a new case for a new request.")
+    for name, value in fields.items():
+        setattr(case, name, value)
+    if "employer" in fields and fields["employer"] is not None and "employer_country" not in fields:
+        case.employer_country = fields["employer"].country
+    case.full_clean(exclude=["owner", "employer"])
+    update = set(fields) | {"updated_at"}
+    if "employer" in fields:
+        update.add("employer_country")
+    case.save(update_fields=sorted(update))
+    return case
+
+
+def _expected_receipt(case: Case, events: list[CaseEvent]) -> tuple[date | None, bool]:
+    """When the employer received the request, and whether the person confirmed it."""
+    received = [e for e in events if e.kind == EventKind.RECEIVED]
+    confirmed = [e for e in received if e.details.get("confirmed")]
+    if confirmed:
+        return confirmed[-1].on, True
+    if received:
+        return received[-1].on, False
+    sent = [e for e in events if e.kind == EventKind.SENT]
+    if not sent:
+        return None, False
+    first = sent[0]
+    if first.details.get("channel") == "post":
+        delivered = first.details.get("delivered_on")
+        if delivered:
+            return date.fromisoformat(delivered), False
+        region = parse_region(case.region) if case.region else None
+        day, counted = first.on, 0
+        while counted < POSTAL_DELIVERY_WORKING_DAYS:
+            day += timedelta(days=1)
+            if region is None or is_working_day(day, region):
+                counted += 1
+        return day, False
+    return first.on, False
+
+
+def case_recompute(*, case: Case) -> Case:
+    """Recompute receipt and deadlines from the timeline; call inside the event's transaction."""
+    events = case_events(case)
+    case.received_on, case.received_confirmed = _expected_receipt(case, events)
+    result = case_deadlines(case, events)
+    kinds = {e.kind for e in events}
+    if result is None:
+        case.respond_by = case.next_date = None
+        case.next_date_label = ""
+    else:
+        valid_extension = result.extension.state == "valid" and result.extended_respond_by
+        effective = result.extended_respond_by if valid_extension else result.respond_by
+        case.respond_by = effective
+        if effective is None and result.suggested_follow_up:
+            case.next_date, case.next_date_label = result.suggested_follow_up, "Suggested follow-up (no legal deadline)"
+        elif effective is not None:
+            label = "Employer must answer (extended)" if valid_extension else "Employer must answer"
+            case.next_date, case.next_date_label = effective, label
+        else:
+            case.next_date, case.next_date_label = None, ""
+    if kinds & {EventKind.RESPONSE_RECEIVED, EventKind.REFUSED} or case.status == CaseStatus.CLOSED:
+        case.next_date, case.next_date_label = None, ""
+    case.save(update_fields=["received_on", "received_confirmed", "respond_by", "next_date", "next_date_label", "updated_at"])
+    return case
+
+
+def _check_event_date(case: Case, kind: str, on: date, today: date, events: list[CaseEvent]) -> None:
+    if not isinstance(on, date):
+        raise ValidationError({"date": "Give the date as YYYY-MM-DD."})
+    if on > today:
+        raise ValidationError({"date": f"{on.isoformat()} is in the future; record events once they have happened."})
+    if on < EARLIEST_EVENT:
+        raise ValidationError({"date": f"Choose a date after {EARLIEST_EVENT.isoformat()}."})
+    letter = case_final_request_letter(case)
+    if letter is not None and not case.sent_outside_portal:
+        made = timezone.localdate(letter.finalised_at)
+        if on < made:
+            raise ValidationError(
+                {"date": f"The letter was finalised on {made.isoformat()}; this cannot have happened on {on.isoformat()}, before it existed."}
+            )
+    if kind not in (EventKind.SENT, EventKind.DRAFTED, EventKind.FINALISED):
+        sent = [e.on for e in events if e.kind == EventKind.SENT]
+        if sent and on < min(sent):
+            raise ValidationError({"date": f"The request was sent on {min(sent).isoformat()}; this cannot be earlier."})
+
+
+def _clean_text(details: dict, field: str, *, required: bool, label: str) -> str:
+    value = details.get(field, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({field: f"{label} must be text."})
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: f"{label} is required."})
+    if len(value) > TEXT_LIMIT:
+        raise ValidationError({field: f"{label} is too long ({len(value)} characters); the limit is {TEXT_LIMIT}."})
+    return value
+
+
+def _clean_details(kind: str, details: dict, on: date, today: date) -> dict:
+    details = dict(details or {})
+    clean: dict = {}
+    if kind == EventKind.SENT:
+        channel = details.get("channel")
+        if channel not in CHANNELS:
+            raise ValidationError({"channel": f"Choose how it was sent: {', '.join(CHANNELS)}."})
+        clean["channel"] = channel
+        if channel == "post":
+            clean["tracking_number"] = _clean_text(details, "tracking_number", required=False, label="The tracking number")[:100]
+            delivered = details.get("delivered_on")
+            if delivered:
+                try:
+                    delivered_day = delivered if isinstance(delivered, date) else date.fromisoformat(str(delivered))
+                except ValueError:
+                    raise ValidationError({"delivered_on": "Give the delivery date as YYYY-MM-DD."}) from None
+                if delivered_day < on or delivered_day > today:
+                    raise ValidationError({"delivered_on": "Delivery must be on or after posting, and not in the future."})
+                clean["delivered_on"] = delivered_day.isoformat()
+    elif kind == EventKind.RECEIVED:
+        confirmed = details.get("confirmed", False)
+        if not isinstance(confirmed, bool):
+            raise ValidationError({"confirmed": "Say true or false."})
+        clean["confirmed"] = confirmed
+    elif kind == EventKind.EXTENSION_NOTIFIED:
+        clean["reasons"] = _clean_text(details, "reasons", required=False, label="The reasons")
+    elif kind == EventKind.REFUSED:
+        clean["grounds"] = _clean_text(details, "grounds", required=True, label="The grounds")
+    elif kind == EventKind.CLOSED:
+        outcome = details.get("outcome")
+        if outcome not in OUTCOMES:
+            raise ValidationError({"outcome": f"Choose an outcome: {', '.join(OUTCOMES)}."})
+        clean["outcome"] = outcome
+    note = _clean_text(details, "note", required=False, label="The note")
+    if note:
+        clean["note"] = note
+    return clean
+
+
+RECORDABLE = (
+    EventKind.SENT, EventKind.RECEIVED, EventKind.ACKNOWLEDGED, EventKind.EXTENSION_NOTIFIED,
+    EventKind.CLARIFICATION_REQUESTED, EventKind.CLARIFICATION_GIVEN, EventKind.IDENTITY_REQUESTED,
+    EventKind.IDENTITY_GIVEN, EventKind.RESPONSE_RECEIVED, EventKind.REFUSED, EventKind.CLOSED,
+)
+
+
+@transaction.atomic
+def case_record_event(
+    *,
+    case: Case,
+    kind: str,
+    on: date,
+    actor=None,
+    details: dict | None = None,
+    source: str = EventSource.PORTAL,
+    upload: CheckedUpload | None = None,
+    upload_name: str = "",
+    today: date | None = None,
+) -> CaseEvent:
+    """Record something that happened (possibly in the past) and recompute the deadlines."""
+    today = today or _today()
+    if kind not in RECORDABLE:
+        raise ValidationError({"kind": f"Unknown event kind '{str(kind)[:40]}'. Valid: {', '.join(RECORDABLE)}."})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError("The case is closed.")
+    if case.status == CaseStatus.DRAFT and not case.sent_outside_portal:
+        raise ValidationError("Finalise the letter before recording what happened to it.")
+    events = case_events(case)
+    _check_event_date(case, kind, on, today, events)
+    clean = _clean_details(kind, details or {}, on, today)
+    attachment = attachment_store(case=case, upload=upload, name=upload_name, actor=actor) if upload else None
+    event = _event(case, kind, on, actor=actor, source=source, details=clean, attachment=attachment)
+    status = {
+        EventKind.SENT: CaseStatus.SENT,
+        EventKind.RESPONSE_RECEIVED: CaseStatus.ANSWERED,
+        EventKind.REFUSED: CaseStatus.ANSWERED,
+        EventKind.CLOSED: CaseStatus.CLOSED,
+    }.get(kind)
+    if status and not (status == CaseStatus.SENT and case.status in (CaseStatus.ANSWERED,)):
+        case.status = status
+        case.save(update_fields=["status", "updated_at"])
+    case_recompute(case=case)
+    return event
+
+
+def attachment_store(*, case: Case, upload: CheckedUpload, name: str, actor=None) -> Attachment:
+    safe_name = "".join(ch for ch in (name or "upload")[:120] if ch.isalnum() or ch in "._- ") or "upload"
+    attachment = Attachment(
+        case=case, original_name=safe_name, content_type=upload.content_type, size=upload.size,
+        sha256=upload.sha256, uploaded_by=actor,
+    )
+    attachment.file.save(f"{upload.sha256[:16]}.{upload.extension}", ContentFile(upload.content), save=False)
+    attachment.save()
+    return attachment
+
+
+# --- Letters -----------------------------------------------------------------------------------------
+
+
+def letter_draft(*, case: Case, today: date | None = None) -> Letter:
+    """The case's request letter as it would be finalised today (re-rendered; a draft may change)."""
+    from deletion_portal.cases.letters import TEMPLATE_VERSION, letter_html
+
+    final = case_final_request_letter(case)
+    if final is not None:
+        return final
+    if not case.language and case.law_key:
+        from deletion_portal.cases.letters import letter_language
+
+        case.language = letter_language(case)
+        case.save(update_fields=["language", "updated_at"])
+    html = letter_html(case, kind=LetterKind.REQUEST, today=today or _today())
+    letter = case.letters.filter(kind=LetterKind.REQUEST, is_final=False).first()
+    if letter is None:
+        letter = Letter.objects.create(case=case, kind=LetterKind.REQUEST, language=case.language,
+                                       template_version=TEMPLATE_VERSION, html=html)
+    elif letter.html != html or letter.language != case.language:
+        letter.html, letter.language, letter.template_version = html, case.language, TEMPLATE_VERSION
+        letter.save(update_fields=["html", "language", "template_version"])
+    return letter
+
+
+def letter_pdf_bytes(*, case: Case, letter: Letter) -> bytes:
+    """Render a letter's PDF, reusing the rendering of an unchanged draft (cached by content hash)."""
+    from deletion_portal.cases.letters import letter_footer, letter_metadata
+    from deletion_portal.core.pdf import paper_for_country, render_pdf
+
+    footer = letter_footer(case, letter.short_id)
+    paper = paper_for_country(case.employer_country or case.work_country)
+    key = "letter-pdf:" + hashlib.sha256(f"{letter.html}\x00{footer}\x00{paper}".encode()).hexdigest()
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pdf(letter.html, metadata=letter_metadata(case), paper=paper, footer=footer)
+        cache.set(key, pdf, timeout=3600)
+    return pdf
+
+
+@transaction.atomic
+def letter_finalize(*, case: Case, actor=None, source: str = EventSource.PORTAL, today: date | None = None) -> Letter:
+    """Freeze the request letter: HTML, PDF and SHA-256 stored; it never changes afterwards.
+
+    Idempotent: finalising twice returns the same letter.
+    """
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    existing = case_final_request_letter(case)
+    if existing is not None:
+        return existing
+    missing = case_missing_for_letter(case)
+    missing.update(validate_case_fields(law_key=case.law_key, region=case.region, rights=case.rights,
+                                        categories=case.categories, language=case.language))
+    if missing:
+        raise ValidationError(missing)
+    letter = letter_draft(case=case, today=today)
+    pdf = letter_pdf_bytes(case=case, letter=letter)
+    letter.sha256 = hashlib.sha256(pdf).hexdigest()
+    letter.pdf.save(f"{case.reference}-{letter.short_id}.pdf", ContentFile(pdf), save=False)
+    letter.is_final = True
+    letter.finalised_at = timezone.now()
+    letter.save(update_fields=["sha256", "pdf", "is_final", "finalised_at"])
+    case.status = CaseStatus.FINALISED
+    case.wizard_step = max(case.wizard_step, 8)
+    case.save(update_fields=["status", "wizard_step", "updated_at"])
+    _event(case, EventKind.FINALISED, timezone.localdate(letter.finalised_at), actor=actor, source=source,
+           details={"letter": letter.short_id, "sha256": letter.sha256})
+    return letter
+
+
+@transaction.atomic
+def letter_send_email(*, case: Case, actor=None, source: str = EventSource.PORTAL, today: date | None = None):
+    """Queue the final letter to the employer's privacy address (Reply-To and CC: the employee)."""
+    letter = case_final_request_letter(case)
+    if letter is None:
+        raise ValidationError("Finalise the letter before sending it.")
+    if case.employer is None or not case.employer.privacy_email:
+        raise ValidationError({"employer": "We have no privacy email address for this employer: post the letter or use its web form."})
+    context = {"case": case, "letter": letter, "regime": get_regime(case.law_key)}
+    subject = " ".join(render_to_string("emails/cases/letter_subject.txt", context).split())
+    body = render_to_string("emails/cases/letter_body.txt", context)
+    message = outbox_enqueue(
+        key=f"letter:{letter.pk}:email",
+        topic=f"case:{case.pk}",
+        to=[case.employer.privacy_email],
+        cc=[case.requester_email] if case.requester_email else [],
+        reply_to=[case.requester_email] if case.requester_email else [],
+        subject=subject,
+        body=body,
+        attachments=[{"filename": f"{case.reference}.pdf", "content_type": "application/pdf", "storage_name": letter.pdf.name}],
+    )
+    already = case.events.filter(kind=EventKind.SENT, details__channel="email").exists()
+    if not already:
+        case_record_event(case=case, kind=EventKind.SENT, on=today or _today(), actor=actor, source=source,
+                          details={"channel": "email"}, today=today)
+    return message

@@ -1,0 +1,71 @@
+"""Uploaded evidence (an employer's response, the original of a request sent elsewhere).
+
+The type is decided by the file's content, never by its name or the browser's word; the size cap is
+enforced here, before anything is stored, not by a web-server memory setting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from email import policy
+from email.parser import BytesParser
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+ALLOWED = "PDF, PNG, JPEG or an email file (.eml)"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content: bytes
+    content_type: str
+    extension: str
+    sha256: str
+    size: int
+
+
+def _looks_like_email(head: bytes) -> bool:
+    try:
+        message = BytesParser(policy=policy.compat32).parsebytes(head, headersonly=True)
+    except Exception:  # noqa: BLE001 - not parseable means not an email
+        return False
+    return bool(message.get("From")) and bool(message.get("Date") or message.get("Subject"))
+
+
+def sniff(content: bytes) -> tuple[str, str] | None:
+    if content.startswith(b"%PDF-"):
+        return "application/pdf", "pdf"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png", "png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg", "jpg"
+    if b"\x00" not in content[:8192] and _looks_like_email(content[:65536]):
+        return "message/rfc822", "eml"
+    return None
+
+
+def check_upload(upload) -> CheckedUpload:
+    """Validate an UploadedFile (or any object with ``size`` and ``chunks()``); raise ValidationError."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload is None:
+        raise ValidationError("Choose a file to upload.", code="required")
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            f"The file is too large ({upload.size // 1024} KB); the limit is {limit // (1024 * 1024)} MB.", code="too_large"
+        )
+    chunks, total = [], 0
+    for chunk in upload.chunks():
+        total += len(chunk)
+        if total > limit:
+            raise ValidationError(f"The file is too large; the limit is {limit // (1024 * 1024)} MB.", code="too_large")
+        chunks.append(chunk)
+    content = b"".join(chunks)
+    if not content:
+        raise ValidationError("The file is empty.", code="empty")
+    kind = sniff(content)
+    if kind is None:
+        raise ValidationError(f"This file type is not accepted: upload a {ALLOWED}.", code="type")
+    content_type, extension = kind
+    return CheckedUpload(content, content_type, extension, hashlib.sha256(content).hexdigest(), len(content))
