@@ -401,7 +401,7 @@ def test_it_escapes_hostile_user_text_everywhere(owner, law, lang):
     # Template syntax in user text is shown, never evaluated.
     assert "{{ 7*7 }}" in markup
     assert "{% debug %}" in markup
-    assert "49" not in text_of(markup).replace("2026", "")
+    assert "49" not in text_of(markup).replace("2026", "").replace(case.reference, "")
     assert "'True': True" not in markup and "sys.modules" not in markup
     # Each field made it into the letter, escaped.
     for needle in ("Evil &lt;script&gt;", "Jana &lt;script&gt;", "Street &lt;script&gt;", "Line one &lt;script&gt;",
