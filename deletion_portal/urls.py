@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("deletion_portal.accounts.urls")),
     path("employers/", include("deletion_portal.employers.urls")),
     path("cases/", include("deletion_portal.cases.urls")),
+    path("cases/", include("deletion_portal.tracking.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]

@@ -42,8 +42,8 @@ def site_url(path: str = "") -> str:
 def _send_templated_email(*, template: str, to: str, context: dict) -> None:
     """Send a subject / text / html trio from ``templates/emails/<template>_{subject,body}``."""
     context = {"site_url": site_url(), **context}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    text = render_to_string(f"emails/{template}_body.txt", context)
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context, using="text").split())
+    text = render_to_string(f"emails/{template}_body.txt", context, using="text")
     html = render_to_string(f"emails/{template}_body.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")

@@ -5,6 +5,9 @@ import math
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -34,7 +37,21 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class TextEmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the plain-text parts rendered by the non-escaping "text" engine."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        subject = "".join(render_to_string(subject_template_name, context, using="text").splitlines())
+        body = render_to_string(email_template_name, context, using="text")
+        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
+        if html_email_template_name is not None:
+            message.attach_alternative(render_to_string(html_email_template_name, context), "text/html")
+        message.send()
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = TextEmailPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     subject_template_name = "emails/accounts/password_reset_subject.txt"
     email_template_name = "emails/accounts/password_reset_body.txt"

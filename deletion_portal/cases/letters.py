@@ -615,12 +615,24 @@ def letter_footer(case: Case, letter_short_id: str) -> str:
     return f"{case.reference} · {_LABELS[lang]['letter']} {letter_short_id}"
 
 
-def letter_metadata(case: Case) -> PdfMetadata:
+_KIND_TITLES = {
+    "follow_up": {
+        "en": "Follow-up to data protection request", "de": "Erinnerung zum Datenschutzantrag",
+        "fr": "Relance de la demande relative aux données personnelles", "es": "Recordatorio de la solicitud de protección de datos",
+        "it": "Sollecito della richiesta sulla protezione dei dati", "nl": "Herinnering aan verzoek over persoonsgegevens",
+        "pt": "Reiteração da solicitação de proteção de dados",
+    },
+    "complaint": {"en": "Complaint to the supervisory authority", "de": "Beschwerde bei der Aufsichtsbehörde"},
+}
+
+
+def letter_metadata(case: Case, kind: str = "request") -> PdfMetadata:
     """The PDF's document information: title, author (the requester), subject and language."""
     from deletion_portal.core.pdf import PdfMetadata
 
     lang = _safe_language(case)
-    title = f"{_LABELS[lang]['title']} {case.reference}"
+    titles = _KIND_TITLES.get(kind, {})
+    title = f"{titles.get(lang) or titles.get('en') or _LABELS[lang]['title']} {case.reference}"
     employer = case.employer.legal_name if case.employer else ""
     try:
         act = get_regime(case.law_key).short_name

@@ -72,6 +72,10 @@ class Case(models.Model):
     next_date = models.DateField(null=True, blank=True)
     next_date_label = models.CharField(max_length=120, blank=True)
 
+    # Retention: a closed case is deleted CASE_RETENTION_DAYS after closing unless the owner keeps it.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    keep = models.BooleanField(default=False, help_text="The owner chose to keep this case after it closes.")
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

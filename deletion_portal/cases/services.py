@@ -214,6 +214,9 @@ def case_recompute(*, case: Case) -> Case:
     if kinds & {EventKind.RESPONSE_RECEIVED, EventKind.REFUSED} or case.status == CaseStatus.CLOSED:
         case.next_date, case.next_date_label = None, ""
     case.save(update_fields=["received_on", "received_confirmed", "respond_by", "next_date", "next_date_label", "updated_at"])
+    from deletion_portal.tracking.services import deadlines_sync
+
+    deadlines_sync(case=case, result=result, events=events)
     return case
 
 
@@ -290,6 +293,16 @@ def _clean_details(kind: str, details: dict, on: date, today: date) -> dict:
     return clean
 
 
+def _sent_letter(case: Case, short_id: str, on: date) -> dict:
+    """Which final letter a ``sent`` event is about (the request by default; a follow-up, a complaint)."""
+    letter = case.letters.filter(short_id=short_id[:8], is_final=True).first()
+    if letter is None:
+        raise ValidationError({"letter": "No final letter with that id in this case."})
+    if on < timezone.localdate(letter.finalised_at):
+        raise ValidationError({"date": "A letter cannot be sent before it was finalised."})
+    return {"letter": letter.short_id, "letter_kind": letter.kind}
+
+
 RECORDABLE = (
     EventKind.SENT, EventKind.RECEIVED, EventKind.ACKNOWLEDGED, EventKind.EXTENSION_NOTIFIED,
     EventKind.CLARIFICATION_REQUESTED, EventKind.CLARIFICATION_GIVEN, EventKind.IDENTITY_REQUESTED,
@@ -322,8 +335,14 @@ def case_record_event(
     events = case_events(case)
     _check_event_date(case, kind, on, today, events)
     clean = _clean_details(kind, details or {}, on, today)
+    if kind == EventKind.SENT and (details or {}).get("letter"):
+        clean.update(_sent_letter(case, str((details or {})["letter"]), on))
     attachment = attachment_store(case=case, upload=upload, name=upload_name, actor=actor) if upload else None
     event = _event(case, kind, on, actor=actor, source=source, details=clean, attachment=attachment)
+    if kind == EventKind.RESPONSE_RECEIVED:
+        from deletion_portal.tracking.checklist import checklist_open
+
+        checklist_open(case=case, response_event=event)
     status = {
         EventKind.SENT: CaseStatus.SENT,
         EventKind.RESPONSE_RECEIVED: CaseStatus.ANSWERED,
@@ -332,7 +351,9 @@ def case_record_event(
     }.get(kind)
     if status and not (status == CaseStatus.SENT and case.status in (CaseStatus.ANSWERED,)):
         case.status = status
-        case.save(update_fields=["status", "updated_at"])
+        if status == CaseStatus.CLOSED:
+            case.closed_at = timezone.now()
+        case.save(update_fields=["status", "closed_at", "updated_at"])
     case_recompute(case=case)
     return event
 
@@ -384,7 +405,7 @@ def letter_pdf_bytes(*, case: Case, letter: Letter) -> bytes:
     key = "letter-pdf:" + hashlib.sha256(f"{letter.html}\x00{footer}\x00{paper}".encode()).hexdigest()
     pdf = cache.get(key)
     if pdf is None:
-        pdf = render_pdf(letter.html, metadata=letter_metadata(case), paper=paper, footer=footer)
+        pdf = render_pdf(letter.html, metadata=letter_metadata(case, letter.kind), paper=paper, footer=footer)
         cache.set(key, pdf, timeout=3600)
     return pdf
 
@@ -420,28 +441,33 @@ def letter_finalize(*, case: Case, actor=None, source: str = EventSource.PORTAL,
 
 
 @transaction.atomic
-def letter_send_email(*, case: Case, actor=None, source: str = EventSource.PORTAL, today: date | None = None):
-    """Queue the final letter to the employer's privacy address (Reply-To and CC: the employee)."""
-    letter = case_final_request_letter(case)
-    if letter is None:
+def letter_send_email(
+    *, case: Case, letter: Letter | None = None, actor=None, source: str = EventSource.PORTAL, today: date | None = None
+):
+    """Queue a final letter (the request by default) to the employer's privacy address, with
+    Reply-To and CC the employee. The outbox key makes a second click a no-op."""
+    letter = letter or case_final_request_letter(case)
+    if letter is None or not letter.is_final or letter.case_id != case.pk:
         raise ValidationError("Finalise the letter before sending it.")
     if case.employer is None or not case.employer.privacy_email:
         raise ValidationError({"employer": "We have no privacy email address for this employer: post the letter or use its web form."})
     context = {"case": case, "letter": letter, "regime": get_regime(case.law_key)}
-    subject = " ".join(render_to_string("emails/cases/letter_subject.txt", context).split())
-    body = render_to_string("emails/cases/letter_body.txt", context)
+    subject = " ".join(render_to_string("emails/cases/letter_subject.txt", context, using="text").split())
+    body = render_to_string("emails/cases/letter_body.txt", context, using="text")
     message = outbox_enqueue(
-        key=f"letter:{letter.pk}:email",
+        key=f"letter:{letter.pk}:email",  # one email per letter, however often the button is pressed
         topic=f"case:{case.pk}",
         to=[case.employer.privacy_email],
         cc=[case.requester_email] if case.requester_email else [],
         reply_to=[case.requester_email] if case.requester_email else [],
         subject=subject,
         body=body,
-        attachments=[{"filename": f"{case.reference}.pdf", "content_type": "application/pdf", "storage_name": letter.pdf.name}],
+        attachments=[{"filename": f"{case.reference}-{letter.short_id}.pdf", "content_type": "application/pdf", "storage_name": letter.pdf.name}],
     )
-    already = case.events.filter(kind=EventKind.SENT, details__channel="email").exists()
+    sent = case.events.filter(kind=EventKind.SENT, details__channel="email")
+    already = any(event.details.get("letter", letter.short_id if letter.kind == LetterKind.REQUEST else None)
+                  == letter.short_id for event in sent)
     if not already:
         case_record_event(case=case, kind=EventKind.SENT, on=today or _today(), actor=actor, source=source,
-                          details={"channel": "email"}, today=today)
+                          details={"channel": "email", "letter": letter.short_id}, today=today)
     return message

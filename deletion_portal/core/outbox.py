@@ -7,6 +7,7 @@ transaction commits. ``outbox_deliver`` claims the row with a compare-and-swap u
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -60,13 +61,37 @@ def outbox_enqueue(
     return message
 
 
+def _stale_sending_before(now):
+    return now - timedelta(seconds=getattr(settings, "OUTBOX_STALE_SECONDS", 600))
+
+
 def _claim(message_id: int) -> bool:
+    """Compare-and-swap: queued, due retrying, or ``sending`` abandoned by a dead worker → sending.
+
+    A stale ``sending`` row is at-least-once: a worker that died after the mail server accepted the
+    message but before it recorded ``sent`` leaves a row that is sent again once it is stale.
+    """
     now = timezone.now()
     return bool(
         OutboxMessage.objects.filter(pk=message_id)
-        .filter(Q(state=OutboxState.QUEUED) | Q(state=OutboxState.RETRYING, next_attempt_at__lte=now))
+        .filter(
+            Q(state=OutboxState.QUEUED)
+            | Q(state=OutboxState.RETRYING, next_attempt_at__lte=now)
+            | Q(state=OutboxState.SENDING, claimed_at__lt=_stale_sending_before(now))
+        )
         .update(state=OutboxState.SENDING, claimed_at=now)
     )
+
+
+def message_id_for(key: str) -> str:
+    """The same Message-ID for every attempt at one outbox row (RFC 5322 §3.6.4).
+
+    Delivery is at-least-once in one narrow window: a worker that dies after the mail server accepted
+    the message but before ``sent`` was committed leaves a stale row that is sent again. The stable
+    Message-ID lets mail servers and clients recognise such a copy as the same message.
+    """
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "deletion-portal.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
 def _email(message: OutboxMessage) -> EmailMultiAlternatives:
@@ -77,6 +102,7 @@ def _email(message: OutboxMessage) -> EmailMultiAlternatives:
         to=message.to,
         cc=message.cc,
         reply_to=message.reply_to,
+        headers={"Message-ID": message_id_for(message.key)},
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
@@ -115,3 +141,32 @@ def outbox_due_for_retry(*, now=None) -> list[int]:
     return list(
         OutboxMessage.objects.filter(state=OutboxState.RETRYING, next_attempt_at__lte=now).values_list("pk", flat=True)[:500]
     )
+
+
+#: A queued row whose delivery task has not claimed it after this long was lost (broker restart).
+QUEUED_GRACE = timedelta(minutes=2)
+
+
+def outbox_stale_ids(*, now=None, limit: int = 2000) -> list[int]:
+    """Rows a worker should (re)try now: queued but never claimed, retrying and due, sending but abandoned."""
+    now = now or timezone.now()
+    due = (
+        Q(state=OutboxState.QUEUED, created_at__lt=now - QUEUED_GRACE, claimed_at__isnull=True)
+        | Q(state=OutboxState.RETRYING, next_attempt_at__lte=now)
+        | Q(state=OutboxState.SENDING, claimed_at__lt=_stale_sending_before(now))
+    )
+    return list(OutboxMessage.objects.filter(due).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def outbox_requeue_stale(*, now=None, limit: int = 2000, chunk: int = 200) -> int:
+    """Hand every stale row back to a worker (one task per ``chunk`` ids); returns how many.
+
+    Sending is a compare-and-swap claim, so a row handed out twice is still sent once: this is what
+    makes a crashed worker or a broker that lost its queue lose nothing.
+    """
+    from deletion_portal.core.tasks import deliver_outbox_batch
+
+    ids = outbox_stale_ids(now=now, limit=limit)
+    for start in range(0, len(ids), chunk):
+        deliver_outbox_batch.delay_on_commit(ids[start:start + chunk])
+    return len(ids)

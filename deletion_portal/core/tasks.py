@@ -17,10 +17,18 @@ def deliver_outbox_message(message_id: int) -> None:
     outbox_deliver(message_id=message_id)
 
 
+@shared_task(name="core.deliver_outbox_batch", acks_late=True, time_limit=300, soft_time_limit=280)
+def deliver_outbox_batch(message_ids: list[int]) -> None:
+    """Deliver a batch of outbox rows (ids only); each row is claimed with compare-and-swap."""
+    from deletion_portal.core.outbox import outbox_deliver
+
+    for message_id in message_ids:
+        outbox_deliver(message_id=int(message_id))
+
+
 @shared_task(name="core.retry_outbox", time_limit=60, soft_time_limit=50)
 def retry_outbox() -> None:
-    """Beat: hand messages whose backoff has passed back to a worker."""
-    from deletion_portal.core.outbox import outbox_due_for_retry
+    """Kept for schedules that still name it; the deadline sweep (tracking.sweep) does this every run."""
+    from deletion_portal.core.outbox import outbox_requeue_stale
 
-    for message_id in outbox_due_for_retry():
-        deliver_outbox_message.delay(message_id)
+    outbox_requeue_stale()

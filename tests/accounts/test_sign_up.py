@@ -197,3 +197,13 @@ def test_it_sends_a_signed_in_user_to_their_account_instead_of_the_form(client, 
     response = client.get(SIGN_UP)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:account")
+
+
+def test_it_writes_names_in_plain_text_mail_as_typed_not_html_escaped(client, mailoutbox):
+    # Plain-text mail is rendered by the "text" template engine (no HTML autoescaping): an
+    # apostrophe or ampersand must not arrive as &#x27; or &amp;. The HTML part stays escaped.
+    sign_up(client, display_name="Siobhán O'Brien & <b>co</b>")
+    message = mailoutbox[0]
+    assert "Siobhán O'Brien & <b>co</b>" in message.body
+    html = message.alternatives[0][0]
+    assert "&lt;b&gt;co&lt;/b&gt;" in html and "<b>co</b>" not in html

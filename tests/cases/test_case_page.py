@@ -14,6 +14,7 @@ from django.utils import timezone
 from deletion_portal.cases.models import Case, EventKind, Letter
 from deletion_portal.cases.services import case_create, case_record_event
 from deletion_portal.core.models import OutboxMessage
+from deletion_portal.core.outbox import message_id_for
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +166,10 @@ def test_it_sends_the_letter_once_to_the_privacy_address(owner_client, final_cas
     assert message.cc == ["olive@mail.example"] and message.reply_to == ["olive@mail.example"]
     name, content, content_type = message.attachments[0]
     assert content_type == "application/pdf" and content.startswith(b"%PDF")
-    assert name == f"{final_case.reference}.pdf"
+    letter = final_case.letters.get(is_final=True)
+    assert name == f"{final_case.reference}-{letter.short_id}.pdf"
+    # One Message-ID per outbox row: a resend after a crash is recognisable as the same message.
+    assert message.extra_headers["Message-ID"] == message_id_for(OutboxMessage.objects.get().key)
     assert OutboxMessage.objects.filter(topic=f"case:{final_case.pk}").count() == 1
     assert final_case.events.filter(kind=EventKind.SENT).count() == 1
 

@@ -1,0 +1,41 @@
+"""Benchmarks: ``python manage.py bench sweep --cases N`` and ``python manage.py bench letters``.
+
+Each subcommand is a function elsewhere (``tracking.bench.bench_sweep``, ``cases.bench.bench_letters``)
+taking ``(stdout, options)``; this command only parses the arguments and dispatches.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.core.management.base import BaseCommand, CommandError
+
+BENCHES = {
+    "sweep": ("deletion_portal.tracking.bench", "bench_sweep"),
+    "letters": ("deletion_portal.cases.bench", "bench_letters"),
+}
+
+
+class Command(BaseCommand):
+    help = "Measure the deadline sweep (bench sweep --cases N) or letter rendering (bench letters)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="bench", required=True, title="benchmarks", metavar="{sweep,letters}")
+        sweep = sub.add_parser("sweep", help="One deadline sweep over N open cases (PostgreSQL).")
+        sweep.add_argument("--cases", type=int, default=None,
+                           help="Open cases to create (default 1,000,000 on PostgreSQL, 20,000 elsewhere).")
+        sweep.add_argument("--due-percent", type=float, default=1.0, help="Share of cases with a reminder due now (default 1).")
+        sweep.add_argument("--batch", type=int, default=5000, help="Reminders claimed per transaction (default 5000).")
+        sweep.add_argument("--keep", action="store_true", help="Leave the benchmark data in the database.")
+        letters = sub.add_parser("letters", help="Render N letters.")
+        letters.add_argument("--letters", type=int, default=50, help="Letters to render (default 50).")
+        letters.add_argument("--keep", action="store_true", help="Leave the benchmark data in the database.")
+
+    def handle(self, *args, **options):
+        name = options["bench"]
+        module_name, function_name = BENCHES[name]
+        try:
+            function = getattr(importlib.import_module(module_name), function_name)
+        except (ImportError, AttributeError) as error:
+            raise CommandError(f"bench {name} is not available in this checkout ({error}).") from None
+        function(self.stdout, options)

@@ -1,0 +1,432 @@
+"""Follow-up and complaint letters: drafted from the case's timeline, rendered like the request letter.
+
+* :func:`follow_up_draft` — the deadline passed without an answer, or the answer left items unticked on
+  its checklist: a ``follow_up`` letter in the request's language that cites the original letter (date,
+  reference, id, SHA-256), the missed date and its legal basis, lists what the answer omitted and gives
+  14 days.
+* :func:`complaint_draft` — a ``complaint`` letter to a supervisory authority (EU: chosen under Art. 77,
+  place of work suggested; elsewhere the regime's authority): the facts with their dates, what is
+  missing, the legal provisions, the authority's complaint page, and the enclosed documents with their
+  SHA-256 (the same hashes as the evidence bundle's manifest).
+* :func:`letter_finalize_any` — freeze a follow-up or complaint: PDF through ``letter_pdf_bytes``,
+  SHA-256, a ``finalised`` event.
+
+Both drafts are idempotent. Which missed date a follow-up answers, and which authority a complaint goes
+to, is recorded on the ``drafted`` timeline event written with the letter (details: ``letter``, ``kind``
+and ``missed_on`` or ``authority``): asking again returns that letter (a draft is re-rendered, a final
+letter is returned unchanged). Templates: ``letters/<lang>/follow_up.html`` and
+``letters/<lang>/complaint.html``, extending the one ``letters/base.html``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from deletion_portal.cases.letters import format_date, letter_context, letter_languages, local_citation
+from deletion_portal.cases.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    EventKind,
+    EventSource,
+    Letter,
+    LetterKind,
+)
+from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
+from deletion_portal.laws.registry import get_regime
+from deletion_portal.tracking.authorities import Authority, UnknownAuthority, authority_for_case
+from deletion_portal.tracking.checklist import checklist_label, checklist_missing_codes, latest_response
+from deletion_portal.tracking.models import Deadline, DeadlineKind
+
+FOLLOW_UP_TEMPLATE_VERSION = "follow-up-1"
+COMPLAINT_TEMPLATE_VERSION = "complaint-1"
+FOLLOW_UP_DAYS = 14
+#: Languages the follow-up exists in: every language of the request letter.
+FOLLOW_UP_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
+#: Languages the complaint exists in (English otherwise).
+COMPLAINT_LANGUAGES = ("en", "de")
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _case_in(case: Case, lang: str) -> Case:
+    """A read-only copy of ``case`` whose letters are in ``lang`` (for the context, footer, metadata)."""
+    clone = copy.copy(case)
+    clone.language = lang
+    return clone
+
+
+def _fmt(case: Case, lang: str):
+    us = case.law_key.startswith("us-")
+    return lambda day: format_date(day, lang, us=us)
+
+
+def _family(case: Case) -> str:
+    return "gdpr" if case.law_key in ("eu-gdpr", "uk-gdpr") else "generic"
+
+
+# --- The missed date ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissedDate:
+    on: date
+    fixed: bool  # a legal deadline (False: a suggested follow-up date under a regime without one)
+    extended: bool
+    citation: str  # English, as in the law record; localised for the letter
+    description: str
+
+
+def missed_deadline(case: Case) -> MissedDate | None:
+    """The date the employer had to answer by, and its legal basis: the case's effective deadline
+    (``case.respond_by``, extended when a valid extension was notified), else the active Deadline row,
+    else a regime without a fixed period's suggested follow-up date."""
+    if not case.law_key:
+        return None
+    regime = get_regime(case.law_key)
+    result = case_deadlines(case)
+    if case.respond_by and regime.response is not None:
+        extended = (
+            result is not None and result.extension.state == "valid" and regime.extension is not None
+            and result.extended_respond_by == case.respond_by and result.respond_by != case.respond_by
+        )
+        if extended:
+            return MissedDate(case.respond_by, True, True, regime.extension.citation, regime.extension.period.description)
+        return MissedDate(case.respond_by, True, False, regime.response.citation, regime.response.description)
+    row = (
+        Deadline.objects.filter(case=case, active=True, kind__in=[DeadlineKind.EXTENDED_RESPOND_BY,
+                                                                   DeadlineKind.RESPOND_BY,
+                                                                   DeadlineKind.SUGGESTED_FOLLOW_UP])
+        .order_by("-version", "-due_on").first()
+    )
+    if row is not None:
+        fixed = row.kind != DeadlineKind.SUGGESTED_FOLLOW_UP
+        return MissedDate(row.due_on, fixed, row.kind == DeadlineKind.EXTENDED_RESPOND_BY,
+                          "; ".join(row.citations or []), row.get_kind_display())
+    if result is not None and result.suggested_follow_up and regime.no_fixed_period is not None:
+        return MissedDate(result.suggested_follow_up, False, False, regime.no_fixed_period.citation,
+                          regime.no_fixed_period.reason)
+    return None
+
+
+# --- The draft's bookkeeping ------------------------------------------------------------------------
+
+
+def _drafted_events(case: Case, kind: str) -> list[CaseEvent]:
+    return [e for e in case.events.filter(kind=EventKind.DRAFTED).order_by("-on", "-recorded_at", "-id")
+            if e.details.get("kind") == kind and e.details.get("letter")]
+
+
+def _drafted_letter(case: Case, kind: str, **match) -> Letter | None:
+    for event in _drafted_events(case, kind):
+        if all(event.details.get(key) == value for key, value in match.items()):
+            letter = case.letters.filter(short_id=event.details["letter"], kind=kind).first()
+            if letter is not None:
+                return letter
+    return None
+
+
+def _draft_details(case: Case, letter: Letter) -> dict:
+    for event in _drafted_events(case, letter.kind):
+        if event.details.get("letter") == letter.short_id:
+            return event.details
+    return {}
+
+
+def _store_draft(case: Case, letter: Letter | None, *, kind: str, lang: str, version: str, html: str,
+                 details: dict, today: date, actor=None) -> Letter:
+    if letter is not None:
+        if letter.html != html or letter.language != lang:
+            letter.html, letter.language, letter.template_version = html, lang, version
+            letter.save(update_fields=["html", "language", "template_version"])
+        return letter
+    letter = Letter.objects.create(case=case, kind=kind, language=lang, template_version=version, html=html)
+    CaseEvent.objects.create(
+        case=case, kind=EventKind.DRAFTED, on=today, actor=actor,
+        source=EventSource.PORTAL if actor is not None else EventSource.SYSTEM,
+        details={"letter": letter.short_id, "kind": kind, **details},
+    )
+    return letter
+
+
+# --- Shared facts -----------------------------------------------------------------------------------
+
+
+def _original(case: Case, fmt) -> dict:
+    """The original request: the final letter (date, reference, id, SHA-256) and how it was sent."""
+    letter = case_final_request_letter(case)
+    events = case_events(case)
+    sent = next((e for e in events if e.kind == EventKind.SENT), None)
+    original = {
+        "reference": case.reference,
+        "letter": letter is not None,
+        "date_text": fmt(timezone.localdate(letter.finalised_at)) if letter and letter.finalised_at else "",
+        "short_id": letter.short_id if letter else "",
+        "sha256": letter.sha256 if letter else "",
+        "sent_text": fmt(sent.on) if sent else "",
+        "channel": sent.details.get("channel", "") if sent else "",
+        "received_text": fmt(case.received_on) if case.received_on else "",
+        "received_confirmed": case.received_confirmed,
+    }
+    if letter is None and sent is not None and sent.attachment_id:
+        original["sha256"] = sent.attachment.sha256  # the original of a request sent outside the portal
+    return original
+
+
+def _missed_context(missed: MissedDate, fmt, lang: str) -> dict:
+    return {
+        "on": missed.on, "text": fmt(missed.on), "fixed": missed.fixed, "extended": missed.extended,
+        "citation": local_citation(missed.citation, lang) if missed.citation else "",
+        "description": missed.description,
+    }
+
+
+def _response_context(case: Case, fmt) -> dict:
+    response = latest_response(case)
+    refusal = case.events.filter(kind=EventKind.REFUSED).order_by("-on", "-id").first()
+    return {
+        "response": {"on_text": fmt(response.on)} if response else None,
+        "refusal": {"on_text": fmt(refusal.on), "grounds": refusal.details.get("grounds", "")} if refusal else None,
+    }
+
+
+def _omitted(case: Case, lang: str) -> list[str]:
+    return [checklist_label(code, lang, family=_family(case)) for code in checklist_missing_codes(case)]
+
+
+# --- Follow-up ----------------------------------------------------------------------------------------
+
+
+def follow_up_language(case: Case) -> str:
+    lang = case.language if case.language in letter_languages(case.law_key) else "en"
+    return lang if lang in FOLLOW_UP_LANGUAGES else "en"
+
+
+def follow_up_context(case: Case, *, missed: MissedDate, today: date) -> dict:
+    lang = follow_up_language(case)
+    fmt = _fmt(case, lang)
+    context = letter_context(_case_in(case, lang), kind=LetterKind.FOLLOW_UP, today=today)
+    context.update({
+        "template_version": FOLLOW_UP_TEMPLATE_VERSION,
+        "original": _original(case, fmt),
+        "missed": _missed_context(missed, fmt, lang),
+        "answer_days": FOLLOW_UP_DAYS,
+        "answer_by": today + timedelta(days=FOLLOW_UP_DAYS),
+        "answer_by_text": fmt(today + timedelta(days=FOLLOW_UP_DAYS)),
+        "omitted": _omitted(case, lang),
+        "authority_name": get_regime(case.law_key).authority.name,
+        **_response_context(case, fmt),
+    })
+    return context
+
+
+def _render_follow_up(case: Case, missed: MissedDate, today: date) -> tuple[str, str]:
+    context = follow_up_context(case, missed=missed, today=today)
+    return render_to_string(f"letters/{context['language']}/follow_up.html", context), context["language"]
+
+
+@transaction.atomic
+def follow_up_draft(*, case: Case, today: date | None = None, actor=None) -> Letter:
+    """The follow-up for the case's current missed date; the existing one (draft re-rendered, or final)
+    when it was drafted already. ValidationError when nothing calls for one yet."""
+    today = today or _today()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    missed = missed_deadline(case)
+    if missed is None:
+        raise ValidationError("There is no deadline for this request yet: record when it was sent first.")
+    existing = _drafted_letter(case, LetterKind.FOLLOW_UP, missed_on=missed.on.isoformat())
+    if existing is not None and existing.is_final:
+        return existing
+    if existing is None:
+        if case.status == CaseStatus.CLOSED:
+            raise ValidationError("The case is closed.")
+        if case_final_request_letter(case) is None and not case.sent_outside_portal:
+            raise ValidationError("Finalise and send the request letter first.")
+        answered = latest_response(case) is not None
+        if answered and not checklist_missing_codes(case):
+            raise ValidationError("The employer answered and the checklist shows nothing missing: "
+                                  "untick what the answer left out to draft a follow-up.")
+        if not answered and today <= missed.on:
+            raise ValidationError(f"The employer has until {missed.on.isoformat()} to answer; "
+                                  "a follow-up can be drafted after that date.")
+    html, lang = _render_follow_up(case, missed, today)
+    return _store_draft(case, existing, kind=LetterKind.FOLLOW_UP, lang=lang, version=FOLLOW_UP_TEMPLATE_VERSION,
+                        html=html, details={"missed_on": missed.on.isoformat()}, today=today, actor=actor)
+
+
+# --- Complaint ----------------------------------------------------------------------------------------
+
+
+def complaint_language(case: Case, authority: Authority) -> str:
+    """The case's letter language when the complaint exists in it, else English. The person signs the
+    complaint, so it is in the language they chose for their letters (a German-speaking employee of a
+    German employer writes to the Land authority in German); ``authority`` is for future per-authority
+    rules."""
+    lang = case.language if case.language in letter_languages(case.law_key) else "en"
+    return lang if lang in COMPLAINT_LANGUAGES else "en"
+
+
+def _follow_up_facts(case: Case, fmt) -> dict | None:
+    """The last final follow-up: its date, id and SHA-256, when it was sent (a ``sent`` event marked
+    ``letter_kind: follow_up``, if recorded) and the date it asked for an answer by (the active
+    ``follow_up_answer_by`` deadline row, else the date stored when it was finalised)."""
+    letter = case.letters.filter(kind=LetterKind.FOLLOW_UP, is_final=True).order_by("-finalised_at", "-id").first()
+    if letter is None:
+        return None
+    made = timezone.localdate(letter.finalised_at)
+    sent = [e for e in case_events(case) if e.kind == EventKind.SENT and e.details.get("letter_kind") == "follow_up"]
+    row = Deadline.objects.filter(case=case, active=True, kind=DeadlineKind.FOLLOW_UP_ANSWER_BY).order_by("-version").first()
+    event = case.events.filter(kind=EventKind.FINALISED, details__letter=letter.short_id).first()
+    stored = (event.details.get("answer_by") if event else "") or ""
+    if row is not None:
+        answer_day = row.due_on
+    elif stored:
+        answer_day = date.fromisoformat(stored)
+    else:
+        answer_day = made + timedelta(days=FOLLOW_UP_DAYS)
+    return {"date_text": fmt(made), "short_id": letter.short_id, "sha256": letter.sha256,
+            "sent_text": fmt(sent[-1].on) if sent else "", "answer_by_text": fmt(answer_day)}
+
+
+_GROUND_CODES = {"place of work": "work", "habitual residence": "residence", "place of the infringement": "infringement"}
+
+
+def _grounds(case: Case, authority: Authority) -> list[str]:
+    """Why ``authority`` is competent under Art. 77: "work", "residence", "infringement"."""
+    from deletion_portal.tracking.authorities import authority_choices
+
+    if case.law_key != "eu-gdpr":
+        return []
+    for choice in authority_choices(case):
+        if choice.key == authority.key:
+            return [_GROUND_CODES[g] for g in choice.grounds if g in _GROUND_CODES]
+    return []
+
+
+def complaint_context(case: Case, *, authority: Authority, today: date, exclude_letter: Letter | None = None) -> dict:
+    from deletion_portal.tracking.evidence import evidence_documents
+
+    regime = get_regime(case.law_key)
+    lang = complaint_language(case, authority)
+    fmt = _fmt(case, lang)
+    context = letter_context(_case_in(case, lang), kind=LetterKind.COMPLAINT, today=today)
+    missed = missed_deadline(case)
+    extension = case.events.filter(kind=EventKind.EXTENSION_NOTIFIED).order_by("-on").first()
+    documents = [d for d in evidence_documents(case, exclude_kinds=(LetterKind.COMPLAINT,))
+                 if exclude_letter is None or d.letter_id != exclude_letter.pk]
+    context.update({
+        "template_version": COMPLAINT_TEMPLATE_VERSION,
+        "original": _original(case, fmt),
+        "missed": _missed_context(missed, fmt, lang) if missed else None,
+        "extension": {"on_text": fmt(extension.on)} if extension else None,
+        "follow_up": _follow_up_facts(case, fmt),
+        "omitted": _omitted(case, lang),
+        "authority": {
+            "key": authority.key, "name": authority.name, "complaint_url": authority.complaint_url,
+            "website": authority.website, "home_page": authority.complaint_url_is_home_page,
+        },
+        "art77": case.law_key == "eu-gdpr",
+        "grounds": _grounds(case, authority),
+        "authority_note": regime.authority.note if case.law_key != "eu-gdpr" else "",
+        "enclosures": [{"name": d.name, "description": d.description, "sha256": d.sha256} for d in documents],
+        **_response_context(case, fmt),
+    })
+    return context
+
+
+def _render_complaint(case: Case, authority: Authority, today: date, letter: Letter | None = None) -> tuple[str, str]:
+    context = complaint_context(case, authority=authority, today=today, exclude_letter=letter)
+    return render_to_string(f"letters/{context['language']}/complaint.html", context), context["language"]
+
+
+@transaction.atomic
+def complaint_draft(*, case: Case, authority_key: str | None = None, today: date | None = None, actor=None) -> Letter:
+    """The complaint to ``authority_key`` (default: the suggested authority — for the EU the place of
+    work's); the existing one for that authority when it was drafted already."""
+    today = today or _today()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.law_key:
+        raise ValidationError("Choose the law first.")
+    try:
+        authority = authority_for_case(case, authority_key)
+    except UnknownAuthority as exc:
+        raise ValidationError({"authority": str(exc)}) from None
+    existing = _drafted_letter(case, LetterKind.COMPLAINT, authority=authority.key)
+    if existing is not None and existing.is_final:
+        return existing
+    if existing is None:
+        if not case.events.filter(kind=EventKind.SENT).exists():
+            raise ValidationError("Record that the request was sent before drafting a complaint.")
+        missed = missed_deadline(case)
+        answered = case.events.filter(kind__in=[EventKind.RESPONSE_RECEIVED, EventKind.REFUSED]).exists()
+        if not answered and (missed is None or today <= missed.on):
+            raise ValidationError("The employer still has time to answer; a complaint can be drafted once the "
+                                  "deadline has passed or after an incomplete answer or a refusal.")
+    html, lang = _render_complaint(case, authority, today, existing)
+    return _store_draft(case, existing, kind=LetterKind.COMPLAINT, lang=lang, version=COMPLAINT_TEMPLATE_VERSION,
+                        html=html, details={"authority": authority.key}, today=today, actor=actor)
+
+
+def complaint_authority(case: Case, letter: Letter) -> Authority | None:
+    key = _draft_details(case, letter).get("authority")
+    try:
+        return authority_for_case(case, key) if key else None
+    except UnknownAuthority:
+        return None
+
+
+# --- Finalising -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def letter_finalize_any(*, case: Case, letter: Letter, actor=None, today: date | None = None) -> Letter:
+    """Freeze a follow-up or complaint: re-rendered as of ``today``, PDF, SHA-256, ``is_final``, and a
+    ``finalised`` event. Idempotent. The request letter has its own ``cases.services.letter_finalize``."""
+    from deletion_portal.cases.services import letter_pdf_bytes
+
+    today = today or _today()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.case_id != case.pk:
+        raise ValidationError("That letter belongs to another case.")
+    if letter.kind not in (LetterKind.FOLLOW_UP, LetterKind.COMPLAINT):
+        raise ValidationError("Use the request letter's own finalisation.")
+    if letter.is_final:
+        return letter
+    details = _draft_details(case, letter)
+    extra = {}
+    if letter.kind == LetterKind.FOLLOW_UP:
+        missed = missed_deadline(case)
+        if missed is not None and details.get("missed_on") == missed.on.isoformat():
+            html, lang = _render_follow_up(case, missed, today)
+            letter.html, letter.language = html, lang
+        extra["answer_by"] = (today + timedelta(days=FOLLOW_UP_DAYS)).isoformat()
+    else:
+        authority = complaint_authority(case, letter)
+        if authority is not None:
+            html, lang = _render_complaint(case, authority, today, letter)
+            letter.html, letter.language = html, lang
+            extra["authority"] = authority.key
+    pdf = letter_pdf_bytes(case=_case_in(case, letter.language), letter=letter)
+    letter.sha256 = hashlib.sha256(pdf).hexdigest()
+    letter.pdf.save(f"{case.reference}-{letter.short_id}.pdf", ContentFile(pdf), save=False)
+    letter.is_final = True
+    letter.finalised_at = timezone.now()
+    letter.save(update_fields=["html", "language", "sha256", "pdf", "is_final", "finalised_at"])
+    CaseEvent.objects.create(
+        case=case, kind=EventKind.FINALISED, on=timezone.localdate(letter.finalised_at), actor=actor,
+        source=EventSource.PORTAL if actor is not None else EventSource.SYSTEM,
+        details={"letter": letter.short_id, "kind": letter.kind, "sha256": letter.sha256, **extra},
+    )
+    return letter

@@ -1,0 +1,137 @@
+"""Follow-up, complaint, response checklist and evidence views.
+
+Thin plain functions: each starts with ``get_case_for_user`` (a 404 for anyone but the owner), calls
+one service and renders or redirects; a service's ValidationError is shown on the page, never a 500.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from deletion_portal.cases.models import EventKind, Letter, LetterKind
+from deletion_portal.cases.selectors import get_case_for_user
+from deletion_portal.cases.views import letter_as_text
+from deletion_portal.tracking.authorities import authority_choices, eu_authorities
+from deletion_portal.tracking.checklist import checklist_open, checklist_update
+from deletion_portal.tracking.evidence import evidence_bundle
+from deletion_portal.tracking.letters import (
+    complaint_authority,
+    complaint_draft,
+    follow_up_draft,
+    letter_finalize_any,
+)
+
+
+def _letter_page(request, case, *, template: str, letter: Letter | None, errors: list[str], status: int = 200, **extra):
+    context = {
+        "case": case,
+        "letter": letter,
+        "letter_text": letter_as_text(letter.html) if letter is not None else "",
+        "errors": errors,
+        **extra,
+    }
+    return render(request, template, context, status=status)
+
+
+@login_required
+def follow_up(request, pk):
+    """The follow-up for the missed date: drafted if needed (idempotent), shown as text, to finalise."""
+    case = get_case_for_user(request.user, pk)
+    try:
+        letter = follow_up_draft(case=case, actor=request.user)
+    except ValidationError as exc:
+        return _letter_page(request, case, template="tracking/follow_up.html", letter=None, errors=exc.messages)
+    return _letter_page(request, case, template="tracking/follow_up.html", letter=letter, errors=[])
+
+
+@login_required
+def complaint(request, pk):
+    """The complaint to the chosen authority (``?authority=KEY``; default: the suggested one)."""
+    case = get_case_for_user(request.user, pk)
+    choices = authority_choices(case)
+    key = (request.GET.get("authority") or "")[:20] or None
+    # An EU case without a recorded EU/EEA place may choose any EU/EEA authority.
+    others = list(eu_authorities()) if case.law_key == "eu-gdpr" and not choices else []
+    extra = {"choices": choices, "others": others, "chosen": key or (choices[0].key if choices else "")}
+    try:
+        letter = complaint_draft(case=case, authority_key=key, actor=request.user)
+    except ValidationError as exc:
+        return _letter_page(request, case, template="tracking/complaint.html", letter=None, errors=exc.messages,
+                            status=400 if key else 200, **extra)
+    authority = complaint_authority(case, letter)
+    if authority is not None:
+        extra["chosen"] = authority.key
+    return _letter_page(request, case, template="tracking/complaint.html", letter=letter, errors=[],
+                        authority=authority, **extra)
+
+
+@login_required
+@require_POST
+def finalize(request, pk, letter_pk):
+    from deletion_portal.core.pdf import PdfRenderError
+
+    case = get_case_for_user(request.user, pk)
+    try:
+        letter = case.letters.get(pk=int(letter_pk), kind__in=[LetterKind.FOLLOW_UP, LetterKind.COMPLAINT])
+    except (Letter.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such letter.") from None
+    target = reverse("tracking:follow-up" if letter.kind == LetterKind.FOLLOW_UP else "tracking:complaint", args=[case.pk])
+    if letter.kind == LetterKind.COMPLAINT:
+        authority = complaint_authority(case, letter)
+        if authority is not None:
+            target += f"?authority={authority.key}"
+    try:
+        letter_finalize_any(case=case, letter=letter, actor=request.user)
+    except (ValidationError, PdfRenderError) as exc:
+        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return redirect(target)
+    messages.success(request, "The letter is final: download the PDF and send it.")
+    return redirect(target)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist(request, pk, event_pk):
+    """Tick what the employer's answer covered; untick what it left out."""
+    case = get_case_for_user(request.user, pk)
+    try:
+        event = case.events.get(pk=int(event_pk), kind=EventKind.RESPONSE_RECEIVED)
+    except (case.events.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such response.") from None
+    items = checklist_open(case=case, response_event=event)
+    if request.method == "POST":
+        known = {item.code for item in items}
+        answered = {code for code in request.POST.getlist("answered") if code in known}
+        checklist_update(case=case, response_event=event, answered_codes=answered)
+        if "dispute" in request.POST:
+            return redirect("tracking:complaint", pk=case.pk)
+        if "follow_up" in request.POST:
+            return redirect("tracking:follow-up", pk=case.pk)
+        messages.success(request, "Saved.")
+        return redirect("tracking:checklist", pk=case.pk, event_pk=event.pk)
+    missing = [item for item in items if not item.answered]
+    return render(request, "tracking/checklist.html", {"case": case, "event": event, "items": items, "missing": missing})
+
+
+@login_required
+def evidence(request, pk):
+    from deletion_portal.core.pdf import PdfRenderError
+
+    case = get_case_for_user(request.user, pk)
+    try:
+        data = evidence_bundle(case=case)
+    except PdfRenderError as exc:
+        messages.error(request, str(exc))
+        return redirect("cases:detail", pk=case.pk)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-evidence.zip"'
+    return response
+
+
+__all__ = ["follow_up", "complaint", "finalize", "checklist", "evidence"]

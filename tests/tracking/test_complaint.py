@@ -1,0 +1,200 @@
+"""The complaint to the supervisory authority: facts, what is missing, the law, the authority and the
+enclosures; idempotent per authority; EU authorities chosen under Art. 77."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from deletion_portal.cases.models import EventKind, LetterKind
+from deletion_portal.cases.services import case_record_event
+from deletion_portal.tracking.checklist import checklist_update
+from deletion_portal.tracking.letters import complaint_draft, follow_up_draft, letter_finalize_any
+from tests.cases.conftest import (  # noqa: F401 - fixtures
+    _media_and_mail,
+    colleague,
+    draft_case,
+    employer,
+    final_case,
+    outsider,
+    owner,
+    owner_client,
+    pdf_rendering,
+)
+from tests.tracking.test_follow_up import AFTER, HOSTILE, pdf_text, respond, send, text_of
+
+LATER = date(2025, 7, 1)
+
+
+@pytest.fixture
+def sent_case(final_case):
+    return send(final_case)
+
+
+def test_it_waits_while_the_employer_still_has_time(sent_case):
+    with pytest.raises(ValidationError, match="still has time"):
+        complaint_draft(case=sent_case, today=date(2025, 5, 20))
+
+
+def test_it_needs_the_request_to_have_been_sent(final_case):
+    with pytest.raises(ValidationError, match="sent"):
+        complaint_draft(case=final_case, today=LATER)
+
+
+def test_default_authority_is_the_place_of_work(sent_case):
+    letter = complaint_draft(case=sent_case, today=LATER)
+    assert letter.kind == LetterKind.COMPLAINT and not letter.is_final
+    text = text_of(letter.html)
+    assert "Bayerisches Landesamt für Datenschutzaufsicht (BayLDA)" in text
+    assert "https://www.lda.bayern.de/" in text
+    assert "as the authority of my place of work and my habitual residence and the place of the alleged infringement" in text
+    event = sent_case.events.get(kind=EventKind.DRAFTED, details__kind="complaint")
+    assert event.details["authority"] == "DE-BY"
+
+
+def test_facts_missing_items_law_and_enclosures(sent_case, pdf_rendering):
+    follow_up = letter_finalize_any(case=sent_case, letter=follow_up_draft(case=sent_case, today=AFTER), today=AFTER)
+    event = respond(sent_case, on=date(2025, 6, 20))
+    codes = {i.code for i in event.checklist.all()}
+    checklist_update(case=sent_case, response_event=event, answered_codes=codes - {"training:models"})
+    request_letter = sent_case.letters.get(kind=LetterKind.REQUEST)
+    text = text_of(complaint_draft(case=sent_case, today=LATER).html)
+    assert "Complaint under Art. 77 GDPR against Acme Analytics GmbH" in text
+    assert f"2 May 2025: I wrote my request (letter {request_letter.short_id}" in text
+    assert "2 May 2025: I sent it by email." in text
+    assert "2 June 2025: the answer was due (Art. 12(3) GDPR)." in text
+    assert f"I sent a follow-up (letter {follow_up.short_id}; SHA-256 {follow_up.sha256})" in text
+    assert "20 June 2025: the employer answered, incompletely." in text
+    assert "The employer's answer omitted: which models, when and for what purpose" in text
+    assert "Right of access (Art. 15 GDPR)" in text
+    assert "Art. 58(2)(c) GDPR" in text and "Art. 77(2) GDPR" in text
+    # The enclosures: the request, the follow-up and the response, with their hashes.
+    assert request_letter.sha256 in text
+    assert follow_up.sha256 in text
+    assert sent_case.attachments.get().sha256 in text
+    assert "timeline.pdf" in text
+
+
+def test_no_answer_at_all(sent_case):
+    text = text_of(complaint_draft(case=sent_case, today=LATER).html)
+    assert "Everything: no answer was given at all." in text
+    assert "to this day I have received no answer" in text
+
+
+def test_a_disputed_refusal(sent_case):
+    case_record_event(case=sent_case, kind=EventKind.REFUSED, on=date(2025, 5, 10), details={"grounds": "Trade secrets."},
+                      today=date(2025, 5, 10))
+    text = text_of(complaint_draft(case=sent_case, today=date(2025, 5, 12)).html)
+    assert "the employer refused, giving these grounds: “Trade secrets.”. I dispute the refusal." in text
+
+
+def test_idempotent_per_authority(sent_case):
+    sent_case.residence_country, sent_case.residence_region = "FR", ""
+    sent_case.save()
+    first = complaint_draft(case=sent_case, today=LATER)
+    assert complaint_draft(case=sent_case, today=LATER).pk == first.pk
+    assert complaint_draft(case=sent_case, authority_key="DE-BY", today=LATER).pk == first.pk
+    to_cnil = complaint_draft(case=sent_case, authority_key="FR", today=LATER)
+    assert to_cnil.pk != first.pk
+    assert "https://www.cnil.fr/fr/plaintes" in to_cnil.html
+    assert to_cnil.language == "en"  # no French complaint template: English
+    assert sent_case.letters.filter(kind=LetterKind.COMPLAINT).count() == 2
+
+
+def test_an_authority_outside_the_choices_is_refused(sent_case):
+    with pytest.raises(ValidationError):
+        complaint_draft(case=sent_case, authority_key="IE", today=LATER)
+
+
+def test_german_complaint_to_a_german_authority(sent_case):
+    sent_case.language = "de"
+    sent_case.save()
+    letter = complaint_draft(case=sent_case, today=LATER)
+    assert letter.language == "de"
+    text = text_of(letter.html)
+    assert "Beschwerde nach Art. 77 DSGVO gegen Acme Analytics GmbH" in text
+    assert "Art. 58 Abs. 2 lit. c DSGVO" in text
+    assert "Art. 12 Abs. 3 DSGVO" in text
+
+
+def test_outside_the_eu_the_regimes_authority(owner, employer):
+    from deletion_portal.cases.services import case_create
+    from tests.cases.conftest import DRAFT_FIELDS
+
+    fields = {**DRAFT_FIELDS, "law_key": "uk-gdpr", "region": "GB-ENG", "work_country": "GB", "work_region": "GB-ENG",
+              "residence_country": "GB", "residence_region": "GB-ENG", "sent_outside_portal": True}
+    case = case_create(owner=owner, employer=employer, **fields)
+    send(case)
+    letter = complaint_draft(case=case, today=LATER)
+    text = text_of(letter.html)
+    assert "Information Commissioner's Office (ICO)" in text
+    assert "https://ico.org.uk/make-a-complaint/" in text
+    assert "Art. 77" not in text
+
+
+def test_hostile_text_is_escaped(sent_case):
+    case_record_event(case=sent_case, kind=EventKind.REFUSED, on=date(2025, 5, 10), details={"grounds": HOSTILE},
+                      today=date(2025, 5, 10))
+    sent_case.requester_name = HOSTILE
+    sent_case.save()
+    html = complaint_draft(case=sent_case, today=LATER).html
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_the_pdf_names_the_authority_and_its_url(sent_case, pdf_rendering):
+    letter = letter_finalize_any(case=sent_case, letter=complaint_draft(case=sent_case, today=LATER), today=LATER)
+    text = pdf_text(letter.pdf.read())
+    assert "Bayerisches Landesamt für Datenschutzaufsicht (BayLDA)" in text
+    assert "https://www.lda.bayern.de/" in text
+    event = sent_case.events.get(kind=EventKind.FINALISED, details__kind="complaint")
+    assert event.details["sha256"] == letter.sha256 and event.details["letter"] == letter.short_id
+    assert complaint_draft(case=sent_case, today=LATER).pk == letter.pk  # final: returned unchanged
+
+
+# --- Views --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def late(monkeypatch):
+    import deletion_portal.tracking.letters as module
+
+    monkeypatch.setattr(module, "_today", lambda: LATER)
+
+
+def test_the_page_offers_the_art_77_choices(sent_case, owner_client, late):
+    sent_case.residence_country, sent_case.residence_region = "FR", ""
+    sent_case.save()
+    page = owner_client.get(f"/cases/{sent_case.pk}/complaint/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'value="DE-BY" checked' in body and 'value="FR"' in body
+    assert "suggested" in body
+    chosen = owner_client.get(f"/cases/{sent_case.pk}/complaint/?authority=FR")
+    assert "https://www.cnil.fr/fr/plaintes" in chosen.content.decode()
+
+
+def test_a_bad_authority_is_a_400(sent_case, owner_client, late):
+    assert owner_client.get(f"/cases/{sent_case.pk}/complaint/?authority=ZZ").status_code == 400
+
+
+def test_finalise_then_download(sent_case, owner_client, late, pdf_rendering):
+    letter = complaint_draft(case=sent_case, today=LATER)
+    response = owner_client.post(f"/cases/{sent_case.pk}/letters/{letter.pk}/finalize/")
+    assert response.status_code == 302 and "/complaint/?authority=DE-BY" in response["Location"]
+    page = owner_client.get(response["Location"])
+    assert f"/cases/{sent_case.pk}/letters/{letter.pk}/pdf" in page.content.decode()
+
+
+def test_other_users_get_404(sent_case, client, colleague, outsider, late):
+    for user in (colleague, outsider):
+        client.force_login(user)
+        assert client.get(f"/cases/{sent_case.pk}/complaint/").status_code == 404
+    assert not sent_case.letters.filter(kind=LetterKind.COMPLAINT).exists()
+
+
+def test_anonymous_is_sent_to_login(sent_case, client):
+    response = client.get(f"/cases/{sent_case.pk}/complaint/")
+    assert response.status_code == 302 and "login" in response["Location"]
