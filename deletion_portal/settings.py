@@ -131,9 +131,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = max(1, CELERY_TASK_TIME_LIMIT - 10)
 CELERY_TIMEZONE = "UTC"
+# A down broker must cost the web request about a second, not hang it: a refused connection is
+# retried once, a silent one gives up after CELERY_BROKER_CONNECTION_TIMEOUT. The outbox row is
+# already committed; the sweep re-enqueues it once the broker is back (core.outbox).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# A worker started while the broker is down waits for it instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task whose worker was killed stays unacked in Redis until visibility_timeout (1 h) has passed;
+    # outbox rows do not wait for that: the sweep re-claims a row left "sending" after OUTBOX_STALE_SECONDS.
+    # socket_timeout: a Redis that accepts the connection but never answers (failover, a dropped
+    # NAT entry) fails a publish after 5 s instead of hanging the request; BRPOP replies every 1 s.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 5, "socket_connect_timeout": 2}
 else:
     # The embedded default: kombu's filesystem transport, shared by web, worker and beat.
     _broker_dir = VAR_DIR / "celery"
@@ -150,10 +161,17 @@ SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 300, minimum=5)
 CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", 365, minimum=1)
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60, minimum=5)
 # An outbox row left in "sending" this long (a worker died mid-send) may be claimed again by the sweep.
-OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 600, minimum=60)
+# Keep it well above the longest send (EMAIL_TIMEOUT, the task time limit); tests use a few seconds.
+OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 600, minimum=1)
+# A row still "queued" and never claimed this long after it was written (its task was lost: broker
+# down when it was published, or a broker that lost its queue) is handed to a worker by the sweep.
+OUTBOX_QUEUED_GRACE_SECONDS = env_int("OUTBOX_QUEUED_GRACE_SECONDS", 120, minimum=1)
+# Delay before the first retry of a failed send; it doubles on every further failure (capped at 6 h).
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.heartbeat", "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS)},
     "sweep-deadlines": {"task": "tracking.sweep", "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS)},
+    "purge-closed-cases": {"task": "tracking.purge_closed_cases", "schedule": timedelta(days=1)},
 }
 
 if REDIS_URL:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("employers/", include("deletion_portal.employers.urls")),
     path("cases/", include("deletion_portal.cases.urls")),
     path("cases/", include("deletion_portal.tracking.urls")),
+    path("calendar/", include("deletion_portal.tracking.calendar_urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]

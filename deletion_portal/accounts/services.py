@@ -151,3 +151,72 @@ def email_confirm(*, token: str) -> User:
         user.save(update_fields=["email_confirmed_at"])
         log.info("Email confirmed for account %s", user.pk)
     return user
+
+
+class WrongPassword(ValidationError):
+    """The password given to confirm an account deletion is not the account's password."""
+
+
+def account_delete(*, user: User, password: str, request=None) -> int:
+    """Delete ``user`` and everything the portal holds about them; returns how many cases went.
+
+    The password is checked again first (through ``authenticate`` when ``request`` is given, so
+    django-axes counts failures as for the login page); a wrong one raises ``WrongPassword`` and
+    nothing is deleted. Then, in one transaction: the user's cases with their events, letters,
+    attachments, deadlines, reminders and checklists (CASCADE); every outbox row of those cases
+    (unsent ones are thereby cancelled: a worker finds no row to claim); API tokens; calendar feeds;
+    the sign-in records (django-axes) under the user's address; the user. Employers the user added to
+    the directory stay, with ``added_by`` emptied (SET_NULL). The stored files (letter PDFs,
+    attachments) are removed from storage once the transaction has committed. An ``AuditLine``
+    records the deletion without any personal data.
+    """
+    from django.contrib.auth import authenticate
+
+    from deletion_portal.cases.models import Case
+    from deletion_portal.core.files import case_file_names, delete_stored_files
+    from deletion_portal.core.models import OutboxMessage
+
+    if request is not None:
+        checked = authenticate(request=request, username=user.email, password=password or "")
+        ok = checked is not None and checked.pk == user.pk
+    else:
+        ok = bool(password) and user.check_password(password)
+    if not ok:
+        raise WrongPassword("That is not your password. Nothing was deleted.", code="wrong_password")
+
+    email = user.email
+    with transaction.atomic():
+        cases = list(Case.objects.filter(owner=user).order_by("pk"))
+        files = [pair for case in cases for pair in case_file_names(case)]
+        OutboxMessage.objects.filter(topic__in=[f"case:{case.pk}" for case in cases]).delete()
+        Case.objects.filter(owner=user).delete()
+        try:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=user).delete()
+        except ImportError:  # pragma: no cover - DRF is installed with the project
+            pass
+        try:
+            from deletion_portal.tracking.models import CalendarFeed
+
+            CalendarFeed.objects.filter(user=user).delete()
+        except ImportError:  # pragma: no cover - the tracking app is optional here
+            pass
+        try:
+            from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+            for model in (AccessAttempt, AccessFailureLog, AccessLog):
+                model.objects.filter(username__iexact=email).delete()
+        except ImportError:  # pragma: no cover - django-axes is installed with the project
+            pass
+        user_id = user.pk
+        user.delete()
+        try:
+            from deletion_portal.tracking.models import AuditLine
+
+            AuditLine.objects.create(action="account_deleted", count=len(cases))
+        except ImportError:  # pragma: no cover - the tracking app is optional here
+            pass
+        transaction.on_commit(lambda: delete_stored_files(files))
+    log.info("Account %s deleted with %d case(s)", user_id, len(cases))
+    return len(cases)

@@ -6,6 +6,9 @@ from deletion_portal.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.account, name="account"),
+    path("export/", views.export, name="export"),
+    path("delete/", views.delete, name="delete"),
+    path("deleted/", views.deleted, name="deleted"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only (405 on GET)
     path("sign-up/", views.sign_up, name="sign-up"),

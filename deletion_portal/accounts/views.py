@@ -3,7 +3,12 @@ from __future__ import annotations
 import math
 
 from django.conf import settings
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMultiAlternatives
@@ -17,6 +22,7 @@ from django.views.decorators.http import require_POST
 from axes.helpers import get_cool_off
 
 from deletion_portal.accounts import services
+from deletion_portal.accounts.export import account_export, account_export_filename
 from deletion_portal.accounts.forms import EmailAuthenticationForm, SignUpForm
 from deletion_portal.accounts.tokens import EMAIL_CONFIRMATION_MAX_AGE, ConfirmationLinkError
 
@@ -132,3 +138,62 @@ def locked_out(request, original_response=None, credentials=None):
         "failure_limit": settings.AXES_FAILURE_LIMIT,
     }
     return render(request, "accounts/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+# --- Own data: export and deletion ---------------------------------------------------------------
+# Both act on the signed-in user only: there is no id in their URLs, so nobody can ask for another
+# user's data.
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def export(request):
+    """GET: what the export contains, and a button. POST: the ZIP as a download."""
+    if request.method == "POST":
+        response = HttpResponse(account_export(user=request.user), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{account_export_filename(user=request.user)}"'
+        return response
+    return render(request, "accounts/export.html", {"account": request.user})
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password", strip=False, max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.CharField(label='Type DELETE to confirm', max_length=20,
+                              widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip()
+        if value != "DELETE":
+            raise forms.ValidationError('Type DELETE (in capital letters) to confirm.')
+        return value
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def delete(request):
+    """Explain what goes, ask for the password and "DELETE"; on success sign out and say goodbye."""
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.account_delete(user=request.user, password=form.cleaned_data["password"], request=request)
+        except services.WrongPassword as exc:
+            form.add_error("password", exc.messages[0])
+        else:
+            logout(request)
+            request.session["account_deleted_cases"] = count
+            return redirect("accounts:deleted")
+    from deletion_portal.cases.selectors import cases_for_user
+
+    context = {"form": form, "account": request.user, "case_count": cases_for_user(request.user).count()}
+    return render(request, "accounts/delete.html", context, status=400 if form.errors else 200)
+
+
+def deleted(request):
+    """The goodbye page (public: the account no longer exists)."""
+    count = request.session.pop("account_deleted_cases", None)
+    return render(request, "accounts/deleted.html", {"case_count": count})

@@ -321,25 +321,44 @@ def _past_date(value: date) -> None:
         raise forms.ValidationError(f"{value.isoformat()} is in the future; record events once they have happened.")
 
 
+def _letter_field() -> forms.CharField:
+    """Which final letter was sent (its short id); empty = the request letter."""
+    return forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
+
+
+class SendEmailForm(forms.Form):
+    letter = _letter_field()
+
+
 class PostedForm(forms.Form):
     posted_on = _date_field("Posted on")
     delivered_on = _date_field("Delivered on", required=False, help_text="If the tracking says so.")
     tracking_number = forms.CharField(label="Tracking number", required=False, max_length=100)
+    letter = _letter_field()
 
-    field_map = {"date": "posted_on"}
+    field_map = {"date": "posted_on", "letter": None}
 
     def details(self) -> dict:
         data = self.cleaned_data
         details = {"channel": "post", "tracking_number": data.get("tracking_number", "")}
         if data.get("delivered_on"):
             details["delivered_on"] = data["delivered_on"].isoformat()
+        if data.get("letter"):
+            details["letter"] = data["letter"]
         return details
 
 
 class WebFormForm(forms.Form):
     used_on = _date_field("Sent through the web form on")
+    letter = _letter_field()
 
-    field_map = {"date": "used_on"}
+    field_map = {"date": "used_on", "letter": None}
+
+    def details(self) -> dict:
+        details = {"channel": "web_form"}
+        if self.cleaned_data.get("letter"):
+            details["letter"] = self.cleaned_data["letter"]
+        return details
 
 
 RECORD_KINDS = [(kind.value, kind.label) for kind in EventKind if kind in (

@@ -23,7 +23,7 @@ from django.utils.html import strip_tags
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.cases import forms as case_forms
-from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource
+from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource, LetterKind
 from deletion_portal.cases.selectors import (
     case_deadlines,
     case_events,
@@ -495,8 +495,37 @@ def _detail_items(details: dict) -> list[tuple[str, str]]:
     return items
 
 
+def _letter_forms(forms_given: dict, tracking: dict) -> list[dict]:
+    """Post / web-form forms for each final follow-up or complaint not yet sent (``letter`` hidden); a
+    form that came back with errors is shown with its letter, not in the request's own forms."""
+    rows = []
+    for item in tracking.get("unsent_letters", []):
+        short_id = item.letter.short_id
+        forms_for = {}
+        for key, form_class, prefix in (("post_form", case_forms.PostedForm, "post"),
+                                        ("web_form", case_forms.WebFormForm, "web")):
+            given = forms_given.get(key)
+            if given is not None and given.is_bound and given.data.get(f"{prefix}-letter") == short_id:
+                forms_for[key] = given
+            else:
+                forms_for[key] = form_class(prefix=prefix, initial={"letter": short_id})
+        rows.append({"item": item, **forms_for})
+    return rows
+
+
+def _request_form(forms_given: dict, key: str, form_class, prefix: str):
+    """The request letter's own form: the one given, unless it was about another letter."""
+    given = forms_given.get(key)
+    if given is not None and not (given.is_bound and given.data.get(f"{prefix}-letter")):
+        return given
+    return form_class(prefix=prefix)
+
+
 def _case_page(request, case: Case, *, status: int = 200, **forms_given):
+    from deletion_portal.tracking.selectors import case_page_tracking
+
     today = timezone.localdate()
+    tracking = case_page_tracking(case=case, today=today)
     letter = case_final_request_letter(case)
     timeline = [
         {"event": e, "actor": _actor_label(e, request.user), "details": _detail_items(e.details)}
@@ -518,8 +547,10 @@ def _case_page(request, case: Case, *, status: int = 200, **forms_given):
         "can_email": letter is not None and case.employer is not None and bool(case.employer.privacy_email),
         "outbox": list(OutboxMessage.objects.filter(topic=f"case:{case.pk}").order_by("created_at")),
         "drafting": case.status == CaseStatus.DRAFT and not case.sent_outside_portal,
-        "post_form": forms_given.get("post_form") or case_forms.PostedForm(prefix="post"),
-        "web_form": forms_given.get("web_form") or case_forms.WebFormForm(prefix="web"),
+        "post_form": _request_form(forms_given, "post_form", case_forms.PostedForm, "post"),
+        "web_form": _request_form(forms_given, "web_form", case_forms.WebFormForm, "web"),
+        "letter_forms": _letter_forms(forms_given, tracking),
+        **tracking,
         "event_form": forms_given.get("event_form") or case_forms.RecordEventForm(prefix="event"),
         # Shown above the actions when the forms themselves are not (a draft, a closed case).
         "action_errors": [error for form in forms_given.values() for error in form.non_field_errors()],
@@ -558,9 +589,18 @@ def attachment_download(request, pk, att_pk):
 @login_required
 @require_POST
 def case_send_email(request, pk):
+    """Send the request letter, or (``letter`` = a short id) another final letter of the case."""
     case = get_case_for_user(request.user, pk)
+    form = case_forms.SendEmailForm(request.POST)
+    short_id = form.cleaned_data["letter"] if form.is_valid() else request.POST.get("letter", "")
+    letter = case.letters.filter(short_id=short_id, is_final=True).first() if short_id else None
     try:
-        letter_send_email(case=case, actor=request.user)
+        if short_id and letter is None:
+            raise ValidationError("No final letter with that id in this case.")
+        if letter is not None and letter.kind == LetterKind.COMPLAINT:
+            raise ValidationError("A complaint goes to the supervisory authority, not to the employer: "
+                                  "send it through the authority's web form or by post, then record it.")
+        letter_send_email(case=case, letter=letter, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -598,7 +638,7 @@ def record_web_form(request, pk):
     if not form.is_valid():
         return _case_page(request, case, status=400, web_form=form)
     return _record(request, case, form, form_key="web_form", kind=EventKind.SENT,
-                   on=form.cleaned_data["used_on"], details={"channel": "web_form"})
+                   on=form.cleaned_data["used_on"], details=form.details())
 
 
 @login_required

@@ -3,6 +3,11 @@
 ``outbox_enqueue`` writes the row (idempotent on ``key``) and asks a worker to deliver it after the
 transaction commits. ``outbox_deliver`` claims the row with a compare-and-swap update
 (queued/retrying → sending), so two workers, or a retried task, never send the same message twice.
+
+The row, not the task, is the source of truth: publishing the task is best effort (``publish_on_commit``
+never raises), and the sweep's ``outbox_requeue_stale`` hands every row that waits too long — queued
+and never claimed, retrying and due, or abandoned in ``sending`` by a dead worker — to a worker again.
+So a broker that is down when the user acts, or that loses its queue, delays a message but loses none.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,11 +28,33 @@ from deletion_portal.core.models import OutboxMessage, OutboxState
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+MAX_RETRY_DELAY = timedelta(hours=6)
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff: 1, 2, 4 … minutes, capped at 6 hours."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+    """Exponential backoff: base, 2 × base, 4 × base … (base OUTBOX_RETRY_BASE_SECONDS, 60 s by
+    default: 1, 2, 4 … minutes), capped at 6 hours."""
+    base = max(1, int(getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60)))
+    exponent = min(max(attempts - 1, 0), 30)
+    return min(timedelta(seconds=base * 2**exponent), MAX_RETRY_DELAY)
+
+
+def publish_on_commit(task, *args) -> None:
+    """``task.delay(*args)`` once the current transaction commits (at once outside one); never raises.
+
+    The row was committed first, so a broker that is down (or slow, or refusing) must not turn the
+    user's action into an error page after the fact: the failure is logged — its type only, as broker
+    errors name hosts — and the row waits for the sweep's stale requeue. Arguments are ids only.
+    """
+
+    def publish() -> None:
+        try:
+            task.delay(*args)
+        except Exception as error:  # noqa: BLE001 - any broker failure: the sweep re-enqueues the row
+            logger.warning("could not hand %s to the broker (%s); the sweep will re-enqueue it",
+                           getattr(task, "name", task), type(error).__name__)
+
+    transaction.on_commit(publish)
 
 
 def outbox_enqueue(
@@ -57,7 +85,7 @@ def outbox_enqueue(
     if created:
         from deletion_portal.core.tasks import deliver_outbox_message
 
-        deliver_outbox_message.delay_on_commit(message.pk)
+        publish_on_commit(deliver_outbox_message, message.pk)
     return message
 
 
@@ -143,15 +171,17 @@ def outbox_due_for_retry(*, now=None) -> list[int]:
     )
 
 
-#: A queued row whose delivery task has not claimed it after this long was lost (broker restart).
-QUEUED_GRACE = timedelta(minutes=2)
+def queued_grace() -> timedelta:
+    """A queued row whose delivery task has not claimed it after this long was lost (the broker was
+    down when it was published, or lost its queue): OUTBOX_QUEUED_GRACE_SECONDS, 2 minutes by default."""
+    return timedelta(seconds=getattr(settings, "OUTBOX_QUEUED_GRACE_SECONDS", 120))
 
 
 def outbox_stale_ids(*, now=None, limit: int = 2000) -> list[int]:
     """Rows a worker should (re)try now: queued but never claimed, retrying and due, sending but abandoned."""
     now = now or timezone.now()
     due = (
-        Q(state=OutboxState.QUEUED, created_at__lt=now - QUEUED_GRACE, claimed_at__isnull=True)
+        Q(state=OutboxState.QUEUED, created_at__lt=now - queued_grace(), claimed_at__isnull=True)
         | Q(state=OutboxState.RETRYING, next_attempt_at__lte=now)
         | Q(state=OutboxState.SENDING, claimed_at__lt=_stale_sending_before(now))
     )
@@ -168,5 +198,5 @@ def outbox_requeue_stale(*, now=None, limit: int = 2000, chunk: int = 200) -> in
 
     ids = outbox_stale_ids(now=now, limit=limit)
     for start in range(0, len(ids), chunk):
-        deliver_outbox_batch.delay_on_commit(ids[start:start + chunk])
+        publish_on_commit(deliver_outbox_batch, ids[start:start + chunk])
     return len(ids)

@@ -182,6 +182,10 @@ def deadlines_sync(*, case: Case, result: DeadlineResult | None, events: list[Ca
         else:
             active = []
     _reminders_sync(case=case, rows=active, events=events, today=today)
+    if case.status == CaseStatus.CLOSED:
+        from deletion_portal.tracking.retention import retention_plan
+
+        retention_plan(case=case, today=today)  # the warning 14 days before a closed case is deleted
     return version
 
 

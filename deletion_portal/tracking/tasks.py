@@ -51,3 +51,12 @@ def draft_follow_ups(case_ids: list[int]) -> int:
 def draft_complaints(case_ids: list[int]) -> int:
     """The follow-up went unanswered: draft the complaint to the supervisory authority for each case."""
     return _draft_each(case_ids, "complaint_draft")
+
+
+@shared_task(name="tracking.purge_closed_cases", acks_late=True, time_limit=1800, soft_time_limit=1750)
+def purge_closed_cases() -> int:
+    """Beat (daily): delete closed, not-kept cases older than CASE_RETENTION_DAYS with their files.
+    Idempotent (a second run finds nothing left to delete); logs and returns only a count."""
+    from deletion_portal.tracking.retention import retention_purge
+
+    return retention_purge()

@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/checklist/<int:event_pk>/", views.checklist, name="checklist"),
     path("<int:pk>/evidence.zip", views.evidence, name="evidence"),
     path("<int:pk>/letters/<int:letter_pk>/finalize/", views.finalize, name="finalize"),
+    path("<int:pk>/calendar.ics", views.case_calendar_ics, name="case-calendar"),
+    path("<int:pk>/keep/", views.keep, name="keep"),
 ]

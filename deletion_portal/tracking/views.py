@@ -1,4 +1,4 @@
-"""Follow-up, complaint, response checklist and evidence views.
+"""Follow-up, complaint, response checklist, evidence, calendar and retention views.
 
 Thin plain functions: each starts with ``get_case_for_user`` (a 404 for anyone but the owner), calls
 one service and renders or redirects; a service's ValidationError is shown on the page, never a 500.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +18,15 @@ from deletion_portal.cases.models import EventKind, Letter, LetterKind
 from deletion_portal.cases.selectors import get_case_for_user
 from deletion_portal.cases.views import letter_as_text
 from deletion_portal.tracking.authorities import authority_choices, eu_authorities
+from deletion_portal.tracking.calendar import (
+    calendar_feed_active,
+    calendar_feed_create,
+    calendar_feed_for_token,
+    calendar_feed_revoke,
+    calendar_feed_url,
+    case_calendar,
+    feed_calendar,
+)
 from deletion_portal.tracking.checklist import checklist_open, checklist_update
 from deletion_portal.tracking.evidence import evidence_bundle
 from deletion_portal.tracking.letters import (
@@ -26,6 +35,7 @@ from deletion_portal.tracking.letters import (
     follow_up_draft,
     letter_finalize_any,
 )
+from deletion_portal.tracking.retention import retention_set_keep
 
 
 def _letter_page(request, case, *, template: str, letter: Letter | None, errors: list[str], status: int = 200, **extra):
@@ -134,4 +144,82 @@ def evidence(request, pk):
     return response
 
 
-__all__ = ["follow_up", "complaint", "finalize", "checklist", "evidence"]
+# --- Calendar ------------------------------------------------------------------------------------------
+
+
+def _ics(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def case_calendar_ics(request, pk):
+    """The case's active dates as a .ics file (each with an alarm the day before)."""
+    case = get_case_for_user(request.user, pk)
+    return _ics(case_calendar(case=case), f"{case.reference}.ics")
+
+
+@login_required
+def calendar_page(request):
+    """The private feed URL: create it, see it, revoke it, replace it."""
+    feed = calendar_feed_active(request.user)
+    return render(request, "tracking/calendar.html", {"feed": feed, "feed_url": calendar_feed_url(feed) if feed else ""})
+
+
+@login_required
+@require_POST
+def calendar_create(request):
+    calendar_feed_create(user=request.user)
+    messages.success(request, "Your new calendar address is below. Any earlier address no longer works.")
+    return redirect("calendar:page")
+
+
+@login_required
+@require_POST
+def calendar_revoke(request):
+    if calendar_feed_revoke(user=request.user):
+        messages.success(request, "The calendar address is revoked: calendar apps using it get nothing more.")
+    return redirect("calendar:page")
+
+
+def _feed_not_found() -> HttpResponse:
+    response = HttpResponseNotFound("Not found.", content_type="text/plain; charset=utf-8")
+    # The path holds the (revoked or guessed) secret: keep it out of Django's "Not Found: <path>" log.
+    response._has_been_logged = True
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def calendar_feed(request, token):
+    """The private feed: no login (the token is the secret); a revoked or unknown token is a 404."""
+    feed = calendar_feed_for_token(token)
+    if feed is None or not feed.user.is_active:
+        return _feed_not_found()
+    response = _ics(feed_calendar(user=feed.user), "deletion-portal.ics")
+    response["Content-Disposition"] = 'inline; filename="deletion-portal.ics"'
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- Retention ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def keep(request, pk):
+    """The owner keeps a case past the retention period (``keep=1``), or lets it go (``keep=0``)."""
+    case = get_case_for_user(request.user, pk)
+    wanted = request.POST.get("keep") == "1"
+    retention_set_keep(case=case, keep=wanted)
+    if wanted:
+        messages.success(request, "This case is kept: it will not be deleted after it closes.")
+    else:
+        messages.success(request, "This case will be deleted after the retention period once it is closed.")
+    return redirect("cases:detail", pk=case.pk)
+
+
+__all__ = ["follow_up", "complaint", "finalize", "checklist", "evidence", "case_calendar_ics", "calendar_page",
+           "calendar_create", "calendar_revoke", "calendar_feed", "keep"]
