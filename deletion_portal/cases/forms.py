@@ -18,10 +18,11 @@ from deletion_portal.cases.models import EventKind
 from deletion_portal.cases.services import CHANNELS, OUTCOMES, TEXT_LIMIT
 from deletion_portal.cases.taxonomy import BUNDLES, CATEGORIES
 from deletion_portal.cases.uploads import check_upload
+from deletion_portal.laws import forms as laws_forms
 from deletion_portal.laws.applicability import applicable_regimes
-from deletion_portal.laws.places import country_choices, place_choices
+from deletion_portal.laws.places import country_choices
 from deletion_portal.laws.registry import all_regimes
-from deletion_portal.laws.regions import UnknownRegion, parse_region
+from deletion_portal.laws.regions import UnknownRegion
 from deletion_portal.laws.types import RIGHT_CODES
 
 DATE_INPUT = {"input_formats": ["%Y-%m-%d"], "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -103,38 +104,15 @@ class EmployerForm(forms.Form):
 # --- Places and law (wizard step 2 and "track") -------------------------------------------------
 
 
-class PlacesForm(forms.Form):
-    work_place = forms.ChoiceField(label="Where did you work?",
-                                   help_text="Country, and the state or province where it matters.")
-    residence = forms.ChoiceField(label="Where do you live?", required=False)
-    employer_country = forms.ChoiceField(
-        label="Where is the employer established?",
-        required=False,
-        help_text="Its head office or the branch you worked for. Its public holidays decide when a deadline moves.",
-    )
+class PlacesForm(laws_forms.PlacesForm):
+    """The calculator's place questions plus the law; ``region`` is the case's holiday region."""
+
     law_key = forms.CharField(label="The law your request is made under", required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        places = place_choices()
-        self.fields["work_place"].choices = [("", "Choose a place")] + places
-        self.fields["residence"].choices = [("", "Same as where I worked")] + places
-        self.fields["employer_country"].choices = [("", "Same country as where I worked")] + country_choices()
-
     def cleaned_places(self) -> dict:
-        """Case fields for the places, with the holiday region (the rule of laws/forms.py)."""
-        data = self.cleaned_data
-        work = parse_region(data["work_place"])
-        residence = parse_region(data["residence"]) if data.get("residence") else work
-        employer_country = data.get("employer_country") or work.country
-        return {
-            "work_country": work.country,
-            "work_region": work.code if work.subdivision else "",
-            "residence_country": residence.country,
-            "residence_region": residence.code if residence.subdivision else "",
-            "employer_country": employer_country,
-            "region": work.code if employer_country == work.country else employer_country,
-        }
+        places = super().cleaned_places()
+        places["region"] = places.pop("holiday_region")
+        return places
 
     def applicability(self):
         places = self.cleaned_places()

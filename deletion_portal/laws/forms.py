@@ -20,18 +20,13 @@ def validate_received(value: date) -> None:
         )
 
 
-class CalculatorForm(forms.Form):
+class PlacesForm(forms.Form):
+    """Where the person worked and lives and where the employer is established: the calculator's
+    and the case wizard's shared questions, and the rule that picks the holiday region."""
+
     work_place = forms.ChoiceField(
         label="Where did you work?",
         help_text="Country, and the state or province where it matters (US, Canada, UK nations, German Länder …).",
-    )
-    received = forms.DateField(
-        label="When did your request reach the employer?",
-        help_text="The day it arrived, not the day you sent it. Format: YYYY-MM-DD.",
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[validate_received],
-        error_messages={"invalid": "Enter a real date as YYYY-MM-DD, for example 2026-03-14."},
     )
     residence = forms.ChoiceField(label="Where do you live?", required=False)
     employer_country = forms.ChoiceField(
@@ -66,4 +61,15 @@ class CalculatorForm(forms.Form):
         }
 
 
-__all__ = ["CalculatorForm", "UnknownRegion", "validate_received", "EARLIEST", "LATEST"]
+class CalculatorForm(PlacesForm):
+    received = forms.DateField(
+        label="When did your request reach the employer?",
+        help_text="The day it arrived, not the day you sent it. Format: YYYY-MM-DD.",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_received],
+        error_messages={"invalid": "Enter a real date as YYYY-MM-DD, for example 2026-03-14."},
+    )
+
+
+__all__ = ["CalculatorForm", "PlacesForm", "UnknownRegion", "validate_received", "EARLIEST", "LATEST"]
