@@ -403,10 +403,17 @@ def letter_pdf_bytes(*, case: Case, letter: Letter) -> bytes:
     footer = letter_footer(case, letter.short_id)
     paper = paper_for_country(case.employer_country or case.work_country)
     key = "letter-pdf:" + hashlib.sha256(f"{letter.html}\x00{footer}\x00{paper}".encode()).hexdigest()
-    pdf = cache.get(key)
+    try:
+        pdf = cache.get(key)
+    except Exception as error:  # noqa: BLE001 - a down cache (Redis) only costs a render
+        logger.warning("letter PDF cache unavailable (%s)", type(error).__name__)
+        pdf = None
     if pdf is None:
         pdf = render_pdf(letter.html, metadata=letter_metadata(case, letter.kind), paper=paper, footer=footer)
-        cache.set(key, pdf, timeout=3600)
+        try:
+            cache.set(key, pdf, timeout=3600)
+        except Exception as error:  # noqa: BLE001
+            logger.warning("letter PDF cache unavailable (%s)", type(error).__name__)
     return pdf
 
 

@@ -344,7 +344,7 @@ def _sweep_batch(*, today: date, batch: int, texts: _Texts, report: SweepReport,
 
 def sweep(*, today: date | None = None, batch: int = DEFAULT_BATCH, cap: int = SWEEP_CAP, requeue: bool = True) -> SweepReport:
     """Claim every due reminder (up to ``cap``), queue its email, request the drafts it triggers."""
-    from deletion_portal.core.outbox import outbox_requeue_stale
+    from deletion_portal.core.outbox import outbox_requeue_stale, publish_on_commit
     from deletion_portal.core.tasks import deliver_outbox_batch
     from deletion_portal.tracking.tasks import draft_complaints, draft_follow_ups
 
@@ -360,16 +360,18 @@ def sweep(*, today: date | None = None, batch: int = DEFAULT_BATCH, cap: int = S
                                follow_ups=follow_ups, complaints=complaints)
         if claimed < batch:
             break
-    # After the commit: the rows exist before any task runs (delay_on_commit runs at once outside a
-    # transaction, and at the caller's commit inside one).
+    # After the commit: the rows exist before any task runs. Publishing never raises (a down broker
+    # must not undo a sweep that already committed): outbox rows it could not hand over are re-enqueued
+    # by the next sweep; a lost drafting request leaves the case page's "Draft a follow-up" link, which
+    # drafts on demand (idempotent).
     for ids in _chunks(report.outbox_ids):
-        deliver_outbox_batch.delay_on_commit(ids)
+        publish_on_commit(deliver_outbox_batch, ids)
     follow_ups = sorted(set(follow_ups))
     complaints = sorted(set(complaints))
     for ids in _chunks(follow_ups):
-        draft_follow_ups.delay_on_commit(ids)
+        publish_on_commit(draft_follow_ups, ids)
     for ids in _chunks(complaints):
-        draft_complaints.delay_on_commit(ids)
+        publish_on_commit(draft_complaints, ids)
     report.follow_ups, report.complaints = len(follow_ups), len(complaints)
     if requeue:
         report.requeued = outbox_requeue_stale()

@@ -63,3 +63,15 @@ def test_it_queues_one_message_however_often_it_is_sent(final_case, eager_celery
             letter_send_email(case=final_case, actor=final_case.owner)
     assert OutboxMessage.objects.count() == 1 and len(mail.outbox) == 1
     assert final_case.events.filter(kind=EventKind.SENT).count() == 1
+
+
+def test_it_finalises_a_letter_when_the_cache_is_down(draft_case, settings, caplog):
+    # With REDIS_URL the cache is Redis; Redis being down must not stop a letter from being finalised
+    # (the cache only saves re-rendering an unchanged draft). Port 9 on loopback refuses at once.
+    from deletion_portal.cases.services import letter_finalize
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}
+    letter = letter_finalize(case=draft_case)
+    assert letter.is_final and len(letter.sha256) == 64
+    assert "letter PDF cache unavailable" in caplog.text
