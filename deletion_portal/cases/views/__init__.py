@@ -1,0 +1,31 @@
+"""Case views: the drafting wizard, the case page, "track a request sent elsewhere", "My cases".
+
+Thin plain functions: every case-bound view starts with ``get_case_for_user`` (a 404 for anyone but
+the owner), validates a form, calls one service and redirects; a service's ``ValidationError`` is
+shown on the form with the values entered, never as a 500.
+"""
+
+from deletion_portal.cases.views.case import (
+    attachment_download,
+    case_detail,
+    case_send_email,
+    letter_pdf,
+    record_event,
+    record_post,
+    record_web_form,
+)
+from deletion_portal.cases.views.track import case_track
+from deletion_portal.cases.views.wizard import (
+    case_finalize,
+    case_list,
+    case_new,
+    case_preview_pdf,
+    case_step,
+    letter_as_text,
+)
+
+__all__ = [
+    "attachment_download", "case_detail", "case_finalize", "case_list", "case_new", "case_preview_pdf",
+    "case_send_email", "case_step", "case_track", "letter_as_text", "letter_pdf", "record_event", "record_post",
+    "record_web_form",
+]

@@ -1,0 +1,216 @@
+"""The case page: letters, timeline, deadlines, and recording what happened (sending, events)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from deletion_portal.cases import forms as case_forms
+from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource, LetterKind
+from deletion_portal.cases.selectors import (
+    case_deadlines,
+    case_events,
+    case_final_request_letter,
+    days_left,
+    get_case_for_user,
+    get_letter_for_user,
+)
+from deletion_portal.cases.services import (
+    case_record_event,
+    letter_send_email,
+)
+from deletion_portal.core.models import OutboxMessage
+from deletion_portal.cases.views.common import _regime
+
+# --- The case page ------------------------------------------------------------------------------------
+
+
+def _actor_label(event, user) -> str:
+    if event.actor_id is None:
+        return "system"
+    if event.actor_id == user.pk:
+        return "you"
+    return event.actor.email
+
+
+def _detail_items(details: dict) -> list[tuple[str, str]]:
+    labels = {"channel": "How", "tracking_number": "Tracking number", "delivered_on": "Delivered on",
+              "confirmed": "Confirmed", "reasons": "Reasons", "grounds": "Grounds", "outcome": "Outcome",
+              "note": "Note", "letter": "Letter", "sha256": "SHA-256", "outside_portal": "Sent outside the portal"}
+    items = []
+    for key, value in (details or {}).items():
+        if value in ("", None):
+            continue
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif key == "channel":
+            value = case_forms.CHANNEL_LABELS.get(value, value)
+        elif key == "outcome":
+            value = case_forms.OUTCOME_LABELS.get(value, value)
+        items.append((labels.get(key, key.replace("_", " ").capitalize()), str(value)))
+    return items
+
+
+def _letter_forms(forms_given: dict, tracking: dict) -> list[dict]:
+    """Post / web-form forms for each final follow-up or complaint not yet sent (``letter`` hidden); a
+    form that came back with errors is shown with its letter, not in the request's own forms."""
+    rows = []
+    for item in tracking.get("unsent_letters", []):
+        short_id = item.letter.short_id
+        forms_for = {}
+        for key, form_class, prefix in (("post_form", case_forms.PostedForm, "post"),
+                                        ("web_form", case_forms.WebFormForm, "web")):
+            given = forms_given.get(key)
+            if given is not None and given.is_bound and given.data.get(f"{prefix}-letter") == short_id:
+                forms_for[key] = given
+            else:
+                forms_for[key] = form_class(prefix=prefix, initial={"letter": short_id})
+        rows.append({"item": item, **forms_for})
+    return rows
+
+
+def _request_form(forms_given: dict, key: str, form_class, prefix: str):
+    """The request letter's own form: the one given, unless it was about another letter."""
+    given = forms_given.get(key)
+    if given is not None and not (given.is_bound and given.data.get(f"{prefix}-letter")):
+        return given
+    return form_class(prefix=prefix)
+
+
+def _case_page(request, case: Case, *, status: int = 200, **forms_given):
+    from deletion_portal.tracking.selectors import case_page_tracking
+
+    today = timezone.localdate()
+    tracking = case_page_tracking(case=case, today=today)
+    letter = case_final_request_letter(case)
+    timeline = [
+        {"event": e, "actor": _actor_label(e, request.user), "details": _detail_items(e.details)}
+        for e in case_events(case)
+    ]
+    deadlines = case_deadlines(case)
+    left = days_left(case.next_date, today)
+    context = {
+        "case": case,
+        "regime": _regime(case),
+        "today": today,
+        "days_left": left,
+        "days_ago": -left if left is not None and left < 0 else None,
+        "deadlines": deadlines,
+        "letters": list(case.letters.filter(is_final=True).order_by("created_at")),
+        "letter": letter,
+        "timeline": timeline,
+        "can_record": case.status != CaseStatus.CLOSED and (letter is not None or case.sent_outside_portal),
+        "can_email": letter is not None and case.employer is not None and bool(case.employer.privacy_email),
+        "outbox": list(OutboxMessage.objects.filter(topic=f"case:{case.pk}").order_by("created_at")),
+        "drafting": case.status == CaseStatus.DRAFT and not case.sent_outside_portal,
+        "post_form": _request_form(forms_given, "post_form", case_forms.PostedForm, "post"),
+        "web_form": _request_form(forms_given, "web_form", case_forms.WebFormForm, "web"),
+        "letter_forms": _letter_forms(forms_given, tracking),
+        **tracking,
+        "event_form": forms_given.get("event_form") or case_forms.RecordEventForm(prefix="event"),
+        # Shown above the actions when the forms themselves are not (a draft, a closed case).
+        "action_errors": [error for form in forms_given.values() for error in form.non_field_errors()],
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request, pk):
+    case = get_case_for_user(request.user, pk)
+    return _case_page(request, case)
+
+
+@login_required
+def letter_pdf(request, pk, letter_pk):
+    letter = get_letter_for_user(request.user, pk, letter_pk)
+    if not letter.is_final or not letter.pdf:
+        raise Http404("No such letter.")
+    case = letter.case
+    response = FileResponse(letter.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"{case.reference}-{letter.short_id}.pdf")
+    return response
+
+
+@login_required
+def attachment_download(request, pk, att_pk):
+    case = get_case_for_user(request.user, pk)
+    try:
+        attachment = case.attachments.get(pk=int(att_pk))
+    except (ValueError, TypeError, case.attachments.model.DoesNotExist):
+        raise Http404("No such attachment.") from None
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                        filename=attachment.original_name or f"attachment.{attachment.file.name.rsplit('.', 1)[-1]}")
+
+
+@login_required
+@require_POST
+def case_send_email(request, pk):
+    """Send the request letter, or (``letter`` = a short id) another final letter of the case."""
+    case = get_case_for_user(request.user, pk)
+    form = case_forms.SendEmailForm(request.POST)
+    short_id = form.cleaned_data["letter"] if form.is_valid() else request.POST.get("letter", "")
+    letter = case.letters.filter(short_id=short_id, is_final=True).first() if short_id else None
+    try:
+        if short_id and letter is None:
+            raise ValidationError("No final letter with that id in this case.")
+        if letter is not None and letter.kind == LetterKind.COMPLAINT:
+            raise ValidationError("A complaint goes to the supervisory authority, not to the employer: "
+                                  "send it through the authority's web form or by post, then record it.")
+        letter_send_email(case=case, letter=letter, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Your letter is queued to {case.employer.privacy_email}, with you in copy.")
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _record(request, case: Case, form, *, form_key: str, kind: str, on, details: dict, upload=None, upload_name=""):
+    try:
+        case_record_event(case=case, kind=kind, on=on, actor=request.user, details=details, source=EventSource.PORTAL,
+                          upload=upload, upload_name=upload_name)
+    except ValidationError as exc:
+        case_forms.add_service_errors(form, exc, form.field_map)
+        return _case_page(request, case, status=400, **{form_key: form})
+    messages.success(request, "Recorded. The dates below are updated.")
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def record_post(request, pk):
+    case = get_case_for_user(request.user, pk)
+    form = case_forms.PostedForm(request.POST, prefix="post")
+    if not form.is_valid():
+        return _case_page(request, case, status=400, post_form=form)
+    return _record(request, case, form, form_key="post_form", kind=EventKind.SENT,
+                   on=form.cleaned_data["posted_on"], details=form.details())
+
+
+@login_required
+@require_POST
+def record_web_form(request, pk):
+    case = get_case_for_user(request.user, pk)
+    form = case_forms.WebFormForm(request.POST, prefix="web")
+    if not form.is_valid():
+        return _case_page(request, case, status=400, web_form=form)
+    return _record(request, case, form, form_key="web_form", kind=EventKind.SENT,
+                   on=form.cleaned_data["used_on"], details=form.details())
+
+
+@login_required
+@require_POST
+def record_event(request, pk):
+    case = get_case_for_user(request.user, pk)
+    form = case_forms.RecordEventForm(request.POST, request.FILES, prefix="event")
+    if not form.is_valid():
+        return _case_page(request, case, status=400, event_form=form)
+    data = form.cleaned_data
+    return _record(request, case, form, form_key="event_form", kind=data["kind"], on=data["on"],
+                   details=form.details(), upload=data.get("upload"), upload_name=form.upload_name())
+
+
