@@ -2,11 +2,22 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UserChangeForm,
+)
 from django.core.exceptions import ValidationError
 
 from deletion_portal.accounts.models import User
 from deletion_portal.accounts.services import normalize_email
+
+
+def plain_password_help() -> str:
+    """The password validators' rules as one plain sentence list (help texts are shown escaped)."""
+    return " ".join(password_validation.password_validators_help_texts())
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -44,7 +55,7 @@ class SignUpForm(forms.Form):
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
+        help_text=plain_password_help(),
     )
     password2 = forms.CharField(
         label="Password again",
@@ -86,3 +97,15 @@ class AccountChangeAdminForm(UserChangeForm):
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
+
+
+class PlainHelpSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = plain_password_help()
+
+
+class PlainHelpPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = plain_password_help()

@@ -23,7 +23,12 @@ from axes.helpers import get_cool_off
 
 from deletion_portal.accounts import services
 from deletion_portal.accounts.export import account_export, account_export_filename
-from deletion_portal.accounts.forms import EmailAuthenticationForm, SignUpForm
+from deletion_portal.accounts.forms import (
+    EmailAuthenticationForm,
+    PlainHelpPasswordChangeForm,
+    PlainHelpSetPasswordForm,
+    SignUpForm,
+)
 from deletion_portal.accounts.tokens import EMAIL_CONFIRMATION_MAX_AGE, ConfirmationLinkError
 
 CONFIRM_NOTICE = "Please confirm your email address: follow the link we emailed you. You can ask for a new link on your account page."
@@ -71,11 +76,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PlainHelpSetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PlainHelpPasswordChangeForm
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password-change-done")
 

@@ -42,6 +42,7 @@ from deletion_portal.cases.serializers import (
 )
 from deletion_portal.cases.uploads import check_upload
 from deletion_portal.employers.models import Employer
+from deletion_portal.employers.selectors import employer_get
 
 # Model / service field names → the API's names (nested as "requester.name" → {"requester": {"name": …}}).
 API_FIELD = {
@@ -103,10 +104,10 @@ def _case_payload(request, case) -> dict:
 
 def _employer(data: dict, user) -> Employer:
     if "employer_id" in data:
-        try:
-            return Employer.objects.get(pk=data["employer_id"])
-        except Employer.DoesNotExist:
-            raise ValidationError({"employer_id": [f"No employer with id {data['employer_id']}."]}) from None
+        employer = employer_get(pk=data["employer_id"])
+        if employer is None:
+            raise ValidationError({"employer_id": [f"No employer with id {data['employer_id']}."]})
+        return employer
     from deletion_portal.employers.services import DuplicateEmployer, employer_find, employer_submit
 
     given = data["employer"]
