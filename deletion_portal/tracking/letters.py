@@ -10,6 +10,10 @@
   SHA-256 (the same hashes as the evidence bundle's manifest).
 * :func:`letter_finalize_any` — freeze a follow-up or complaint: PDF through ``letter_pdf_bytes``,
   SHA-256, a ``finalised`` event.
+* Read-only, for pages shown on GET: :func:`current_follow_up` / :func:`current_complaint` find the
+  letter the draft functions would return (or None), and :func:`follow_up_check` /
+  :func:`complaint_check` run the draft functions' own eligibility checks without writing anything
+  (a :class:`DraftCheck` with the reason, or the same ValidationError).
 
 Both drafts are idempotent. Which missed date a follow-up answers, and which authority a complaint goes
 to, is recorded on the ``drafted`` timeline event written with the letter (details: ``letter``, ``kind``
@@ -236,30 +240,77 @@ def _render_follow_up(case: Case, missed: MissedDate, today: date) -> tuple[str,
     return render_to_string(f"letters/{context['language']}/follow_up.html", context), context["language"]
 
 
+def _follow_up_missed(case: Case) -> MissedDate:
+    missed = missed_deadline(case)
+    if missed is None:
+        raise ValidationError("There is no deadline for this request yet: record when it was sent first.")
+    return missed
+
+
+def _follow_up_new_reason(case: Case, missed: MissedDate, today: date) -> str:
+    """Why a new follow-up may be drafted for ``missed``; ValidationError when it may not (yet). Reads only."""
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError("The case is closed.")
+    if case_final_request_letter(case) is None and not case.sent_outside_portal:
+        raise ValidationError("Finalise and send the request letter first.")
+    response = latest_response(case)
+    if response is not None:
+        missing = checklist_missing_codes(case)
+        if not missing:
+            raise ValidationError("The employer answered and the checklist shows nothing missing: "
+                                  "untick what the answer left out to draft a follow-up.")
+        count = len(missing)
+        return (f"The employer's answer of {_fmt(case, 'en')(response.on)} left {count} "
+                f"item{'s' if count != 1 else ''} of your request unanswered on its checklist: "
+                "the follow-up asks for them again.")
+    if today <= missed.on:
+        raise ValidationError(f"The employer has until {missed.on.isoformat()} to answer; "
+                              "a follow-up can be drafted after that date.")
+    return (f"The employer had until {_fmt(case, 'en')(missed.on)} to answer and no answer is recorded: "
+            f"the follow-up reminds them of the missed date and gives them {FOLLOW_UP_DAYS} more days.")
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """The outcome of a passed eligibility check: why the letter may be drafted now, and for what."""
+
+    reason: str
+    missed: MissedDate | None = None
+    authority: Authority | None = None
+
+
+def follow_up_check(case: Case, *, today: date | None = None) -> DraftCheck:
+    """Whether :func:`follow_up_draft` would draft (or return) a follow-up now, without writing anything:
+    the reason when it would, a ValidationError (the same message) when it would refuse."""
+    today = today or _today()
+    missed = _follow_up_missed(case)
+    existing = _drafted_letter(case, LetterKind.FOLLOW_UP, missed_on=missed.on.isoformat())
+    if existing is not None:
+        return DraftCheck("A follow-up for this date is drafted already.", missed=missed)
+    return DraftCheck(_follow_up_new_reason(case, missed, today), missed=missed)
+
+
+def current_follow_up(case: Case) -> Letter | None:
+    """The follow-up (draft or final) :func:`follow_up_draft` would return for the case's current missed
+    date, or None when there is none yet. Reads only: never drafts, never re-renders."""
+    missed = missed_deadline(case)
+    if missed is None:
+        return None
+    return _drafted_letter(case, LetterKind.FOLLOW_UP, missed_on=missed.on.isoformat())
+
+
 @transaction.atomic
 def follow_up_draft(*, case: Case, today: date | None = None, actor=None) -> Letter:
     """The follow-up for the case's current missed date; the existing one (draft re-rendered, or final)
     when it was drafted already. ValidationError when nothing calls for one yet."""
     today = today or _today()
     case = Case.objects.select_for_update().get(pk=case.pk)
-    missed = missed_deadline(case)
-    if missed is None:
-        raise ValidationError("There is no deadline for this request yet: record when it was sent first.")
+    missed = _follow_up_missed(case)
     existing = _drafted_letter(case, LetterKind.FOLLOW_UP, missed_on=missed.on.isoformat())
     if existing is not None and existing.is_final:
         return existing
     if existing is None:
-        if case.status == CaseStatus.CLOSED:
-            raise ValidationError("The case is closed.")
-        if case_final_request_letter(case) is None and not case.sent_outside_portal:
-            raise ValidationError("Finalise and send the request letter first.")
-        answered = latest_response(case) is not None
-        if answered and not checklist_missing_codes(case):
-            raise ValidationError("The employer answered and the checklist shows nothing missing: "
-                                  "untick what the answer left out to draft a follow-up.")
-        if not answered and today <= missed.on:
-            raise ValidationError(f"The employer has until {missed.on.isoformat()} to answer; "
-                                  "a follow-up can be drafted after that date.")
+        _follow_up_new_reason(case, missed, today)
     html, lang = _render_follow_up(case, missed, today)
     return _store_draft(case, existing, kind=LetterKind.FOLLOW_UP, lang=lang, version=FOLLOW_UP_TEMPLATE_VERSION,
                         html=html, details={"missed_on": missed.on.isoformat()}, today=today, actor=actor)
@@ -350,29 +401,69 @@ def _render_complaint(case: Case, authority: Authority, today: date, letter: Let
     return render_to_string(f"letters/{context['language']}/complaint.html", context), context["language"]
 
 
+def _complaint_authority(case: Case, authority_key: str | None) -> Authority:
+    if not case.law_key:
+        raise ValidationError("Choose the law first.")
+    try:
+        return authority_for_case(case, authority_key)
+    except UnknownAuthority as exc:
+        raise ValidationError({"authority": str(exc)}) from None
+
+
+def _complaint_new_reason(case: Case, today: date) -> str:
+    """Why a new complaint may be drafted; ValidationError when it may not (yet). Reads only."""
+    if not case.events.filter(kind=EventKind.SENT).exists():
+        raise ValidationError("Record that the request was sent before drafting a complaint.")
+    if case.events.filter(kind=EventKind.REFUSED).exists():
+        return "The employer refused your request: the authority can review the refusal."
+    if case.events.filter(kind=EventKind.RESPONSE_RECEIVED).exists():
+        return ("The employer answered: if the answer is incomplete or wrong, the authority can make them "
+                "answer in full.")
+    missed = missed_deadline(case)
+    if missed is None or today <= missed.on:
+        raise ValidationError("The employer still has time to answer; a complaint can be drafted once the "
+                              "deadline has passed or after an incomplete answer or a refusal.")
+    return (f"The employer had until {_fmt(case, 'en')(missed.on)} to answer and no answer is recorded: "
+            "the authority can make them answer.")
+
+
+def complaint_check(case: Case, *, authority_key: str | None = None, today: date | None = None) -> DraftCheck:
+    """Whether :func:`complaint_draft` would draft (or return) a complaint to ``authority_key`` now,
+    without writing anything: the reason and the authority when it would, a ValidationError (the same
+    message) when it would refuse."""
+    today = today or _today()
+    authority = _complaint_authority(case, authority_key)
+    existing = _drafted_letter(case, LetterKind.COMPLAINT, authority=authority.key)
+    if existing is not None:
+        return DraftCheck("A complaint to this authority is drafted already.", authority=authority)
+    return DraftCheck(_complaint_new_reason(case, today), missed=missed_deadline(case), authority=authority)
+
+
+def current_complaint(case: Case, authority_key: str | None = None) -> Letter | None:
+    """The complaint (draft or final) :func:`complaint_draft` would return for ``authority_key`` (default:
+    the suggested authority), or None when there is none yet, the law is not chosen or the authority is
+    not one of the case's. Reads only: never drafts, never re-renders."""
+    if not case.law_key:
+        return None
+    try:
+        authority = authority_for_case(case, authority_key)
+    except UnknownAuthority:
+        return None
+    return _drafted_letter(case, LetterKind.COMPLAINT, authority=authority.key)
+
+
 @transaction.atomic
 def complaint_draft(*, case: Case, authority_key: str | None = None, today: date | None = None, actor=None) -> Letter:
     """The complaint to ``authority_key`` (default: the suggested authority — for the EU the place of
     work's); the existing one for that authority when it was drafted already."""
     today = today or _today()
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if not case.law_key:
-        raise ValidationError("Choose the law first.")
-    try:
-        authority = authority_for_case(case, authority_key)
-    except UnknownAuthority as exc:
-        raise ValidationError({"authority": str(exc)}) from None
+    authority = _complaint_authority(case, authority_key)
     existing = _drafted_letter(case, LetterKind.COMPLAINT, authority=authority.key)
     if existing is not None and existing.is_final:
         return existing
     if existing is None:
-        if not case.events.filter(kind=EventKind.SENT).exists():
-            raise ValidationError("Record that the request was sent before drafting a complaint.")
-        missed = missed_deadline(case)
-        answered = case.events.filter(kind__in=[EventKind.RESPONSE_RECEIVED, EventKind.REFUSED]).exists()
-        if not answered and (missed is None or today <= missed.on):
-            raise ValidationError("The employer still has time to answer; a complaint can be drafted once the "
-                                  "deadline has passed or after an incomplete answer or a refusal.")
+        _complaint_new_reason(case, today)
     html, lang = _render_complaint(case, authority, today, existing)
     return _store_draft(case, existing, kind=LetterKind.COMPLAINT, lang=lang, version=COMPLAINT_TEMPLATE_VERSION,
                         html=html, details={"authority": authority.key}, today=today, actor=actor)

@@ -31,7 +31,11 @@ from deletion_portal.tracking.checklist import checklist_open, checklist_update
 from deletion_portal.tracking.evidence import evidence_bundle
 from deletion_portal.tracking.letters import (
     complaint_authority,
+    complaint_check,
     complaint_draft,
+    current_complaint,
+    current_follow_up,
+    follow_up_check,
     follow_up_draft,
     letter_finalize_any,
 )
@@ -49,36 +53,91 @@ def _letter_page(request, case, *, template: str, letter: Letter | None, errors:
     return render(request, template, context, status=status)
 
 
+def _follow_up_page(request, case, *, errors: list[str], status: int = 200):
+    """Reads only: the current follow-up if there is one, else why one can (or cannot yet) be drafted."""
+    letter = current_follow_up(case)
+    check, blocked = None, []
+    if letter is None:
+        try:
+            check = follow_up_check(case=case)
+        except ValidationError as exc:
+            blocked = exc.messages
+    return _letter_page(request, case, template="tracking/follow_up.html", letter=letter, errors=errors,
+                        status=status, check=check, blocked=[m for m in blocked if m not in errors],
+                        draft_url=reverse("tracking:follow-up", args=[case.pk]))
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def follow_up(request, pk):
-    """The follow-up for the missed date: drafted if needed (idempotent), shown as text, to finalise."""
+    """The follow-up for the missed date. GET shows it (or why it can be drafted) and changes nothing;
+    POST drafts it, or re-renders the existing draft (idempotent), then redirects back to the GET page."""
     case = get_case_for_user(request.user, pk)
-    try:
-        letter = follow_up_draft(case=case, actor=request.user)
-    except ValidationError as exc:
-        return _letter_page(request, case, template="tracking/follow_up.html", letter=None, errors=exc.messages)
-    return _letter_page(request, case, template="tracking/follow_up.html", letter=letter, errors=[])
+    if request.method == "POST":
+        before = current_follow_up(case)
+        try:
+            letter = follow_up_draft(case=case, actor=request.user)
+        except ValidationError as exc:
+            return _follow_up_page(request, case, errors=exc.messages, status=400)
+        messages.success(request, _drafted_message(before, letter, "follow-up"))
+        return redirect("tracking:follow-up", pk=case.pk)
+    return _follow_up_page(request, case, errors=[])
 
 
-@login_required
-def complaint(request, pk):
-    """The complaint to the chosen authority (``?authority=KEY``; default: the suggested one)."""
-    case = get_case_for_user(request.user, pk)
+def _drafted_message(before: Letter | None, letter: Letter, what: str) -> str:
+    if letter.is_final:
+        return f"This {what} is final already: it never changes."
+    if before is None:
+        return f"The {what} is drafted: read it below, then finalise it."
+    return "The draft is updated."
+
+
+def _complaint_page(request, case, key: str | None, *, errors: list[str], status: int = 200):
+    """Reads only: the complaint to the chosen authority if there is one, else why one can (or cannot
+    yet) be drafted to it; ``key`` is the ``authority`` asked for (default: the suggested one)."""
     choices = authority_choices(case)
-    key = (request.GET.get("authority") or "")[:20] or None
     # An EU case without a recorded EU/EEA place may choose any EU/EEA authority.
     others = list(eu_authorities()) if case.law_key == "eu-gdpr" and not choices else []
-    extra = {"choices": choices, "others": others, "chosen": key or (choices[0].key if choices else "")}
-    try:
-        letter = complaint_draft(case=case, authority_key=key, actor=request.user)
-    except ValidationError as exc:
-        return _letter_page(request, case, template="tracking/complaint.html", letter=None, errors=exc.messages,
-                            status=400 if key else 200, **extra)
-    authority = complaint_authority(case, letter)
+    extra = {"choices": choices, "others": others, "chosen": key or (choices[0].key if choices else ""),
+             "draft_url": reverse("tracking:complaint", args=[case.pk])}
+    letter = current_complaint(case, key)
+    check, blocked = None, []
+    if letter is None:
+        try:
+            check = complaint_check(case=case, authority_key=key)
+        except ValidationError as exc:
+            blocked = [m for m in exc.messages if m not in errors]
+            if key and hasattr(exc, "error_dict") and "authority" in exc.error_dict:
+                status = 400  # an authority that is not one of the case's
+    authority = complaint_authority(case, letter) if letter is not None else (check.authority if check else None)
     if authority is not None:
         extra["chosen"] = authority.key
-    return _letter_page(request, case, template="tracking/complaint.html", letter=letter, errors=[],
-                        authority=authority, **extra)
+    return _letter_page(request, case, template="tracking/complaint.html", letter=letter, errors=errors,
+                        status=status, check=check, blocked=blocked, authority=authority, **extra)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint(request, pk):
+    """The complaint to the chosen authority (``authority=KEY``; default: the suggested one). GET
+    (``?authority=``) shows it, or why it can be drafted, and changes nothing; POST (a hidden
+    ``authority``) drafts it or re-renders the existing draft, then redirects back to the GET page."""
+    case = get_case_for_user(request.user, pk)
+    source = request.POST if request.method == "POST" else request.GET
+    key = (source.get("authority") or "")[:20] or None
+    if request.method == "POST":
+        before = current_complaint(case, key)
+        try:
+            letter = complaint_draft(case=case, authority_key=key, actor=request.user)
+        except ValidationError as exc:
+            return _complaint_page(request, case, key, errors=exc.messages, status=400)
+        messages.success(request, _drafted_message(before, letter, "complaint"))
+        target = reverse("tracking:complaint", args=[case.pk])
+        authority = complaint_authority(case, letter)
+        if authority is not None:
+            target += f"?authority={authority.key}"
+        return redirect(target)
+    return _complaint_page(request, case, key, errors=[])
 
 
 @login_required
@@ -119,10 +178,15 @@ def checklist(request, pk, event_pk):
         known = {item.code for item in items}
         answered = {code for code in request.POST.getlist("answered") if code in known}
         checklist_update(case=case, response_event=event, answered_codes=answered)
-        if "dispute" in request.POST:
-            return redirect("tracking:complaint", pk=case.pk)
-        if "follow_up" in request.POST:
-            return redirect("tracking:follow-up", pk=case.pk)
+        # The two buttons draft what they say (a POST), then show it; a refusal is explained there.
+        for button, draft, target in (("dispute", complaint_draft, "tracking:complaint"),
+                                      ("follow_up", follow_up_draft, "tracking:follow-up")):
+            if button in request.POST:
+                try:
+                    draft(case=case, actor=request.user)
+                except ValidationError as exc:
+                    messages.error(request, " ".join(exc.messages))
+                return redirect(target, pk=case.pk)
         messages.success(request, "Saved.")
         return redirect("tracking:checklist", pk=case.pk, event_pk=event.pk)
     missing = [item for item in items if not item.answered]

@@ -6,7 +6,8 @@
 * ``Obj(...)``: object-scoped (a case pk, and a letter / attachment / event pk of that case). Built
   with objects owned by user A and requested as another employee, a DPO and an advocate: all get a
   404 and nothing changes; an anonymous visitor is sent to log in (HTML) or gets 401/403 (API) and
-  nothing changes; the owner is let in (so the 404s prove the access check, not a broken URL).
+  nothing changes; the owner is let in (so the 404s prove the access check, not a broken URL), the
+  owner's GET changes nothing either (state changes are POSTs) and the owner's POST changes something.
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -105,8 +106,8 @@ ACCESS = {
     "cases:record-event": Obj(("POST",), data={"event-kind": "closed", "event-on": "2025-06-20",
                                                "event-outcome": "fulfilled"}),
     # --- tracking ----------------------------------------------------------------------------------------
-    "tracking:follow-up": Obj(("GET",)),            # GET drafts the follow-up: must not happen for others
-    "tracking:complaint": Obj(("GET",)),            # GET drafts the complaint: likewise
+    "tracking:follow-up": Obj(("GET", "POST")),     # GET reads; POST drafts the follow-up: never for others
+    "tracking:complaint": Obj(("GET", "POST"), data={"authority": "DE-BY"}),  # likewise, to the chosen authority
     "tracking:checklist": Obj(("GET", "POST"), kwargs={"event_pk": "response"}, data={"dispute": "1"}),
     "tracking:evidence": Obj(("GET",)),
     "tracking:finalize": Obj(("POST",), kwargs={"letter_pk": "follow_up_letter"}),
@@ -367,6 +368,18 @@ def test_the_owner_is_let_in(client, users, world, name, method):
     client.force_login(users["owner"])
     response = request(client, method, url, ACCESS[name])
     assert response.status_code in (200, 302), f"owner {method} {url} → {response.status_code}"
+
+
+@pytest.mark.parametrize(("name", "method"), GET_PROBES, ids=[f"{n}-{m}" for n, m in GET_PROBES])
+def test_the_owners_get_changes_nothing(client, users, world, name, method):
+    """A GET is safe even for the owner (no CSRF token guards it; prefetchers and link previews send it):
+    whatever changes state is a POST, probed below."""
+    url, _ = build(name, world)
+    client.force_login(users["owner"])
+    before = snapshot(world)
+    response = request(client, method, url, ACCESS[name])
+    assert response.status_code < 500
+    assert snapshot(world) == before, f"owner GET {url} changed something"
 
 
 POST_PROBES = [(name, method) for name, method in PROBES if method == "POST"]

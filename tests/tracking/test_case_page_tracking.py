@@ -87,6 +87,28 @@ def test_it_links_the_follow_up_complaint_evidence_and_the_response_checklist(ow
     assert "Download the evidence bundle (.zip)" in steps
 
 
+def test_following_the_links_drafts_nothing_until_the_owner_posts(owner_client, sent_case):
+    """The case page links to the follow-up and complaint pages; opening them (GET, as a prefetcher or a
+    link preview would) drafts nothing; their POST buttons draft, and the case page then links the drafts."""
+    respond(sent_case, on=date(2025, 5, 20))  # incomplete: every checklist item is still unticked
+    follow_up_url = reverse("tracking:follow-up", args=[sent_case.pk])
+    complaint_url = reverse("tracking:complaint", args=[sent_case.pk])
+    with at(LATER):
+        state = (sent_case.letters.count(), sent_case.events.count())
+        for url, button in ((follow_up_url, "Draft the follow-up"), (complaint_url, "Draft the complaint to ")):
+            page = owner_client.get(url)
+            assert page.status_code == 200 and button in page.content.decode()
+        assert (sent_case.letters.count(), sent_case.events.count()) == state
+        steps = page_of(owner_client, sent_case).split('id="next-steps"')[1].split("</section>")[0]
+        assert "Draft a follow-up" in steps and "Draft a complaint" in steps
+        assert owner_client.post(follow_up_url).status_code == 302
+        assert owner_client.post(complaint_url).status_code == 302
+        assert (sent_case.letters.count(), sent_case.events.count()) == (state[0] + 2, state[1] + 2)
+        steps = page_of(owner_client, sent_case).split('id="next-steps"')[1].split("</section>")[0]
+    assert "Your follow-up draft" in steps and "Your complaint draft" in steps
+    assert {k for k in sent_case.letters.values_list("kind", flat=True)} >= {LetterKind.FOLLOW_UP, LetterKind.COMPLAINT}
+
+
 def test_a_draft_case_offers_no_tracking_links(owner_client, draft_case):
     page = page_of(owner_client, draft_case)
     assert 'id="next-steps"' not in page and 'id="retention"' not in page

@@ -128,11 +128,22 @@ def test_the_form_shows_and_saves(answered, owner_client):
     assert set(event.checklist.filter(answered=True).values_list("code", flat=True)) == {"copy", "art15_1_b"}
 
 
-def test_dispute_goes_to_the_complaint(answered, owner_client):
+def test_dispute_drafts_the_complaint_and_shows_it(answered, owner_client):
     case, event = answered
     response = owner_client.post(f"/cases/{case.pk}/checklist/{event.pk}/", {"answered": ["copy"], "dispute": "1"})
     assert response.status_code == 302
     assert response["Location"] == f"/cases/{case.pk}/complaint/"
+    assert case.letters.filter(kind="complaint").count() == 1
+    owner_client.post(f"/cases/{case.pk}/checklist/{event.pk}/", {"answered": ["copy"], "dispute": "1"})
+    assert case.letters.filter(kind="complaint").count() == 1  # drafting is idempotent
+
+
+def test_save_and_follow_up_drafts_the_follow_up(answered, owner_client):
+    case, event = answered
+    response = owner_client.post(f"/cases/{case.pk}/checklist/{event.pk}/", {"answered": ["copy"], "follow_up": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{case.pk}/follow-up/"
+    assert case.letters.filter(kind="follow_up").count() == 1
 
 
 def test_an_event_that_is_not_a_response_is_404(answered, owner_client):

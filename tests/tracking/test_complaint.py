@@ -164,20 +164,134 @@ def late(monkeypatch):
     monkeypatch.setattr(module, "_today", lambda: LATER)
 
 
+URL = "/cases/{}/complaint/"
+
+
+def counts(case) -> tuple[int, int, list]:
+    """What a GET must leave as it was: the case's letters and events, and the complaints' text."""
+    return (case.letters.count(), case.events.count(),
+            list(case.letters.filter(kind=LetterKind.COMPLAINT).order_by("pk").values_list("pk", "html", "language")))
+
+
+def complaints_drafted(case) -> int:
+    return case.events.filter(kind=EventKind.DRAFTED, details__kind=LetterKind.COMPLAINT).count()
+
+
 def test_the_page_offers_the_art_77_choices(sent_case, owner_client, late):
     sent_case.residence_country, sent_case.residence_region = "FR", ""
     sent_case.save()
-    page = owner_client.get(f"/cases/{sent_case.pk}/complaint/")
+    before = counts(sent_case)
+    page = owner_client.get(URL.format(sent_case.pk))
     body = page.content.decode()
     assert page.status_code == 200
     assert 'value="DE-BY" checked' in body and 'value="FR"' in body
     assert "suggested" in body
-    chosen = owner_client.get(f"/cases/{sent_case.pk}/complaint/?authority=FR")
-    assert "https://www.cnil.fr/fr/plaintes" in chosen.content.decode()
+    chosen = owner_client.get(URL.format(sent_case.pk) + "?authority=FR")
+    body = chosen.content.decode()
+    assert "https://www.cnil.fr/fr/plaintes" in body
+    assert '<input type="hidden" name="authority" value="FR">' in body  # the POST drafts to the chosen one
+    assert counts(sent_case) == before
+
+
+def test_a_get_drafts_nothing_and_offers_the_draft_button(sent_case, owner_client, late):
+    before = counts(sent_case)
+    response = owner_client.get(URL.format(sent_case.pk))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Draft the complaint to " in body and "csrfmiddlewaretoken" in body
+    assert '<input type="hidden" name="authority" value="DE-BY">' in body
+    assert "no answer is recorded" in body  # why it can be drafted
+    assert "Finalise the letter" not in body
+    assert counts(sent_case) == before
+    assert complaints_drafted(sent_case) == 0
+
+
+def test_a_post_drafts_once_per_authority_and_redirects_back(sent_case, owner_client, late):
+    letters, events, _ = counts(sent_case)
+    response = owner_client.post(URL.format(sent_case.pk), {"authority": "DE-BY"})
+    assert response.status_code == 302 and response["Location"] == URL.format(sent_case.pk) + "?authority=DE-BY"
+    assert sent_case.letters.filter(kind=LetterKind.COMPLAINT).count() == 1 and complaints_drafted(sent_case) == 1
+    assert owner_client.post(URL.format(sent_case.pk), {"authority": "DE-BY"}).status_code == 302
+    assert owner_client.post(URL.format(sent_case.pk)).status_code == 302  # the default is the same authority
+    assert counts(sent_case)[:2] == (letters + 1, events + 1)
+
+
+def test_get_then_post_then_get_shows_the_draft(sent_case, owner_client, late):
+    first = owner_client.get(URL.format(sent_case.pk)).content.decode()
+    assert "Finalise the letter" not in first
+    page = owner_client.post(URL.format(sent_case.pk), {"authority": "DE-BY"}, follow=True)
+    assert page.redirect_chain == [(URL.format(sent_case.pk) + "?authority=DE-BY", 302)]
+    body = page.content.decode()
+    letter = sent_case.letters.get(kind=LetterKind.COMPLAINT)
+    assert "The complaint is drafted" in body
+    assert "Finalise the letter" in body and "Update the draft" in body and letter.short_id in body
+    assert "Draft the complaint to " not in body
+    before = counts(sent_case)
+    again = owner_client.get(URL.format(sent_case.pk)).content.decode()
+    assert letter.short_id in again and "Finalise the letter" in again
+    assert counts(sent_case) == before
+
+
+def test_a_draft_is_re_rendered_only_on_an_explicit_post(sent_case, owner_client, late):
+    from deletion_portal.cases.models import Letter
+
+    letter = complaint_draft(case=sent_case, today=LATER)
+    Letter.objects.filter(pk=letter.pk).update(html="<p>stale</p>")
+    before = counts(sent_case)
+    body = owner_client.get(URL.format(sent_case.pk)).content.decode()
+    assert "stale" in body and "Update the draft" in body
+    assert counts(sent_case) == before
+    assert owner_client.post(URL.format(sent_case.pk), {"authority": "DE-BY"}).status_code == 302
+    letter.refresh_from_db()
+    assert "stale" not in letter.html
+    assert counts(sent_case)[:2] == before[:2]
+
+
+def test_the_page_finds_the_letter_the_draft_function_returns(sent_case, late):
+    from deletion_portal.tracking.letters import current_complaint
+
+    sent_case.residence_country, sent_case.residence_region = "FR", ""
+    sent_case.save()
+    assert current_complaint(sent_case) is None
+    default = complaint_draft(case=sent_case, today=LATER)
+    assert current_complaint(sent_case) == default == current_complaint(sent_case, "DE-BY")
+    assert current_complaint(sent_case, "FR") is None
+    french = complaint_draft(case=sent_case, authority_key="FR", today=LATER)
+    assert current_complaint(sent_case, "FR") == french != default
+    assert current_complaint(sent_case, "ZZ") is None
+
+
+def test_the_check_writes_nothing_and_agrees_with_the_draft_function(sent_case):
+    from deletion_portal.tracking.letters import complaint_check
+
+    before = counts(sent_case)
+    with pytest.raises(ValidationError, match="still has time"):
+        complaint_check(case=sent_case, today=AFTER.replace(month=5, day=20))
+    with pytest.raises(ValidationError):
+        complaint_check(case=sent_case, authority_key="ZZ", today=LATER)
+    check = complaint_check(case=sent_case, today=LATER)
+    assert check.authority.key == "DE-BY" and check.reason
+    assert counts(sent_case) == before
 
 
 def test_a_bad_authority_is_a_400(sent_case, owner_client, late):
-    assert owner_client.get(f"/cases/{sent_case.pk}/complaint/?authority=ZZ").status_code == 400
+    before = counts(sent_case)
+    assert owner_client.get(URL.format(sent_case.pk) + "?authority=ZZ").status_code == 400
+    assert owner_client.post(URL.format(sent_case.pk), {"authority": "ZZ"}).status_code == 400
+    assert counts(sent_case) == before
+
+
+def test_a_post_before_it_is_due_shows_why_without_a_500(sent_case, owner_client, monkeypatch):
+    import deletion_portal.tracking.letters as module
+
+    monkeypatch.setattr(module, "_today", lambda: date(2025, 5, 20))
+    before = counts(sent_case)
+    page = owner_client.get(URL.format(sent_case.pk))
+    assert page.status_code == 200 and "still has time" in page.content.decode()
+    assert "Draft the complaint to " not in page.content.decode()
+    response = owner_client.post(URL.format(sent_case.pk), {"authority": "DE-BY"})
+    assert response.status_code == 400 and "still has time" in response.content.decode()
+    assert counts(sent_case) == before
 
 
 def test_finalise_then_download(sent_case, owner_client, late, pdf_rendering):
@@ -185,16 +299,24 @@ def test_finalise_then_download(sent_case, owner_client, late, pdf_rendering):
     response = owner_client.post(f"/cases/{sent_case.pk}/letters/{letter.pk}/finalize/")
     assert response.status_code == 302 and "/complaint/?authority=DE-BY" in response["Location"]
     page = owner_client.get(response["Location"])
-    assert f"/cases/{sent_case.pk}/letters/{letter.pk}/pdf" in page.content.decode()
+    body = page.content.decode()
+    assert f"/cases/{sent_case.pk}/letters/{letter.pk}/pdf" in body
+    assert "Update the draft" not in body and "Draft the complaint to " not in body
 
 
 def test_other_users_get_404(sent_case, client, colleague, outsider, late):
     for user in (colleague, outsider):
         client.force_login(user)
-        assert client.get(f"/cases/{sent_case.pk}/complaint/").status_code == 404
+        before = counts(sent_case)
+        assert client.get(URL.format(sent_case.pk)).status_code == 404
+        assert client.post(URL.format(sent_case.pk), {"authority": "DE-BY"}).status_code == 404
+        assert counts(sent_case) == before
     assert not sent_case.letters.filter(kind=LetterKind.COMPLAINT).exists()
 
 
-def test_anonymous_is_sent_to_login(sent_case, client):
-    response = client.get(f"/cases/{sent_case.pk}/complaint/")
-    assert response.status_code == 302 and "login" in response["Location"]
+def test_anonymous_is_sent_to_login(sent_case, client, late):
+    before = counts(sent_case)
+    for method in ("get", "post"):
+        response = getattr(client, method)(URL.format(sent_case.pk))
+        assert response.status_code == 302 and "login" in response["Location"]
+    assert counts(sent_case) == before

@@ -220,24 +220,125 @@ def test_the_request_letter_is_not_finalised_here(sent_case):
 # --- Views --------------------------------------------------------------------------------------------------
 
 
-def test_the_page_shows_the_draft(sent_case, owner_client, monkeypatch):
+URL = "/cases/{}/follow-up/"
+
+
+def counts(case) -> tuple[int, int, list]:
+    """What a GET must leave as it was: the case's letters and events, and the follow-ups' text."""
+    return (case.letters.count(), case.events.count(),
+            list(case.letters.filter(kind=LetterKind.FOLLOW_UP).order_by("pk").values_list("pk", "html", "language")))
+
+
+@pytest.fixture
+def after(monkeypatch):
     import deletion_portal.tracking.letters as module
 
     monkeypatch.setattr(module, "_today", lambda: AFTER)
-    response = owner_client.get(f"/cases/{sent_case.pk}/follow-up/")
+
+
+def test_a_get_drafts_nothing_and_offers_the_draft_button(sent_case, owner_client, after):
+    before = counts(sent_case)
+    response = owner_client.get(URL.format(sent_case.pk))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Finalise the letter" in body
+    assert "Draft the follow-up" in body and 'method="post"' in body and "csrfmiddlewaretoken" in body
+    assert "had until 2 June 2025 to answer and no answer is recorded" in body  # why it can be drafted
+    assert "Finalise the letter" not in body
+    assert counts(sent_case) == before
+    assert not sent_case.letters.filter(kind=LetterKind.FOLLOW_UP).exists()
+    assert not sent_case.events.filter(kind=EventKind.DRAFTED, details__kind=LetterKind.FOLLOW_UP).exists()
+
+
+def test_a_post_drafts_once_and_redirects_back(sent_case, owner_client, after):
+    letters, events, _ = counts(sent_case)
+    response = owner_client.post(URL.format(sent_case.pk))
+    assert response.status_code == 302 and response["Location"] == URL.format(sent_case.pk)
+    assert sent_case.letters.filter(kind=LetterKind.FOLLOW_UP).count() == 1
+    assert sent_case.events.filter(kind=EventKind.DRAFTED, details__kind=LetterKind.FOLLOW_UP).count() == 1
+    assert counts(sent_case)[:2] == (letters + 1, events + 1)
+    again = owner_client.post(URL.format(sent_case.pk))  # idempotent: the same draft
+    assert again.status_code == 302
+    assert counts(sent_case)[:2] == (letters + 1, events + 1)
+
+
+def test_get_then_post_then_get_shows_the_draft(sent_case, owner_client, after):
+    first = owner_client.get(URL.format(sent_case.pk)).content.decode()
+    assert "your answer was due by 2 June 2025" not in first
+    page = owner_client.post(URL.format(sent_case.pk), follow=True)
+    assert page.redirect_chain == [(URL.format(sent_case.pk), 302)]
+    body = page.content.decode()
+    assert "The follow-up is drafted" in body
+    assert "Finalise the letter" in body and "Update the draft" in body
     assert "your answer was due by 2 June 2025" in body
+    assert "Draft the follow-up" not in body
+    letter = sent_case.letters.get(kind=LetterKind.FOLLOW_UP)
+    assert letter.short_id in body
+    before = counts(sent_case)
+    assert "your answer was due by 2 June 2025" in owner_client.get(URL.format(sent_case.pk)).content.decode()
+    assert counts(sent_case) == before
+
+
+def test_a_draft_is_re_rendered_only_on_an_explicit_post(sent_case, owner_client, after):
+    letter = follow_up_draft(case=sent_case, today=AFTER)
+    Letter.objects.filter(pk=letter.pk).update(html="<p>stale</p>")
+    before = counts(sent_case)
+    body = owner_client.get(URL.format(sent_case.pk)).content.decode()
+    assert "stale" in body and "Update the draft" in body
+    assert counts(sent_case) == before  # GET re-rendered nothing
+    response = owner_client.post(URL.format(sent_case.pk))
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert "stale" not in letter.html and "2 June 2025" in letter.html
+    assert counts(sent_case)[:2] == before[:2]  # the same letter, no new event
+
+
+def test_the_page_finds_the_letter_the_draft_function_returns(sent_case, after):
+    from deletion_portal.tracking.letters import current_follow_up
+
+    assert current_follow_up(sent_case) is None
+    letter = follow_up_draft(case=sent_case, today=AFTER)
+    assert current_follow_up(sent_case) == letter
+
+
+def test_the_check_writes_nothing_and_agrees_with_the_draft_function(sent_case):
+    from deletion_portal.tracking.letters import follow_up_check
+
+    before = counts(sent_case)
+    with pytest.raises(ValidationError, match="until 2025-06-02"):
+        follow_up_check(case=sent_case, today=DUE)
+    with pytest.raises(ValidationError, match="until 2025-06-02"):
+        follow_up_draft(case=sent_case, today=DUE)
+    check = follow_up_check(case=sent_case, today=AFTER)
+    assert check.missed.on == DUE and "2 June 2025" in check.reason
+    assert counts(sent_case) == before
 
 
 def test_the_page_explains_when_it_is_too_early(sent_case, owner_client, monkeypatch):
     import deletion_portal.tracking.letters as module
 
     monkeypatch.setattr(module, "_today", lambda: DUE)
-    response = owner_client.get(f"/cases/{sent_case.pk}/follow-up/")
+    before = counts(sent_case)
+    response = owner_client.get(URL.format(sent_case.pk))
     assert response.status_code == 200
+    body = response.content.decode()
+    assert "until 2025-06-02" in body
+    assert "Draft the follow-up" not in body
+    assert counts(sent_case) == before
+
+
+def test_a_post_too_early_shows_why_without_a_500(sent_case, owner_client, monkeypatch):
+    import deletion_portal.tracking.letters as module
+
+    monkeypatch.setattr(module, "_today", lambda: DUE)
+    before = counts(sent_case)
+    response = owner_client.post(URL.format(sent_case.pk))
+    assert response.status_code == 400
     assert "until 2025-06-02" in response.content.decode()
+    assert counts(sent_case) == before
+
+
+def test_the_page_needs_get_or_post(sent_case, owner_client):
+    assert owner_client.put(URL.format(sent_case.pk)).status_code == 405
 
 
 def test_finalise_view(sent_case, owner_client, pdf_rendering):
@@ -250,23 +351,33 @@ def test_finalise_view(sent_case, owner_client, pdf_rendering):
     assert pdf.status_code == 200
 
 
-def test_other_users_get_404(sent_case, client, colleague, outsider):
+def test_other_users_get_404(sent_case, client, colleague, outsider, after):
+    for user in (colleague, outsider):
+        client.force_login(user)
+        before = counts(sent_case)
+        assert client.get(URL.format(sent_case.pk)).status_code == 404
+        assert client.post(URL.format(sent_case.pk)).status_code == 404
+        assert counts(sent_case) == before
+    assert not sent_case.letters.filter(kind=LetterKind.FOLLOW_UP).exists()
     letter = follow_up_draft(case=sent_case, today=AFTER)
     for user in (colleague, outsider):
         client.force_login(user)
-        assert client.get(f"/cases/{sent_case.pk}/follow-up/").status_code == 404
         assert client.post(f"/cases/{sent_case.pk}/letters/{letter.pk}/finalize/").status_code == 404
     letter.refresh_from_db()
     assert not letter.is_final
 
 
-def test_anonymous_is_sent_to_login(sent_case, client):
-    letter = follow_up_draft(case=sent_case, today=AFTER)
-    for method, url in (("get", f"/cases/{sent_case.pk}/follow-up/"),
-                        ("post", f"/cases/{sent_case.pk}/letters/{letter.pk}/finalize/")):
-        response = getattr(client, method)(url)
+def test_anonymous_is_sent_to_login(sent_case, client, after):
+    before = counts(sent_case)
+    for method in ("get", "post"):
+        response = getattr(client, method)(URL.format(sent_case.pk))
         assert response.status_code == 302
         assert "login" in response["Location"]
+    assert counts(sent_case) == before
+    letter = follow_up_draft(case=sent_case, today=AFTER)
+    response = client.post(f"/cases/{sent_case.pk}/letters/{letter.pk}/finalize/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 def test_finalise_needs_post(sent_case, owner_client):
