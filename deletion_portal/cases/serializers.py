@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from deletion_portal.cases.models import Case, CaseEvent, Letter
-from deletion_portal.laws.serializers import DeadlineSerializer, StrictDateField, _check_country, _check_region
+from deletion_portal.laws.serializers import DeadlineSerializer, PlaceFieldsMixin, StrictDateField, _check_region
 
 # --- Input ---------------------------------------------------------------------------------------
 
@@ -44,7 +44,7 @@ class RequesterSerializer(serializers.Serializer):
         return attrs
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(PlaceFieldsMixin, serializers.Serializer):
     law = serializers.CharField(max_length=40, help_text="A law key from /api/v1/laws, e.g. eu-gdpr")
     region = serializers.CharField(max_length=12, help_text="Holiday region for the deadlines, e.g. DE-BY")
     language = serializers.CharField(max_length=8, help_text="The letter's language, e.g. en, de")
@@ -66,23 +66,8 @@ class CaseCreateSerializer(serializers.Serializer):
     def validate_region(self, value):
         return _check_region(value)
 
-    def validate_work_country(self, value):
-        return _check_country(value, "work_country") if value else ""
-
-    def validate_residence_country(self, value):
-        return _check_country(value, "residence_country") if value else ""
-
-    def validate_work_region(self, value):
-        return _check_region(value) if value else ""
-
-    def validate_residence_region(self, value):
-        return _check_region(value) if value else ""
-
     def validate(self, attrs):
-        for region_field, country_field in (("work_region", "work_country"), ("residence_region", "residence_country")):
-            region, country = attrs.get(region_field), attrs.get(country_field)
-            if region and country and region.split("-")[0] != country:
-                raise serializers.ValidationError({region_field: f"{region} is not in {country_field} {country}."})
+        self.check_regions_in_countries(attrs)
         has_employer, has_id = "employer" in attrs, "employer_id" in attrs
         if has_employer == has_id:
             message = (

@@ -164,21 +164,15 @@ class StrictDateField(serializers.DateField):
         return day
 
 
-class ApplicableQuerySerializer(serializers.Serializer):
-    work_country = serializers.CharField(help_text="ISO 3166-1 alpha-2 country code, e.g. US")
-    work_region = serializers.CharField(required=False, default="", help_text="ISO 3166-2 code, e.g. US-VA")
-    residence_country = serializers.CharField(required=False, default="")
-    residence_region = serializers.CharField(required=False, default="")
-    employer_country = serializers.CharField(required=False, default="")
+class PlaceFieldsMixin:
+    """Validation shared by every serializer that takes where a person worked and lives: country
+    codes (ISO 3166-1), region codes (ISO 3166-2) and each region inside its country."""
 
     def validate_work_country(self, value):
-        return _check_country(value, "work_country")
+        return _check_country(value, "work_country") if value else ""
 
     def validate_residence_country(self, value):
         return _check_country(value, "residence_country") if value else ""
-
-    def validate_employer_country(self, value):
-        return _check_country(value, "employer_country") if value else ""
 
     def validate_work_region(self, value):
         return _check_region(value) if value else ""
@@ -186,11 +180,25 @@ class ApplicableQuerySerializer(serializers.Serializer):
     def validate_residence_region(self, value):
         return _check_region(value) if value else ""
 
-    def validate(self, attrs):
+    def check_regions_in_countries(self, attrs) -> None:
         for region_field, country_field in (("work_region", "work_country"), ("residence_region", "residence_country")):
             region, country = attrs.get(region_field), attrs.get(country_field)
-            if region and country and not region.startswith(country + "-") and region != country:
+            if region and country and region.split("-")[0] != country:
                 raise serializers.ValidationError({region_field: f"{region} is not in {country_field} {country}."})
+
+
+class ApplicableQuerySerializer(PlaceFieldsMixin, serializers.Serializer):
+    work_country = serializers.CharField(help_text="ISO 3166-1 alpha-2 country code, e.g. US")
+    work_region = serializers.CharField(required=False, default="", help_text="ISO 3166-2 code, e.g. US-VA")
+    residence_country = serializers.CharField(required=False, default="")
+    residence_region = serializers.CharField(required=False, default="")
+    employer_country = serializers.CharField(required=False, default="")
+
+    def validate_employer_country(self, value):
+        return _check_country(value, "employer_country") if value else ""
+
+    def validate(self, attrs):
+        self.check_regions_in_countries(attrs)
         if attrs.get("residence_region") and not attrs.get("residence_country"):
             attrs["residence_country"] = attrs["residence_region"].split("-")[0]
         return attrs
