@@ -164,13 +164,6 @@ def outbox_deliver(*, message_id: int) -> str:
     return OutboxState.SENT
 
 
-def outbox_due_for_retry(*, now=None) -> list[int]:
-    now = now or timezone.now()
-    return list(
-        OutboxMessage.objects.filter(state=OutboxState.RETRYING, next_attempt_at__lte=now).values_list("pk", flat=True)[:500]
-    )
-
-
 def queued_grace() -> timedelta:
     """A queued row whose delivery task has not claimed it after this long was lost (the broker was
     down when it was published, or lost its queue): OUTBOX_QUEUED_GRACE_SECONDS, 2 minutes by default."""

@@ -24,11 +24,3 @@ def deliver_outbox_batch(message_ids: list[int]) -> None:
 
     for message_id in message_ids:
         outbox_deliver(message_id=int(message_id))
-
-
-@shared_task(name="core.retry_outbox", time_limit=60, soft_time_limit=50)
-def retry_outbox() -> None:
-    """Kept for schedules that still name it; the deadline sweep (tracking.sweep) does this every run."""
-    from deletion_portal.core.outbox import outbox_requeue_stale
-
-    outbox_requeue_stale()
