@@ -26,6 +26,11 @@ bad field (e.g. ``eu-gdpr.json: rights[2].code: ...``):
 - A regime with a fixed response period either has an ``extension`` (and ``extension_none_reason`` is
   ``""``) or says in ``extension_none_reason`` why there is none.
 - Every applicability clause sets at least one positive condition.
+- ``letters`` (what the letters need): ``languages`` lists two-letter lower-case codes, English first,
+  each once; ``local_language`` is null or one of ``languages``; the ``gdpr`` family says which
+  ``gdpr_text`` it cites (``eu`` / ``uk``) and no other family sets one; ``local_right_names`` need a
+  ``local_language`` and name only rights the regime lists, each once. ``complaint_routing`` is
+  ``eu_art77`` or ``single_authority``. Code reads these fields; it never compares a law key.
 - ``verification`` is the weakest mark anywhere in the record (checked < secondary < verify). The file
   states it, so a reader of the JSON sees it; the registry computes it and rejects a file whose stated
   value disagrees, so it cannot drift when a rule's mark changes.
@@ -80,6 +85,7 @@ VERIFICATION_ORDER: tuple[str, ...] = ("checked", "secondary", "verify")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _REGION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 _KEY = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
 _MAY_BE_EMPTY = {"note", "roll_forward_citation", "extension_none_reason"}
 _UNIT_FOR_COUNTING = {
     "calendar_months": "months",
@@ -330,6 +336,7 @@ def _check(regime: Regime, path: Path) -> None:
         seen.add(right.code)
 
     _check_periods(regime)
+    _check_letters(regime)
 
     if not regime.applicability:
         raise _Bad("applicability", "a regime needs at least one applicability clause")
@@ -362,6 +369,31 @@ def _check_periods(regime: Regime) -> None:
         if regime.response is None:
             raise _Bad("extension", "an extension needs a fixed response period to extend")
         _check_extension(regime.extension, regime.response)
+
+
+def _check_letters(regime: Regime) -> None:
+    letters = regime.letters
+    _check_codes(letters.languages, "letters.languages", _LANGUAGE, "a two-letter lower-case language code like de")
+    if not letters.languages or letters.languages[0] != "en":
+        raise _Bad("letters.languages", "must list English (\"en\") first: every regime's letter exists in English")
+    if letters.local_language is not None and letters.local_language not in letters.languages:
+        raise _Bad("letters.local_language", f"must be null or one of letters.languages ({', '.join(letters.languages)}), "
+                                              f"got {letters.local_language!r}")
+    if (letters.family == "gdpr") != (letters.gdpr_text is not None):
+        raise _Bad("letters.gdpr_text", "the gdpr family must say which GDPR text it cites (\"eu\" or \"uk\"); "
+                                        f"the {letters.family!r} family must set null")
+    if letters.local_right_names and letters.local_language is None:
+        raise _Bad("letters.local_right_names", "local right names need a letters.local_language to be written in")
+    listed = {right.code for right in regime.rights}
+    seen: set[str] = set()
+    for i, local in enumerate(letters.local_right_names):
+        where = f"letters.local_right_names[{i}].code"
+        _check_right_code(local.code, where)
+        if local.code not in listed:
+            raise _Bad(where, f"the regime does not list the right {local.code!r} in rights")
+        if local.code in seen:
+            raise _Bad(where, f"the right {local.code!r} is named twice")
+        seen.add(local.code)
 
 
 def _check_extension(extension: Extension, response: Period) -> None:

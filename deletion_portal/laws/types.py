@@ -157,6 +157,56 @@ class ApplicabilityClause:
     verification: Verification = "verify"  # added: the mark of the scope rule itself (e.g. GDPR Art. 3)
 
 
+#: Which request template family a regime's letters use (``letters/<lang>/_asks_<family>.html``), and
+#: the checklist labels and sign-off that go with it.
+LetterFamily = Literal["gdpr", "ccpa", "generic"]
+LETTER_FAMILIES: tuple[str, ...] = ("gdpr", "ccpa", "generic")
+
+#: How the record's (English) citations are written in a letter's language:
+#: - ``as_written``: unchanged;
+#: - ``gdpr_articles``: ``Art. 21(1) GDPR`` -> ``Art. 21 Abs. 1 DSGVO`` / ``article 21, paragraphe 1, du RGPD`` …;
+#: - ``lgpd_articles``: ``Lei 13.709/2018, Art. 19`` -> ``art. 19 da LGPD``;
+#: - ``cqlr_sections``: ``CQLR c P-39.1, s.32`` -> ``RLRQ, c. P-39.1, art. 32``.
+CitationStyle = Literal["as_written", "gdpr_articles", "lgpd_articles", "cqlr_sections"]
+
+#: How an English letter writes a date: ``5 March 2026`` or (US usage) ``March 5, 2026``.
+DateStyle = Literal["day_month_year", "month_day_year"]
+
+#: Where a complaint goes: ``eu_art77`` — any EU/EEA supervisory authority competent under Art. 77 GDPR
+#: (habitual residence, place of work, place of the infringement); ``single_authority`` — the one
+#: authority of the record (``Regime.authority``).
+ComplaintRouting = Literal["eu_art77", "single_authority"]
+
+
+@dataclass(frozen=True)
+class LocalRightName:
+    """A right's name in the regime's own local language, where it differs from the usual translation
+    (Quebec's French names its rights differently from the GDPR's French)."""
+
+    code: str  # one of the regime's right codes
+    name: str  # e.g. "Droit à la cessation de la diffusion et de l'utilisation"
+    subject_word: str | None = None  # the short word in the letter's subject line, e.g. "cessation"
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """What the letters need to know about a regime (read by ``cases.letters`` and ``tracking``)."""
+
+    family: LetterFamily
+    languages: tuple[str, ...]  # the letter languages offered, English first, e.g. ("en", "de", "fr")
+    local_language: str | None  # the regime's own language when the employer's country does not decide
+    citation_style: CitationStyle
+    date_style: DateStyle
+    #: Which text of the GDPR a ``gdpr`` family letter cites: ``eu`` (the Regulation; AI Act questions,
+    #: national works-council rules) or ``uk`` (UK GDPR: Arts 22A–22D, transfers out of the UK); null
+    #: for the other families.
+    gdpr_text: Literal["eu", "uk"] | None
+    #: The employment exemption an employer may claim, cited so the letter asks why training a model is
+    #: an employment purpose (LEGAL.md §3 item 14); null when the regime has none.
+    employment_exemption_citation: str | None
+    local_right_names: tuple[LocalRightName, ...] = ()  # in ``local_language``
+
+
 @dataclass(frozen=True)
 class Regime:
     key: str  # e.g. "eu-gdpr"
@@ -181,6 +231,8 @@ class Regime:
     fee: Rule
     identity: Rule
     authority: Authority
+    complaint_routing: ComplaintRouting
+    letters: LetterFacts
     applicability: tuple[ApplicabilityClause, ...]
     notes: tuple[Rule, ...] = ()  # anything else a letter or the calculator should show
 

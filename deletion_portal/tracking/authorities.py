@@ -10,10 +10,12 @@ the complaint page was not known with confidence the entry gives the authority's
 
 Routing:
 
-* EU GDPR (Art. 77): the person may complain to the authority of their habitual residence, their place
+The law record says which (``complaint_routing``; :func:`routes_under_art77` reads it):
+
+* ``eu_art77`` — EU GDPR (Art. 77): the person may complain to the authority of their habitual residence, their place
   of work, or the place of the alleged infringement. :func:`authority_choices` offers those three,
   place of work first (suggested), deduplicated.
-* Every other regime has one authority, in its law record (``Regime.authority``): the UK ICO, the
+* ``single_authority`` — every other regime has one authority, in its law record (``Regime.authority``): the UK ICO, the
   California CPPA, the Canadian OPC, Quebec's CAI, Brazil's ANPD, the Swiss FDPIC, Korea's PIPC, …
 """
 
@@ -25,11 +27,9 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
 
-from deletion_portal.laws.registry import get_regime
+from deletion_portal.laws.registry import UnknownRegime, get_regime
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "eu_authorities.json"
-
-EU_LAW_KEY = "eu-gdpr"
 
 #: Words in a URL's path that mark a complaint page rather than a home page (for the regimes' records).
 _COMPLAINT_WORDS = ("complain", "concern", "plainte", "beschwerde", "reclam", "klacht", "denuncia")
@@ -39,7 +39,7 @@ _COMPLAINT_WORDS = ("complain", "concern", "plainte", "beschwerde", "reclam", "k
 class Authority:
     """A supervisory authority a complaint can be sent to."""
 
-    key: str  # "FR", "DE-BY", "DE" (the BfDI) for the EU list; the law key ("uk-gdpr") for other regimes
+    key: str  # "FR", "DE-BY", "DE" (the BfDI) for the EU list; the regime's law key for the other regimes
     name: str
     website: str
     complaint_url: str
@@ -79,6 +79,16 @@ def eu_authorities() -> tuple[Authority, ...]:
             country=row["country"], region=row["region"], note=row.get("note", ""),
         ))
     return tuple(items)
+
+
+def routes_under_art77(law_key: str) -> bool:
+    """Whether a complaint under ``law_key`` may go to any competent EU/EEA authority under Art. 77 GDPR
+    (the record's ``complaint_routing`` is ``eu_art77``); False: the regime's one authority. False for an
+    empty or unknown key."""
+    try:
+        return get_regime(law_key).complaint_routing == "eu_art77"
+    except UnknownRegime:
+        return False
 
 
 def eu_authority(key: str) -> Authority:
@@ -121,7 +131,7 @@ def _eu_authority_for(country: str, region: str = "") -> Authority | None:
 def authority_for(*, law_key: str, country: str = "", region: str = "") -> Authority:
     """The authority for a complaint: under the EU GDPR the one of ``country`` (for Germany the Land
     authority of ``region`` when given, else the federal BfDI, which forwards); else the regime's own."""
-    if law_key == EU_LAW_KEY:
+    if routes_under_art77(law_key):
         found = _eu_authority_for(country, region)
         if found is None:
             raise UnknownAuthority(f"{(country or '?')[:5]} is not an EU/EEA country.")
@@ -140,7 +150,7 @@ def authority_choices(case) -> list[AuthorityChoice]:
     """Where this case's complaint may go. EU (Art. 77): place of work (suggested, first), habitual
     residence, place of the infringement (the employer's establishment), deduplicated. Every other
     regime: its one authority."""
-    if case.law_key != EU_LAW_KEY:
+    if not routes_under_art77(case.law_key):
         return [AuthorityChoice(authority=_regime_authority(case.law_key), grounds=("the law's authority",), suggested=True)]
     places = [
         ("place of work", case.work_country, case.work_region),
@@ -177,6 +187,6 @@ def authority_for_case(case, key: str | None) -> Authority:
     for choice in choices:
         if choice.key == key:
             return choice.authority
-    if case.law_key == EU_LAW_KEY and not choices:
+    if routes_under_art77(case.law_key) and not choices:
         return eu_authority(key)
     raise UnknownAuthority(f"{key[:20]!r} is not an authority this complaint can go to.")

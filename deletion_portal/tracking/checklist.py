@@ -19,6 +19,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from deletion_portal.cases.letter_texts import CATEGORY_TEXT  # the letter's own category words
+from deletion_portal.cases.letters import regime_family
 from deletion_portal.cases.models import Case, CaseEvent, EventKind
 from deletion_portal.cases.taxonomy import CATEGORY_BY_CODE
 from deletion_portal.tracking.models import ChecklistItem
@@ -192,14 +194,10 @@ _THE_DATA = {"en": "the data: {}", "de": "die Daten: {}", "fr": "les données : 
              "it": "i dati: {}", "nl": "de gegevens: {}", "pt": "os dados: {}"}
 
 
-def _family(case: Case) -> str:
-    return "gdpr" if case.law_key in ("eu-gdpr", "uk-gdpr") else "generic"
-
-
 def checklist_codes(case: Case) -> list[str]:
     """The item codes for what ``case``'s request asked, in the letter's order."""
     rights = set(case.rights or [])
-    gdpr = _family(case) == "gdpr"
+    gdpr = regime_family(case.law_key) == "gdpr"
     codes: list[str] = []
     if "access" in rights:
         codes += [f"art15_1_{x}" for x in "abcdefgh"] if gdpr else ["data:held"]
@@ -224,9 +222,7 @@ def checklist_label(code: str, lang: str = "en", *, family: str = "gdpr") -> str
     index = LANGS.index(lang) if lang in LANGS else 0
     if code.startswith("category:"):
         category = code.split(":", 1)[1]
-        from deletion_portal.cases.letters import _CATEGORY_TEXT  # the letter's own category words
-
-        label = _CATEGORY_TEXT.get(lang, {}).get(category, (CATEGORY_BY_CODE[category].label,))[0]
+        label = CATEGORY_TEXT.get(lang, {}).get(category, (CATEGORY_BY_CODE[category].label,))[0]
         return _THE_DATA[LANGS[index]].format(label)
     table = _GDPR if family == "gdpr" and code in _GDPR else _COMMON
     if code not in table:
@@ -240,7 +236,7 @@ def checklist_open(*, case: Case, response_event: CaseEvent) -> list[ChecklistIt
     if response_event.case_id != case.pk or response_event.kind != EventKind.RESPONSE_RECEIVED:
         raise ValidationError("A checklist belongs to a response recorded on this case.")
     existing = {item.code for item in response_event.checklist.all()}
-    family = _family(case)
+    family = regime_family(case.law_key)
     for code in checklist_codes(case):
         if code not in existing:
             ChecklistItem.objects.get_or_create(

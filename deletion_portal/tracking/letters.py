@@ -35,7 +35,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from deletion_portal.cases.letters import format_date, letter_context, letter_languages, local_citation
+from deletion_portal.cases.letters import (
+    format_date,
+    letter_context,
+    letter_languages,
+    local_citation,
+    month_first_dates,
+    regime_family,
+)
 from deletion_portal.cases.models import (
     Case,
     CaseEvent,
@@ -47,7 +54,7 @@ from deletion_portal.cases.models import (
 )
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
 from deletion_portal.laws.registry import get_regime
-from deletion_portal.tracking.authorities import Authority, UnknownAuthority, authority_for_case
+from deletion_portal.tracking.authorities import Authority, UnknownAuthority, authority_for_case, routes_under_art77
 from deletion_portal.tracking.checklist import checklist_label, checklist_missing_codes, latest_response
 from deletion_portal.tracking.models import Deadline, DeadlineKind
 
@@ -72,12 +79,8 @@ def _case_in(case: Case, lang: str) -> Case:
 
 
 def _fmt(case: Case, lang: str):
-    us = case.law_key.startswith("us-")
+    us = month_first_dates(case.law_key)
     return lambda day: format_date(day, lang, us=us)
-
-
-def _family(case: Case) -> str:
-    return "gdpr" if case.law_key in ("eu-gdpr", "uk-gdpr") else "generic"
 
 
 # --- The missed date ------------------------------------------------------------------------------
@@ -206,7 +209,7 @@ def _response_context(case: Case, fmt) -> dict:
 
 
 def _omitted(case: Case, lang: str) -> list[str]:
-    return [checklist_label(code, lang, family=_family(case)) for code in checklist_missing_codes(case)]
+    return [checklist_label(code, lang, family=regime_family(case.law_key)) for code in checklist_missing_codes(case)]
 
 
 # --- Follow-up ----------------------------------------------------------------------------------------
@@ -357,7 +360,7 @@ def _grounds(case: Case, authority: Authority) -> list[str]:
     """Why ``authority`` is competent under Art. 77: "work", "residence", "infringement"."""
     from deletion_portal.tracking.authorities import authority_choices
 
-    if case.law_key != "eu-gdpr":
+    if not routes_under_art77(case.law_key):
         return []
     for choice in authority_choices(case):
         if choice.key == authority.key:
@@ -387,9 +390,9 @@ def complaint_context(case: Case, *, authority: Authority, today: date, exclude_
             "key": authority.key, "name": authority.name, "complaint_url": authority.complaint_url,
             "website": authority.website, "home_page": authority.complaint_url_is_home_page,
         },
-        "art77": case.law_key == "eu-gdpr",
+        "art77": routes_under_art77(case.law_key),
         "grounds": _grounds(case, authority),
-        "authority_note": regime.authority.note if case.law_key != "eu-gdpr" else "",
+        "authority_note": "" if routes_under_art77(case.law_key) else regime.authority.note,
         "enclosures": [{"name": d.name, "description": d.description, "sha256": d.sha256} for d in documents],
         **_response_context(case, fmt),
     })

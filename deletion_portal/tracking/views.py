@@ -95,9 +95,11 @@ def _drafted_message(before: Letter | None, letter: Letter, what: str) -> str:
 def _complaint_page(request, case, key: str | None, *, errors: list[str], status: int = 200):
     """Reads only: the complaint to the chosen authority if there is one, else why one can (or cannot
     yet) be drafted to it; ``key`` is the ``authority`` asked for (default: the suggested one)."""
+    from deletion_portal.tracking.authorities import routes_under_art77
+
     choices = authority_choices(case)
     # An EU case without a recorded EU/EEA place may choose any EU/EEA authority.
-    others = list(eu_authorities()) if case.law_key == "eu-gdpr" and not choices else []
+    others = list(eu_authorities()) if routes_under_art77(case.law_key) and not choices else []
     extra = {"choices": choices, "others": others, "chosen": key or (choices[0].key if choices else ""),
              "draft_url": reverse("tracking:complaint", args=[case.pk])}
     letter = current_complaint(case, key)

@@ -14,6 +14,7 @@ from deletion_portal.laws.types import (
     Authority,
     Coverage,
     Extension,
+    LetterFacts,
     NoFixedPeriod,
     Pause,
     Period,
@@ -71,6 +72,9 @@ def regime(key: str = "test-law", **overrides) -> Regime:
         fee=rule("free", "Test Art. 12(5)"),
         identity=rule("only on reasonable doubt", "Test Art. 12(6)"),
         authority=Authority(name="Test authority", url="https://example.org/", verification="verify"),
+        complaint_routing="single_authority",
+        letters=LetterFacts(family="generic", languages=("en",), local_language=None, citation_style="as_written",
+                            date_style="day_month_year", gdpr_text=None, employment_exemption_citation=None),
         applicability=(),
     )
     return replace(base, **overrides)

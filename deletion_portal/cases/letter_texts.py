@@ -1,0 +1,269 @@
+"""The letters' small translated texts: language names, labels, month names, category descriptions,
+right names and subject-line words, works-council rules, PDF titles.
+
+Data only, no logic: ``cases.letters`` builds the letter context from it, and ``tracking.checklist`` reads
+the category words (:data:`CATEGORY_TEXT`) so a checklist item says what the letter asked for. Facts of a
+particular law (its letter family, languages, citation style, its own right names) are in the law JSON
+(``laws/data/<key>.json``, field ``letters``), never here. The letter prose is in the templates.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AND_WORD",
+    "ARTICLE_WORDS",
+    "CATEGORY_TEXT",
+    "COUNTRY_LANGUAGE",
+    "EDPB_GUIDELINES",
+    "GDPR_ACT_NAMES",
+    "KIND_TITLES",
+    "LABELS",
+    "LANGUAGES",
+    "MONTHS",
+    "RIGHT_NAMES",
+    "RIGHT_SUBJECT_WORDS",
+    "WORKS_COUNCIL_RULES",
+]
+
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "it": "Italiano",
+    "nl": "Nederlands",
+    "pt": "Português",
+}
+
+#: The language a country's employers are most likely to read (used only when the regime offers it).
+COUNTRY_LANGUAGE: dict[str, str] = {
+    "DE": "de", "AT": "de", "LI": "de",
+    "FR": "fr", "BE": "fr", "LU": "fr", "MC": "fr",
+    "ES": "es",
+    "IT": "it", "SM": "it",
+    "NL": "nl",
+    "BR": "pt", "PT": "pt",
+}
+
+#: How each language writes "Art. N(p)(x) GDPR": the act's name and the parts of the citation.
+GDPR_ACT_NAMES: dict[str, dict[str, str]] = {
+    "de": {"act": "DSGVO"},
+    "fr": {"act": "RGPD"},
+    "es": {"act": "RGPD"},
+    "it": {"act": "GDPR"},
+    "nl": {"act": "AVG"},
+}
+
+#: "EDPB Guidelines" in each language a GDPR letter is written in.
+EDPB_GUIDELINES: dict[str, str] = {
+    "de": "EDSA-Leitlinien", "fr": "lignes directrices du CEPD", "es": "Directrices del CEPD",
+    "it": "Linee guida EDPB", "nl": "EDPB-richtsnoeren",
+}
+
+#: The words of an article citation in the Romance languages: article, paragraph, letter, "of the".
+ARTICLE_WORDS: dict[str, tuple[str, str, str, str]] = {
+    "fr": ("article", "paragraphe", "point", "du"),
+    "es": ("artículo", "apartado", "letra", "del"),
+    "it": ("articolo", "paragrafo", "lettera", "del"),
+}
+
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+           "November", "Dezember"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"),
+    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+           "ottobre", "novembre", "dicembre"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december"),
+    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
+           "novembro", "dezembro"),
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "dpo": "Data Protection Officer", "reference": "Reference", "employee_id": "Employee number",
+        "job_title": "Job title", "employment": "Employed", "from": "from", "to": "to", "since": "since", "until": "until",
+        "email": "Email", "other_data": "Also", "letter": "letter", "title": "Data protection request", "colon": ":",
+    },
+    "de": {
+        "dpo": "Datenschutzbeauftragte/r", "reference": "Aktenzeichen", "employee_id": "Personalnummer",
+        "job_title": "Funktion", "employment": "Beschäftigt", "from": "vom", "to": "bis zum", "since": "seit dem", "until": "bis zum",
+        "email": "E-Mail", "other_data": "Außerdem", "letter": "Schreiben", "title": "Datenschutzrechtlicher Antrag", "colon": ":",
+    },
+    "fr": {
+        "dpo": "Délégué à la protection des données", "reference": "Référence", "employee_id": "Matricule",
+        "job_title": "Fonction", "employment": "Employé(e)", "from": "du", "to": "au", "since": "depuis le", "until": "jusqu'au",
+        "email": "Courriel", "other_data": "En outre", "letter": "lettre",
+        "title": "Demande relative à la protection des données", "colon": "\u00a0:",
+    },
+    "es": {
+        "dpo": "Delegado de Protección de Datos", "reference": "Referencia", "employee_id": "Número de empleado",
+        "job_title": "Puesto", "employment": "Empleado/a", "from": "del", "to": "al", "since": "desde el", "until": "hasta el",
+        "email": "Correo electrónico", "other_data": "Además", "letter": "carta",
+        "title": "Solicitud de protección de datos", "colon": ":",
+    },
+    "it": {
+        "dpo": "Responsabile della protezione dei dati (RPD/DPO)", "reference": "Riferimento",
+        "employee_id": "Matricola", "job_title": "Mansione", "employment": "In servizio", "from": "dal", "to": "al",
+        "since": "dal", "until": "fino al", "email": "E-mail", "other_data": "Inoltre", "letter": "lettera",
+        "title": "Richiesta in materia di protezione dei dati", "colon": ":",
+    },
+    "nl": {
+        "dpo": "Functionaris voor gegevensbescherming", "reference": "Kenmerk", "employee_id": "Personeelsnummer",
+        "job_title": "Functie", "employment": "In dienst", "from": "van", "to": "tot en met", "since": "sinds", "until": "tot en met",
+        "email": "E-mail", "other_data": "Daarnaast", "letter": "brief", "title": "Verzoek gegevensbescherming", "colon": ":",
+    },
+    "pt": {
+        "dpo": "Encarregado pelo Tratamento de Dados Pessoais (DPO)", "reference": "Referência",
+        "employee_id": "Matrícula", "job_title": "Cargo", "employment": "Vínculo empregatício", "from": "de", "to": "a",
+        "since": "desde", "until": "até", "email": "E-mail", "other_data": "Além disso", "letter": "carta",
+        "title": "Requerimento de titular de dados", "colon": ":",
+    },
+}
+
+#: The categories in the first person, as a letter describes them (taxonomy.py speaks to the user).
+CATEGORY_TEXT: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "keystrokes": ("Keystrokes", "keystroke logs and their timing: what I typed, when and how fast"),
+        "mouse_movements": ("Mouse movements", "mouse trajectories, clicks and scrolling"),
+        "screen_activity": ("Screen activity", "screenshots, screen recordings and the sequences of operations I performed on screen"),
+        "app_switching": ("Application switching", "which window had focus and when I switched between applications"),
+        "derived_data": ("Data derived from it", "features, labels, embeddings, inferences and productivity or behaviour scores computed from the data above"),
+        "training_datasets": ("Training datasets", "datasets that contain any of the data above"),
+        "trained_models": ("Trained models", "models, checkpoints and evaluations trained or tested on the data above"),
+    },
+    "de": {
+        "keystrokes": ("Tastatureingaben", "Protokolle meiner Tastenanschläge und ihres Timings: was ich wann und wie schnell getippt habe"),
+        "mouse_movements": ("Mausbewegungen", "Mausbewegungsverläufe, Klicks und Scrollvorgänge"),
+        "screen_activity": ("Bildschirmaktivität", "Bildschirmfotos, Bildschirmaufzeichnungen und die Abfolgen meiner Bedienvorgänge am Bildschirm"),
+        "app_switching": ("Anwendungswechsel", "welches Fenster wann im Vordergrund war und wann ich zwischen Anwendungen gewechselt habe"),
+        "derived_data": ("Daraus abgeleitete Daten", "Merkmale, Labels, Embeddings, Schlussfolgerungen sowie Produktivitäts- oder Verhaltenswerte, die aus den oben genannten Daten berechnet wurden"),
+        "training_datasets": ("Trainingsdatensätze", "Datensätze, die solche Daten enthalten"),
+        "trained_models": ("Trainierte Modelle", "Modelle, Checkpoints und Evaluierungen, die mit diesen Daten trainiert oder getestet wurden"),
+    },
+    "fr": {
+        "keystrokes": ("Frappes au clavier", "les journaux de mes frappes et leur rythme : ce que j'ai saisi, quand et à quelle vitesse"),
+        "mouse_movements": ("Mouvements de la souris", "les trajectoires de la souris, les clics et le défilement"),
+        "screen_activity": ("Activité à l'écran", "les captures d'écran, les enregistrements d'écran et les séquences d'opérations que j'ai effectuées à l'écran"),
+        "app_switching": ("Changements d'application", "la fenêtre active à chaque instant et mes passages d'une application à l'autre"),
+        "derived_data": ("Données dérivées", "les caractéristiques, étiquettes, plongements (embeddings), déductions et scores de productivité ou de comportement calculés à partir de ces données"),
+        "training_datasets": ("Jeux de données d'entraînement", "les jeux de données qui contiennent ces données"),
+        "trained_models": ("Modèles entraînés", "les modèles, points de contrôle et évaluations entraînés ou testés sur ces données"),
+    },
+    "es": {
+        "keystrokes": ("Pulsaciones de teclado", "los registros de mis pulsaciones y su ritmo: qué escribí, cuándo y a qué velocidad"),
+        "mouse_movements": ("Movimientos del ratón", "las trayectorias del ratón, los clics y el desplazamiento"),
+        "screen_activity": ("Actividad en pantalla", "capturas de pantalla, grabaciones de pantalla y las secuencias de operaciones que realicé en pantalla"),
+        "app_switching": ("Cambios de aplicación", "qué ventana estaba activa y cuándo cambié de una aplicación a otra"),
+        "derived_data": ("Datos derivados", "características, etiquetas, embeddings, inferencias y puntuaciones de productividad o de comportamiento calculadas a partir de esos datos"),
+        "training_datasets": ("Conjuntos de datos de entrenamiento", "los conjuntos de datos que contengan esos datos"),
+        "trained_models": ("Modelos entrenados", "los modelos, puntos de control y evaluaciones entrenados o probados con esos datos"),
+    },
+    "it": {
+        "keystrokes": ("Digitazioni", "i registri dei tasti premuti e dei relativi tempi: che cosa ho digitato, quando e a quale velocità"),
+        "mouse_movements": ("Movimenti del mouse", "le traiettorie del mouse, i clic e lo scorrimento"),
+        "screen_activity": ("Attività a schermo", "schermate, registrazioni dello schermo e le sequenze di operazioni che ho eseguito a schermo"),
+        "app_switching": ("Cambi di applicazione", "quale finestra era attiva e quando sono passato/a da un'applicazione all'altra"),
+        "derived_data": ("Dati derivati", "caratteristiche, etichette, embedding, inferenze e punteggi di produttività o di comportamento calcolati a partire da tali dati"),
+        "training_datasets": ("Dataset di addestramento", "i dataset che contengono tali dati"),
+        "trained_models": ("Modelli addestrati", "modelli, checkpoint e valutazioni addestrati o testati su tali dati"),
+    },
+    "nl": {
+        "keystrokes": ("Toetsaanslagen", "logboeken van mijn toetsaanslagen en hun timing: wat ik typte, wanneer en hoe snel"),
+        "mouse_movements": ("Muisbewegingen", "muisbewegingen, klikken en scrollen"),
+        "screen_activity": ("Schermactiviteit", "schermafbeeldingen, schermopnamen en de reeksen handelingen die ik op het scherm uitvoerde"),
+        "app_switching": ("Wisselen tussen applicaties", "welk venster actief was en wanneer ik tussen applicaties wisselde"),
+        "derived_data": ("Afgeleide gegevens", "kenmerken, labels, embeddings, afleidingen en productiviteits- of gedragsscores die uit deze gegevens zijn berekend"),
+        "training_datasets": ("Trainingsdatasets", "datasets die deze gegevens bevatten"),
+        "trained_models": ("Getrainde modellen", "modellen, checkpoints en evaluaties die met deze gegevens zijn getraind of getest"),
+    },
+    "pt": {
+        "keystrokes": ("Digitação", "os registros das teclas que pressionei e do seu ritmo: o que digitei, quando e com que velocidade"),
+        "mouse_movements": ("Movimentos do mouse", "as trajetórias do mouse, os cliques e a rolagem"),
+        "screen_activity": ("Atividade na tela", "capturas de tela, gravações de tela e as sequências de operações que realizei na tela"),
+        "app_switching": ("Troca de aplicativos", "qual janela estava ativa e quando alternei entre aplicativos"),
+        "derived_data": ("Dados derivados", "características, rótulos, embeddings, inferências e pontuações de produtividade ou de comportamento calculadas a partir desses dados"),
+        "training_datasets": ("Conjuntos de dados de treinamento", "os conjuntos de dados que contenham esses dados"),
+        "trained_models": ("Modelos treinados", "modelos, checkpoints e avaliações treinados ou testados com esses dados"),
+    },
+}
+
+#: The rights' names in the letter language (English letters use the record's name; a regime's own names in its
+#: local language, e.g. Quebec's French, come from its law record: ``letters.local_right_names``).
+RIGHT_NAMES: dict[str, dict[str, str]] = {
+    "de": {
+        "access": "Recht auf Auskunft und Kopie", "rectification": "Recht auf Berichtigung",
+        "erasure": "Recht auf Löschung", "restriction": "Recht auf Einschränkung der Verarbeitung",
+        "portability": "Recht auf Datenübertragbarkeit", "objection": "Widerspruchsrecht",
+        "automated_decisions": "Recht, keiner ausschließlich automatisierten Entscheidung unterworfen zu werden",
+    },
+    "fr": {
+        "access": "Droit d'accès et de copie", "rectification": "Droit de rectification",
+        "erasure": "Droit à l'effacement", "restriction": "Droit à la limitation du traitement",
+        "portability": "Droit à la portabilité des données", "objection": "Droit d'opposition",
+        "automated_decisions": "Droit de ne pas faire l'objet d'une décision fondée exclusivement sur un traitement automatisé",
+    },
+    "es": {
+        "access": "Derecho de acceso y copia", "rectification": "Derecho de rectificación",
+        "erasure": "Derecho de supresión", "restriction": "Derecho a la limitación del tratamiento",
+        "portability": "Derecho a la portabilidad de los datos", "objection": "Derecho de oposición",
+        "automated_decisions": "Derecho a no ser objeto de decisiones basadas únicamente en el tratamiento automatizado",
+    },
+    "it": {
+        "access": "Diritto di accesso e di copia", "rectification": "Diritto di rettifica",
+        "erasure": "Diritto alla cancellazione", "restriction": "Diritto di limitazione del trattamento",
+        "portability": "Diritto alla portabilità dei dati", "objection": "Diritto di opposizione",
+        "automated_decisions": "Diritto di non essere sottoposto/a a una decisione basata unicamente sul trattamento automatizzato",
+    },
+    "nl": {
+        "access": "Recht van inzage en op een kopie", "rectification": "Recht op rectificatie",
+        "erasure": "Recht op gegevenswissing", "restriction": "Recht op beperking van de verwerking",
+        "portability": "Recht op overdraagbaarheid van gegevens", "objection": "Recht van bezwaar",
+        "automated_decisions": "Recht om niet te worden onderworpen aan uitsluitend geautomatiseerde besluitvorming",
+    },
+}
+
+#: Short names of the rights for the subject line.
+RIGHT_SUBJECT_WORDS: dict[str, dict[str, str]] = {
+    "en": {"access": "access", "erasure": "erasure", "rectification": "rectification", "restriction": "restriction",
+           "objection": "objection", "portability": "portability", "automated_decisions": "automated decisions",
+           "opt_out_sharing": "opt-out of sale or sharing", "limit_sensitive": "limit use of sensitive information"},
+    "de": {"access": "Auskunft", "erasure": "Löschung", "rectification": "Berichtigung", "restriction": "Einschränkung",
+           "objection": "Widerspruch", "portability": "Datenübertragung", "automated_decisions": "automatisierte Entscheidungen"},
+    "fr": {"access": "accès", "erasure": "effacement", "rectification": "rectification", "restriction": "limitation",
+           "objection": "opposition", "portability": "portabilité", "automated_decisions": "décisions automatisées"},
+    "es": {"access": "acceso", "erasure": "supresión", "rectification": "rectificación", "restriction": "limitación",
+           "objection": "oposición", "portability": "portabilidad", "automated_decisions": "decisiones automatizadas"},
+    "it": {"access": "accesso", "erasure": "cancellazione", "rectification": "rettifica", "restriction": "limitazione",
+           "objection": "opposizione", "portability": "portabilità", "automated_decisions": "decisioni automatizzate"},
+    "nl": {"access": "inzage", "erasure": "wissing", "rectification": "rectificatie", "restriction": "beperking",
+           "objection": "bezwaar", "portability": "overdraagbaarheid", "automated_decisions": "geautomatiseerde besluiten"},
+    "pt": {"access": "acesso", "erasure": "eliminação", "rectification": "correção", "restriction": "bloqueio",
+           "objection": "oposição", "portability": "portabilidade", "automated_decisions": "revisão de decisões automatizadas"},
+}
+
+#: "and" joining the last two items of a list.
+AND_WORD: dict[str, str] = {"en": "and", "de": "und", "fr": "et", "es": "y", "it": "e", "nl": "en", "pt": "e"}
+
+#: Works-council rules an employer in that country had to follow before monitoring (LEGAL.md §3 item 12).
+WORKS_COUNCIL_RULES: dict[str, str] = {
+    "DE": "§ 87 Abs. 1 Nr. 6 BetrVG",
+    "FR": "article L1222-4 du Code du travail",
+    "IT": "art. 4 dello Statuto dei lavoratori (L. 300/1970)",
+}
+
+#: A follow-up's and a complaint's PDF title per language (the request's is ``LABELS[lang]["title"]``).
+KIND_TITLES: dict[str, dict[str, str]] = {
+    "follow_up": {
+        "en": "Follow-up to data protection request", "de": "Erinnerung zum Datenschutzantrag",
+        "fr": "Relance de la demande relative aux données personnelles", "es": "Recordatorio de la solicitud de protección de datos",
+        "it": "Sollecito della richiesta sulla protezione dei dati", "nl": "Herinnering aan verzoek over persoonsgegevens",
+        "pt": "Reiteração da solicitação de proteção de dados",
+    },
+    "complaint": {"en": "Complaint to the supervisory authority", "de": "Beschwerde bei der Aufsichtsbehörde"},
+}
