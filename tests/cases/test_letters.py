@@ -161,6 +161,21 @@ def test_it_writes_citations_in_the_local_convention(citation, lang, expected):
 
 
 @pytest.mark.parametrize(
+    ("law", "citation", "lang", "expected"),
+    [
+        ("eu-gdpr", "Art. 21(1) GDPR", "fr", "article 21, paragraphe 1, du RGPD"),
+        ("ca-qc-law25", "CQLR c P-39.1, s.32", "fr", "RLRQ, c. P-39.1, art. 32"),
+        ("ca-qc-law25", "Art. 21(1) GDPR", "fr", "Art. 21(1) GDPR"),  # not Quebec's convention: unchanged
+        ("br-lgpd", "Lei 13.709/2018, Art. 19", "pt", "art. 19 da LGPD"),
+        ("uk-gdpr", "Art. 15 GDPR", "de", "Art. 15 GDPR"),  # the record says as_written
+    ],
+)
+def test_the_records_citation_style_decides_the_convention(law, citation, lang, expected):
+    style = get_regime(law).letters.citation_style
+    assert local_citation(citation, lang, style=style) == expected
+
+
+@pytest.mark.parametrize(
     ("day", "lang", "expected"),
     [
         (date(2026, 4, 7), "en", "7 April 2026"),
@@ -213,7 +228,7 @@ def test_it_writes_each_supported_letter(owner, law, lang):
         assert local_citation(regime.right(code).citation, lang) in text
     result = compute_deadlines(regime, received=TODAY, region=REGIONS[law])
     if result.respond_by is not None:
-        assert format_date(result.respond_by, lang, us=law.startswith("us-")) in text
+        assert format_date(result.respond_by, lang, us=regime.letters.date_style == "month_day_year") in text
     else:
         assert format_date(result.suggested_follow_up, lang) in text
     expected = EXPECTED.get((law, lang))
@@ -482,5 +497,5 @@ def test_it_renders_a_german_gdpr_letter_to_pdf(owner):
 
 def test_the_module_exports_what_others_call():
     for name in ("TEMPLATE_VERSION", "LANGUAGES", "letter_languages", "default_language", "letter_context",
-                 "letter_html", "letter_footer", "letter_metadata"):
+                 "letter_html", "letter_footer", "letter_metadata", "regime_family", "month_first_dates"):
         assert hasattr(letters, name)
