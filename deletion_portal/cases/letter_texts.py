@@ -25,6 +25,7 @@ __all__ = [
     "WORKS_COUNCIL_RULES",
 ]
 
+#: Every letter language, by its own name. A law record offers some of them (``letters.languages``).
 LANGUAGES: dict[str, str] = {
     "en": "English",
     "de": "Deutsch",
@@ -45,14 +46,8 @@ COUNTRY_LANGUAGE: dict[str, str] = {
     "BR": "pt", "PT": "pt",
 }
 
-#: How each language writes "Art. N(p)(x) GDPR": the act's name and the parts of the citation.
-GDPR_ACT_NAMES: dict[str, dict[str, str]] = {
-    "de": {"act": "DSGVO"},
-    "fr": {"act": "RGPD"},
-    "es": {"act": "RGPD"},
-    "it": {"act": "GDPR"},
-    "nl": {"act": "AVG"},
-}
+#: The GDPR's usual abbreviation in each language a ``gdpr_articles`` citation is localised to.
+GDPR_ACT_NAMES: dict[str, str] = {"de": "DSGVO", "fr": "RGPD", "es": "RGPD", "it": "GDPR", "nl": "AVG"}
 
 #: "EDPB Guidelines" in each language a GDPR letter is written in.
 EDPB_GUIDELINES: dict[str, str] = {
@@ -67,6 +62,7 @@ ARTICLE_WORDS: dict[str, tuple[str, str, str, str]] = {
     "it": ("articolo", "paragrafo", "lettera", "del"),
 }
 
+#: Month names per language (explicit: no dependency on the active locale).
 MONTHS: dict[str, tuple[str, ...]] = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"),
@@ -84,6 +80,7 @@ MONTHS: dict[str, tuple[str, ...]] = {
            "novembro", "dezembro"),
 }
 
+#: The letters' small labels per language (sender block, reference line, PDF title, footer word).
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "dpo": "Data Protection Officer", "reference": "Reference", "employee_id": "Employee number",

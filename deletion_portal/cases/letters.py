@@ -134,7 +134,7 @@ _CQLR_CITATION = re.compile(r"^CQLR c P-39\.1(?:,\s*s\.(?P<sec>[\d.]+))?$")
 
 
 def _gdpr_article(art: str, parts: list[str], lang: str) -> str:
-    act = GDPR_ACT_NAMES[lang]["act"]
+    act = GDPR_ACT_NAMES[lang]
     paragraph = next((p for p in parts if p.isdigit()), None)
     letter = next((p for p in parts if not p.isdigit()), None)
     if lang == "de":

@@ -170,3 +170,16 @@ def test_it_rejects_a_bad_letters_field_naming_the_file_and_the_field(tmp_path, 
     assert caught.value.where == where
     assert problem in caught.value.problem
     assert str(caught.value).startswith(f"{path}: {where}: ")
+
+
+@pytest.mark.parametrize("regime", all_regimes(), ids=lambda r: r.key)
+def test_every_language_a_record_offers_has_its_letter_templates(regime):
+    """A record may only offer a letter language the templates are written in (with its family's asks)."""
+    from django.template.loader import get_template
+
+    from deletion_portal.cases.letter_texts import LANGUAGES
+
+    for lang in regime.letters.languages:
+        assert lang in LANGUAGES
+        get_template(f"letters/{lang}/request.html")
+        get_template(f"letters/{lang}/_asks_{regime.letters.family}.html")
