@@ -171,6 +171,51 @@ def test_it_adds_a_submitted_employer_given_by_name(api, body, owner):
     assert response.json()["employer"]["id"] == employer.pk
 
 
+def test_a_new_employer_given_as_the_contract_says_takes_the_work_country(api, body, owner):
+    """The contract: employer {name, email, address}; no country."""
+    del body["employer_id"]
+    body["employer"] = {"name": "Newco GmbH", "email": "dpo@newco.example", "address": "Hauptstr. 1, Berlin"}
+    body["work_country"], body["work_region"] = "AT", ""
+    response = create(api, body)
+    assert response.status_code == 201, response.content
+    employer = Employer.objects.get(legal_name="Newco GmbH")
+    assert employer.country == "AT"
+    assert employer.privacy_email == "dpo@newco.example" and employer.postal_address == "Hauptstr. 1, Berlin"
+    assert response.json()["employer"] == {"id": employer.pk, "name": "Newco GmbH", "country": "AT"}
+    assert Case.objects.get(pk=response.json()["id"]).employer_country == "AT"
+
+
+def test_a_new_employer_without_a_work_country_takes_the_regions_country(api, body):
+    del body["employer_id"], body["work_country"], body["work_region"]
+    body["employer"] = {"name": "Newco GmbH", "email": "dpo@newco.example", "address": "Hauptstr. 1"}
+    response = create(api, body, region="de-by")
+    assert response.status_code == 201, response.content
+    assert Employer.objects.get(legal_name="Newco GmbH").country == "DE"  # DE-BY -> DE
+
+
+def test_a_given_employer_country_wins_and_is_still_checked(api, body):
+    del body["employer_id"]
+    body["employer"] = {"name": "Newco Ltd", "country": "ie"}
+    assert create(api, body).status_code == 201
+    assert Employer.objects.get(legal_name="Newco Ltd").country == "IE"
+    body["employer"] = {"name": "Badco", "country": "QQ"}
+    response = create(api, body)
+    assert response.status_code == 400
+    assert list(response.json()) == ["employer"] and "country" in response.json()["employer"]
+    assert not Employer.objects.filter(legal_name="Badco").exists()
+
+
+def test_a_new_employer_with_no_country_to_take_is_a_400_naming_employer_country(api, body):
+    del body["employer_id"], body["work_country"], body["work_region"], body["region"]
+    body["employer"] = {"name": "Newco GmbH", "email": "dpo@newco.example", "address": "Hauptstr. 1"}
+    response = create(api, body)
+    assert response.status_code == 400
+    errors = response.json()
+    assert "work_country or region" in errors["employer"]["country"][0]
+    assert "region" in errors  # the region is required anyway
+    assert not Employer.objects.filter(legal_name="Newco GmbH").exists() and not Case.objects.exists()
+
+
 def test_it_points_to_the_directory_entry_when_the_new_employer_exists(api, body, employer):
     del body["employer_id"]
     body["employer"] = {"name": "acme analytics gmbh", "country": "DE"}
