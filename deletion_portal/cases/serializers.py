@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from deletion_portal.cases.models import Case, CaseEvent, Letter
+from deletion_portal.cases.models import Case, CaseEvent, Letter, LetterKind
 from deletion_portal.laws.regions import UnknownRegion, parse_region
 from deletion_portal.laws.serializers import DeadlineSerializer, PlaceFieldsMixin, StrictDateField, _check_region
 
@@ -150,19 +150,44 @@ class RequesterOutSerializer(serializers.Serializer):
     identity_note = serializers.CharField()
 
 
+class LetterLinksSerializer(serializers.Serializer):
+    pdf = serializers.CharField(help_text="GET: the PDF (a draft's is rendered on the fly and never stored)")
+    finalize = serializers.CharField(allow_null=True, help_text="POST: finalise this draft (null once final)")
+    send = serializers.CharField(allow_null=True, help_text="POST: send this final letter by email to the employer "
+                                 "(null for a draft and for a complaint, which goes to the authority)")
+
+
 class LetterSerializer(serializers.ModelSerializer):
+    """Any letter of a case: the request, a follow-up, a complaint; a draft or final."""
+
     pdf = serializers.SerializerMethodField(help_text="Absolute URL of the letter's PDF")
+    sha256 = serializers.SerializerMethodField(help_text="SHA-256 of the stored PDF; null for a draft")
+    links = serializers.SerializerMethodField()
 
     class Meta:
         model = Letter
-        fields = ["id", "kind", "language", "short_id", "sha256", "pdf", "finalised_at"]
+        fields = ["id", "kind", "language", "short_id", "is_final", "created_at", "finalised_at", "sha256", "pdf",
+                  "links"]
+
+    def _url(self, name: str, letter) -> str:
+        return reverse(f"api-v1:{name}", kwargs={"pk": letter.case_id, "letter_pk": letter.pk},
+                       request=self.context.get("request"))
 
     def get_pdf(self, letter) -> str:
-        return reverse(
-            "api-v1:case-letter-pdf",
-            kwargs={"pk": letter.case_id, "letter_pk": letter.pk},
-            request=self.context.get("request"),
-        )
+        return self._url("case-letter-pdf", letter)
+
+    def get_sha256(self, letter) -> str | None:
+        return letter.sha256 if letter.is_final else None
+
+    @extend_schema_field(LetterLinksSerializer)
+    def get_links(self, letter) -> dict:
+        return {
+            "pdf": self._url("case-letter-pdf", letter),
+            "finalize": None if letter.is_final else self._url("case-letter-finalize", letter),
+            # A complaint goes to the supervisory authority, never by email to the employer.
+            "send": self._url("case-letter-send", letter) if letter.is_final and letter.kind != LetterKind.COMPLAINT
+            else None,
+        }
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -199,7 +224,8 @@ class CaseSerializer(CaseSummarySerializer):
 
     requester = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField(help_text="null until the request reached the employer")
-    letters = serializers.SerializerMethodField(help_text="Final letters only")
+    letters = serializers.SerializerMethodField(
+        help_text="Every letter, drafts included (is_final), oldest first: the request, follow-ups, complaints")
     events = serializers.SerializerMethodField()
 
     class Meta(CaseSummarySerializer.Meta):

@@ -509,11 +509,204 @@ def test_it_names_what_the_letter_still_needs(api, body):
     assert not Case.objects.get(pk=case_id).letters.exists()
 
 
-def test_a_draft_letter_has_no_pdf(api, case):
+
+
+# --- Drafts and every letter: the follow-up drafted when a deadline passes ------------------------------
+
+
+def sent_and_overdue(api, case):
+    """The request sent by email on 2 January 2026 (GDPR: one month, due 2 February) and, on 1 March,
+    the follow-up drafted as the sweep drafts it when the deadline passes."""
+    from deletion_portal.tracking.letters import follow_up_draft
+
+    with time_machine.travel(date(2026, 3, 1), tick=False):
+        assert event(api, case, kind="sent", date="2026-01-02", channel="email").status_code == 201
+    return follow_up_draft(case=case, today=date(2026, 3, 1))
+
+
+def letter_state(case) -> list:
+    return list(case.letters.order_by("pk").values_list("pk", "is_final", "sha256", "pdf", "html", "finalised_at"))
+
+
+def files_under(root) -> list:
+    return sorted(str(p) for p in root.rglob("*") if p.is_file())
+
+
+@needs_letters
+def test_the_case_lists_every_letter_drafts_included(api, final_case):
+    follow_up = sent_and_overdue(api, final_case)
+    data = api.get(f"{LIST}/{final_case.pk}").json()
+    request_letter = final_case.letters.get(kind="request")
+    assert [(item["id"], item["kind"], item["is_final"]) for item in data["letters"]] == [
+        (request_letter.pk, "request", True), (follow_up.pk, "follow_up", False)]
+    final, draft = data["letters"]
+    assert final["sha256"] == request_letter.sha256 and final["finalised_at"].startswith("2026-01-02")
+    assert draft["sha256"] is None and draft["finalised_at"] is None
+    assert draft["short_id"] == follow_up.short_id and draft["language"] == "en" and draft["created_at"]
+    base = f"http://testserver{LIST}/{final_case.pk}/letters"
+    assert draft["links"] == {"pdf": f"{base}/{follow_up.pk}/pdf", "finalize": f"{base}/{follow_up.pk}/finalize",
+                              "send": None}
+    assert final["links"] == {"pdf": f"{base}/{request_letter.pk}/pdf", "finalize": None,
+                              "send": f"{base}/{request_letter.pk}/send"}
+
+
+@needs_letters
+def test_a_drafts_pdf_is_rendered_on_the_fly_and_never_stored(api, final_case, tmp_path):
+    follow_up = sent_and_overdue(api, final_case)
+    before, files, events = letter_state(final_case), files_under(tmp_path), final_case.events.count()
+    response = api.get(f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/pdf")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{final_case.reference}-{follow_up.short_id}-draft.pdf"')
+    # A GET never writes: no letter row, no file, no event changed.
+    assert letter_state(final_case) == before and files_under(tmp_path) == files
+    assert final_case.events.count() == events
+
+
+@needs_letters
+def test_it_finalises_a_draft_follow_up_once(api, final_case):
+    follow_up = sent_and_overdue(api, final_case)
+    url = f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/finalize"
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        first = api.post(url)
+        second = api.post(url)
+    assert first.status_code == 201, first.content
+    assert second.status_code == 200
+    assert first.json() == second.json()  # the same letter, unchanged
+    data = first.json()
+    assert data["id"] == follow_up.pk and data["is_final"] and data["kind"] == "follow_up"
+    follow_up.refresh_from_db()
+    stored = follow_up.pdf.read()
+    assert hashlib.sha256(stored).hexdigest() == data["sha256"] == follow_up.sha256
+    pdf = api.get(data["links"]["pdf"])
+    assert hashlib.sha256(b"".join(pdf.streaming_content)).hexdigest() == data["sha256"]
+    finalised = final_case.events.filter(kind="finalised", details__letter=follow_up.short_id)
+    assert finalised.count() == 1 and finalised.get().on == date(2026, 3, 2)
+
+
+@needs_letters
+def test_it_finalises_the_request_draft_through_the_letter_endpoint(api, case):
+    from deletion_portal.cases.services import letter_draft
+
+    with time_machine.travel(date(2026, 1, 2), tick=False):
+        draft = letter_draft(case=case)  # what the wizard's last step drafts
+        assert api.get(f"{LIST}/{case.pk}").json()["letters"][0]["is_final"] is False
+        first = api.post(f"{LIST}/{case.pk}/letters/{draft.pk}/finalize")
+        second = api.post(f"{LIST}/{case.pk}/letters/{draft.pk}/finalize")
+    assert first.status_code == 201, first.content
+    assert second.status_code == 200 and second.json()["id"] == first.json()["id"] == draft.pk
+    case.refresh_from_db()
+    assert case.status == "finalised" and case.letters.count() == 1
+    assert case.events.get(kind="finalised").source == "api"
+
+
+@needs_letters
+def test_it_names_what_a_request_draft_still_needs(api, body):
     from deletion_portal.cases.models import Letter
 
+    data = _set(body, "requester", DELETE)
+    case = Case.objects.get(pk=api.post(LIST, data, format="json").json()["id"])
     draft = Letter.objects.create(case=case, language="en", template_version="t", html="<p>x</p>")
-    assert api.get(f"{LIST}/{case.pk}/letters/{draft.pk}/pdf").status_code == 404
+    response = api.post(f"{LIST}/{case.pk}/letters/{draft.pk}/finalize")
+    assert response.status_code == 400
+    assert set(response.json()["requester"]) == {"name", "address", "email"}
+    draft.refresh_from_db()
+    assert not draft.is_final and not draft.pdf
+
+
+@needs_letters
+def test_it_sends_a_final_follow_up_once(api, final_case):
+    from deletion_portal.core.models import OutboxMessage
+
+    follow_up = sent_and_overdue(api, final_case)
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        assert api.post(f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/finalize").status_code == 201
+        url = f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/send"
+        first = api.post(url, {"channel": "email"}, format="json")
+        second = api.post(url, {"channel": "email"}, format="json")
+    assert first.status_code == 202, first.content
+    assert second.status_code == 202 and first.json() == second.json()
+    assert first.json()["case_status"] == "sent"
+    follow_up.refresh_from_db()
+    message = OutboxMessage.objects.get(key=f"letter:{follow_up.pk}:email")
+    assert message.to == ["privacy@acme.example"]
+    assert message.attachments[0]["filename"] == f"{final_case.reference}-{follow_up.short_id}.pdf"
+    sent = final_case.events.filter(kind="sent", details__letter=follow_up.short_id)
+    assert sent.count() == 1 and sent.get().source == "api" and sent.get().on == date(2026, 3, 2)
+
+
+@needs_letters
+def test_sending_a_draft_letter_is_a_400(api, final_case):
+    from deletion_portal.core.models import OutboxMessage
+
+    follow_up = sent_and_overdue(api, final_case)
+    response = api.post(f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/send", {"channel": "email"}, format="json")
+    assert response.status_code == 400
+    assert "Finalise the letter" in response.json()["detail"][0]
+    assert not OutboxMessage.objects.filter(key=f"letter:{follow_up.pk}:email").exists()
+    assert not final_case.events.filter(kind="sent", details__letter=follow_up.short_id).exists()
+
+
+@needs_letters
+def test_a_letter_is_sent_only_by_email(api, final_case):
+    letter = final_case.letters.get()
+    response = api.post(f"{LIST}/{final_case.pk}/letters/{letter.pk}/send", {"channel": "post"}, format="json")
+    assert response.status_code == 400 and "channel" in response.json()
+
+
+@needs_letters
+def test_a_complaint_is_not_emailed_to_the_employer(api, final_case):
+    from django.core.files.base import ContentFile
+
+    from deletion_portal.cases.models import Letter
+    from deletion_portal.core.models import OutboxMessage
+
+    complaint = Letter(case=final_case, kind="complaint", language="en", template_version="t", html="<p>c</p>",
+                       is_final=True, sha256=hashlib.sha256(b"%PDF-1.4").hexdigest())
+    complaint.pdf.save("complaint.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    complaint.save()
+    listed = [item for item in api.get(f"{LIST}/{final_case.pk}").json()["letters"] if item["id"] == complaint.pk]
+    assert listed[0]["links"]["send"] is None
+    response = api.post(f"{LIST}/{final_case.pk}/letters/{complaint.pk}/send", {"channel": "email"}, format="json")
+    assert response.status_code == 400 and "supervisory authority" in response.json()["detail"][0]
+    assert not OutboxMessage.objects.exists()
+
+
+@needs_letters
+def test_another_users_letters_are_404_and_untouched(api, other_api, final_case, tmp_path):
+    from deletion_portal.core.models import OutboxMessage
+
+    follow_up = sent_and_overdue(api, final_case)
+    before, events = letter_state(final_case), final_case.events.count()
+    base = f"{LIST}/{final_case.pk}/letters"
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        assert other_api.get(f"{base}/{follow_up.pk}/pdf").status_code == 404
+        assert other_api.post(f"{base}/{follow_up.pk}/finalize").status_code == 404
+        request_letter = final_case.letters.get(kind="request")
+        assert other_api.post(f"{base}/{request_letter.pk}/send", {"channel": "email"}, format="json").status_code == 404
+    assert letter_state(final_case) == before and final_case.events.count() == events
+    assert not OutboxMessage.objects.exists()
+
+
+@needs_letters
+def test_a_letter_of_another_case_is_a_404(api, body, final_case):
+    other_case = create(api, body).json()["id"]
+    letter = final_case.letters.get()
+    for method, suffix in (("get", "pdf"), ("post", "finalize"), ("post", "send")):
+        response = getattr(api, method)(f"{LIST}/{other_case}/letters/{letter.pk}/{suffix}", {"channel": "email"},
+                                        format="json")
+        assert response.status_code == 404, suffix
+    assert api.get(f"{LIST}/{final_case.pk}/letters/999999/pdf").status_code == 404
+
+
+def test_the_schema_documents_the_letter_endpoints(api):
+    text = api.get("/api/v1/schema/").content.decode()
+    for path in ("/api/v1/cases/{id}/letters/{letter_pk}/finalize", "/api/v1/cases/{id}/letters/{letter_pk}/send",
+                 "/api/v1/cases/{id}/letters/{letter_pk}/pdf"):
+        assert path in text, path
+    assert "is_final" in text and "LetterLinks" in text
 
 
 # --- Recording events ------------------------------------------------------------------------------
@@ -692,6 +885,8 @@ def _endpoints(case, letter_id):
         ("get", f"{LIST}/{case.pk}/letters/{letter_id}/pdf", None),
         ("post", f"{LIST}/{case.pk}/events", {"kind": "received", "date": "2026-01-05", "confirmed": True}),
         ("post", f"{LIST}/{case.pk}/send", {"channel": "email"}),
+        ("post", f"{LIST}/{case.pk}/letters/{letter_id}/finalize", None),
+        ("post", f"{LIST}/{case.pk}/letters/{letter_id}/send", {"channel": "email"}),
     ]
 
 
