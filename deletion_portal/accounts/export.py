@@ -30,7 +30,7 @@ import zipfile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from deletion_portal.cases.models import Case
+from deletion_portal.cases.models import Attachment, Case, CaseEvent, Letter
 
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 EXPORT_FORMAT = 1
@@ -107,20 +107,18 @@ def account_export(*, user) -> bytes:
     missing: list[str] = []
     cases_data = []
 
-    # Every related list in one query each, however many cases there are (no query per case).
-    related = {
-        "events": ("on", "recorded_at", "id"),
-        "letters": ("created_at", "id"),
-        "attachments": ("uploaded_at", "id"),
-    }
-    tracked = {"deadlines": (Deadline, ("due_on", "kind", "version", "id")),
-               "reminders": (Reminder, ("notify_on", "id")),
-               "checklist": (ChecklistItem, ("id",))}
+    # One query per kind of row, however many cases there are (not one per case).
     prefetches = [
-        models.Prefetch(name, queryset=Case._meta.get_field(name).related_model.objects.order_by(*order))
-        for name, order in related.items()
-    ] + [models.Prefetch(name, queryset=model.objects.order_by(*order))
-         for name, (model, order) in tracked.items() if model is not None]
+        models.Prefetch("events", queryset=CaseEvent.objects.order_by("on", "recorded_at", "id")),
+        models.Prefetch("letters", queryset=Letter.objects.order_by("created_at", "id")),
+        models.Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
+    ]
+    if Deadline is not None:
+        prefetches.append(models.Prefetch("deadlines", queryset=Deadline.objects.order_by("due_on", "kind", "version", "id")))
+    if Reminder is not None:
+        prefetches.append(models.Prefetch("reminders", queryset=Reminder.objects.order_by("notify_on", "id")))
+    if ChecklistItem is not None:
+        prefetches.append(models.Prefetch("checklist", queryset=ChecklistItem.objects.order_by("id")))
     cases = (Case.objects.filter(owner=user).select_related("employer").prefetch_related(*prefetches)
              .order_by("created_at", "id"))
     for case in cases:

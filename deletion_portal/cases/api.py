@@ -8,6 +8,7 @@ through ``get_case_for_user``, so another user's case is a 404 everywhere. Servi
 from __future__ import annotations
 
 import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse

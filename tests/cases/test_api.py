@@ -1,4 +1,4 @@
-"""The cases API: /api/v1/cases, /cases/<id>, /finalize, /letters/<id>/pdf, /events, /send.
+"""The cases API: /api/v1/cases, /cases/<id>, /finalize, /events, /send, and any letter's /letters/<id>/pdf, /finalize, /send.
 
 Every endpoint has its access-denied test (another user's case is a 404; no credentials is a 401).
 Bad input is a 400 naming the field, never a 500. Dates are frozen with time_machine; the deadline
