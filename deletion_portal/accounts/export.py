@@ -30,7 +30,7 @@ import zipfile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from deletion_portal.cases.models import Case
+from deletion_portal.cases.models import Attachment, Case, CaseEvent, Letter
 
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 EXPORT_FORMAT = 1
@@ -107,7 +107,20 @@ def account_export(*, user) -> bytes:
     missing: list[str] = []
     cases_data = []
 
-    cases = Case.objects.filter(owner=user).select_related("employer").order_by("created_at", "id")
+    # One query per kind of row, however many cases there are (not one per case).
+    prefetches = [
+        models.Prefetch("events", queryset=CaseEvent.objects.order_by("on", "recorded_at", "id")),
+        models.Prefetch("letters", queryset=Letter.objects.order_by("created_at", "id")),
+        models.Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
+    ]
+    if Deadline is not None:
+        prefetches.append(models.Prefetch("deadlines", queryset=Deadline.objects.order_by("due_on", "kind", "version", "id")))
+    if Reminder is not None:
+        prefetches.append(models.Prefetch("reminders", queryset=Reminder.objects.order_by("notify_on", "id")))
+    if ChecklistItem is not None:
+        prefetches.append(models.Prefetch("checklist", queryset=ChecklistItem.objects.order_by("id")))
+    cases = (Case.objects.filter(owner=user).select_related("employer").prefetch_related(*prefetches)
+             .order_by("created_at", "id"))
     for case in cases:
         folder = f"cases/{_safe_name(case.reference)}"
         item = _fields(case)
@@ -115,11 +128,11 @@ def account_export(*, user) -> bytes:
             {"id": case.employer.pk, "legal_name": case.employer.legal_name, "country": case.employer.country}
             if case.employer is not None else None
         )
-        item["events"] = [_fields(e) for e in case.events.order_by("on", "recorded_at", "id")]
+        item["events"] = [_fields(e) for e in case.events.all()]
 
         letters = []
         final_index = 0
-        for letter in case.letters.order_by("created_at", "id"):
+        for letter in case.letters.all():
             entry = _fields(letter)
             entry["file_in_export"] = ""
             if letter.is_final and letter.pdf:
@@ -135,7 +148,7 @@ def account_export(*, user) -> bytes:
         item["letters"] = letters
 
         attachments = []
-        for index, attachment in enumerate(case.attachments.order_by("uploaded_at", "id"), start=1):
+        for index, attachment in enumerate(case.attachments.all(), start=1):
             entry = _fields(attachment)
             entry["file_in_export"] = ""
             path = f"{folder}/attachments/{index:02d}-{_safe_name(attachment.original_name)}"
@@ -149,11 +162,11 @@ def account_export(*, user) -> bytes:
         item["attachments"] = attachments
 
         if Deadline is not None:
-            item["deadlines"] = [_fields(d) for d in Deadline.objects.filter(case=case).order_by("due_on", "kind", "version", "id")]
+            item["deadlines"] = [_fields(d) for d in case.deadlines.all()]
         if Reminder is not None:
-            item["reminders"] = [_fields(r, exclude=("claim",)) for r in Reminder.objects.filter(case=case).order_by("notify_on", "id")]
+            item["reminders"] = [_fields(r, exclude=("claim",)) for r in case.reminders.all()]
         if ChecklistItem is not None:
-            item["checklist"] = [_fields(c) for c in ChecklistItem.objects.filter(case=case).order_by("id")]
+            item["checklist"] = [_fields(c) for c in case.checklist.all()]
         cases_data.append(item)
 
     def as_json(data) -> bytes:

@@ -7,9 +7,11 @@ through ``get_case_for_user``, so another user's case is a 404 everywhere. Servi
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -21,7 +23,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from deletion_portal.cases import services
-from deletion_portal.cases.models import EventSource
+from deletion_portal.cases.models import EventSource, LetterKind
 from deletion_portal.cases.selectors import (
     case_deadlines,
     case_events,
@@ -94,7 +96,7 @@ def _case_payload(request, case) -> dict:
         "request": request,
         "events": events,
         "deadlines": case_deadlines(case, events),
-        "letters": list(case.letters.filter(is_final=True).order_by("created_at")),
+        "letters": list(case.letters.order_by("created_at", "pk")),  # drafts too: a script sees what the page shows
     }
     return CaseSerializer(case, context=context).data
 
@@ -234,20 +236,34 @@ class PdfRenderer(BaseRenderer):
 
 @extend_schema(
     responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: NOT_FOUND},
-    summary="A final letter's PDF, exactly the bytes its SHA-256 was computed on",
+    summary="A letter's PDF: a final letter's stored bytes (its SHA-256's), a draft's rendered now and never stored",
 )
 @api_view(["GET"])
 @renderer_classes([JSONRenderer, PdfRenderer])
 def case_letter_pdf(request, pk: int, letter_pk: int):
+    from deletion_portal.core.pdf import PdfRenderError
+
     letter = get_letter_for_user(request.user, pk, letter_pk)
-    if not letter.is_final or not letter.pdf:
-        raise Http404("No such letter.")
-    return FileResponse(
-        letter.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{letter.case.reference}-{letter.short_id}.pdf",
-        content_type="application/pdf",
-    )
+    case = letter.case
+    if letter.is_final:
+        if not letter.pdf:
+            raise Http404("No such letter.")
+        return FileResponse(
+            letter.pdf.open("rb"),
+            as_attachment=True,
+            filename=f"{case.reference}-{letter.short_id}.pdf",
+            content_type="application/pdf",
+        )
+    # A draft: rendered from its current text in its own language; nothing is written (a GET never writes).
+    shown = copy.copy(case)
+    shown.language = letter.language or case.language
+    try:
+        pdf = services.letter_pdf_bytes(case=shown, letter=letter)
+    except PdfRenderError as exc:
+        raise ValidationError({"detail": [str(exc)]}) from None
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-{letter.short_id}-draft.pdf"'
+    return response
 
 
 @extend_schema(
@@ -261,12 +277,71 @@ def case_letter_pdf(request, pk: int, letter_pk: int):
 def case_send(request, pk: int):
     case = get_case_for_user(request.user, pk)
     _valid(SendSerializer, request)
+    return _send(request, case, letter=None)
+
+
+def _send(request, case, *, letter):
     try:
-        message = services.letter_send_email(case=case, actor=request.user, source=EventSource.API)
+        message = services.letter_send_email(case=case, letter=letter, actor=request.user, source=EventSource.API)
     except DjangoValidationError as exc:
         raise _bad_request(exc) from None
     case.refresh_from_db(fields=["status"])
     return Response({"status": message.state, "case_status": case.status}, status=status.HTTP_202_ACCEPTED)
+
+
+# --- Any letter: the request, a follow-up, a complaint ------------------------------------------------
+
+
+def _letter_finalize(*, case, letter, actor):
+    """The one place the API finalises a letter. The request letter has ``services.letter_finalize``;
+    follow-ups and complaints are still finalised by tracking (until that moves into cases.services)."""
+    if letter.kind == LetterKind.REQUEST:
+        return services.letter_finalize(case=case, actor=actor, source=EventSource.API)
+    from deletion_portal.tracking.letters import letter_finalize_any
+
+    return letter_finalize_any(case=case, letter=letter, actor=actor)
+
+
+@extend_schema(
+    request=None,
+    responses={
+        200: OpenApiResponse(LetterSerializer, description="Already final: the same letter, unchanged"),
+        201: OpenApiResponse(LetterSerializer, description="Finalised now"),
+        400: OpenApiResponse(description="What the letter still needs"),
+        404: NOT_FOUND,
+    },
+    summary="Finalise a draft letter (request, follow-up or complaint): PDF and SHA-256 stored, never changed",
+)
+@api_view(["POST"])
+@parser_classes(PARSERS)
+def case_letter_finalize(request, pk: int, letter_pk: int):
+    from deletion_portal.core.pdf import PdfRenderError
+
+    letter = get_letter_for_user(request.user, pk, letter_pk)
+    if letter.is_final:
+        return Response(LetterSerializer(letter, context={"request": request}).data, status=status.HTTP_200_OK)
+    try:
+        final = _letter_finalize(case=letter.case, letter=letter, actor=request.user)
+    except DjangoValidationError as exc:
+        raise _bad_request(exc) from None
+    except PdfRenderError as exc:
+        raise ValidationError({"detail": [str(exc)]}) from None
+    return Response(LetterSerializer(final, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=SendSerializer,
+    responses={202: SendResultSerializer,
+               400: OpenApiResponse(description="A draft, a complaint (it goes to the authority), or no email address"),
+               404: NOT_FOUND},
+    summary="Send a final letter (the request or a follow-up) by email to the employer (queued; sent once)",
+)
+@api_view(["POST"])
+@parser_classes(PARSERS)
+def case_letter_send(request, pk: int, letter_pk: int):
+    letter = get_letter_for_user(request.user, pk, letter_pk)
+    _valid(SendSerializer, request)
+    return _send(request, letter.case, letter=letter)
 
 
 # --- Timeline ------------------------------------------------------------------------------------

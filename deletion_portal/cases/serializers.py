@@ -8,17 +8,22 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from deletion_portal.cases.models import Case, CaseEvent, Letter
+from deletion_portal.cases.models import Case, CaseEvent, Letter, LetterKind
+from deletion_portal.laws.regions import UnknownRegion, parse_region
 from deletion_portal.laws.serializers import DeadlineSerializer, PlaceFieldsMixin, StrictDateField, _check_region
 
 # --- Input ---------------------------------------------------------------------------------------
 
 
 class EmployerInputSerializer(serializers.Serializer):
-    """An employer missing from the directory; added with quality "submitted"."""
+    """An employer missing from the directory; added with quality "submitted". ``country`` is optional:
+    without it the employer is placed in the case's ``work_country``, else in the country of ``region``."""
 
     name = serializers.CharField(max_length=200, help_text="Legal name")
-    country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. DE")
+    country = serializers.CharField(
+        max_length=2, required=False, allow_blank=True, default="",
+        help_text="ISO 3166-1 alpha-2 code, e.g. DE. Optional: defaults to work_country, else the region's country",
+    )
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="",
                                    help_text="Privacy / DPO email address")
     address = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="",
@@ -44,6 +49,18 @@ class RequesterSerializer(serializers.Serializer):
         return attrs
 
 
+def _country_of(data, field: str) -> str:
+    """The ISO country of a raw country or region code in ``data`` (e.g. "DE-BY" -> "DE"); "" when the
+    field is missing or not a valid code (the field's own validation reports that)."""
+    value = data.get(field) if hasattr(data, "get") else None
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    try:
+        return parse_region(value).country
+    except UnknownRegion:
+        return ""
+
+
 class CaseCreateSerializer(PlaceFieldsMixin, serializers.Serializer):
     law = serializers.CharField(max_length=40, help_text="A law key from /api/v1/laws, e.g. eu-gdpr")
     region = serializers.CharField(max_length=12, help_text="Holiday region for the deadlines, e.g. DE-BY")
@@ -66,6 +83,17 @@ class CaseCreateSerializer(PlaceFieldsMixin, serializers.Serializer):
     def validate_region(self, value):
         return _check_region(value)
 
+    def validate_employer(self, value):
+        """A new employer without a country takes the case's work country, else its holiday region's."""
+        if value.get("country", "").strip():
+            return value  # checked like any submitted employer's country, by the employers service
+        country = _country_of(self.initial_data, "work_country") or _country_of(self.initial_data, "region")
+        if not country:
+            raise serializers.ValidationError({"country": [
+                "Give the employer's country (ISO 3166-1, e.g. DE), or a valid work_country or region to take it from."
+            ]})
+        return {**value, "country": country}
+
     def validate(self, attrs):
         self.check_regions_in_countries(attrs)
         has_employer, has_id = "employer" in attrs, "employer_id" in attrs
@@ -73,7 +101,7 @@ class CaseCreateSerializer(PlaceFieldsMixin, serializers.Serializer):
             message = (
                 "Give either employer_id (an employer in the directory) or employer (a new one), not both."
                 if has_employer
-                else "Give employer_id (an employer in the directory) or employer {name, country, email, address}."
+                else "Give employer_id (an employer in the directory) or employer {name, email, address, country}."
             )
             raise serializers.ValidationError({"employer": message, "employer_id": message})
         return attrs
@@ -122,19 +150,44 @@ class RequesterOutSerializer(serializers.Serializer):
     identity_note = serializers.CharField()
 
 
+class LetterLinksSerializer(serializers.Serializer):
+    pdf = serializers.CharField(help_text="GET: the PDF (a draft's is rendered on the fly and never stored)")
+    finalize = serializers.CharField(allow_null=True, help_text="POST: finalise this draft (null once final)")
+    send = serializers.CharField(allow_null=True, help_text="POST: send this final letter by email to the employer "
+                                 "(null for a draft and for a complaint, which goes to the authority)")
+
+
 class LetterSerializer(serializers.ModelSerializer):
+    """Any letter of a case: the request, a follow-up, a complaint; a draft or final."""
+
     pdf = serializers.SerializerMethodField(help_text="Absolute URL of the letter's PDF")
+    sha256 = serializers.SerializerMethodField(help_text="SHA-256 of the stored PDF; null for a draft")
+    links = serializers.SerializerMethodField()
 
     class Meta:
         model = Letter
-        fields = ["id", "kind", "language", "short_id", "sha256", "pdf", "finalised_at"]
+        fields = ["id", "kind", "language", "short_id", "is_final", "created_at", "finalised_at", "sha256", "pdf",
+                  "links"]
+
+    def _url(self, name: str, letter) -> str:
+        return reverse(f"api-v1:{name}", kwargs={"pk": letter.case_id, "letter_pk": letter.pk},
+                       request=self.context.get("request"))
 
     def get_pdf(self, letter) -> str:
-        return reverse(
-            "api-v1:case-letter-pdf",
-            kwargs={"pk": letter.case_id, "letter_pk": letter.pk},
-            request=self.context.get("request"),
-        )
+        return self._url("case-letter-pdf", letter)
+
+    def get_sha256(self, letter) -> str | None:
+        return letter.sha256 if letter.is_final else None
+
+    @extend_schema_field(LetterLinksSerializer)
+    def get_links(self, letter) -> dict:
+        return {
+            "pdf": self._url("case-letter-pdf", letter),
+            "finalize": None if letter.is_final else self._url("case-letter-finalize", letter),
+            # A complaint goes to the supervisory authority, never by email to the employer.
+            "send": self._url("case-letter-send", letter) if letter.is_final and letter.kind != LetterKind.COMPLAINT
+            else None,
+        }
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -171,7 +224,8 @@ class CaseSerializer(CaseSummarySerializer):
 
     requester = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField(help_text="null until the request reached the employer")
-    letters = serializers.SerializerMethodField(help_text="Final letters only")
+    letters = serializers.SerializerMethodField(
+        help_text="Every letter, drafts included (is_final), oldest first: the request, follow-ups, complaints")
     events = serializers.SerializerMethodField()
 
     class Meta(CaseSummarySerializer.Meta):

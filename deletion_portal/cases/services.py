@@ -456,6 +456,9 @@ def letter_send_email(
     letter = letter or case_final_request_letter(case)
     if letter is None or not letter.is_final or letter.case_id != case.pk:
         raise ValidationError("Finalise the letter before sending it.")
+    if letter.kind == LetterKind.COMPLAINT:
+        raise ValidationError("A complaint goes to the supervisory authority, not to the employer: "
+                              "send it through the authority's web form or by post, then record it.")
     if case.employer is None or not case.employer.privacy_email:
         raise ValidationError({"employer": "We have no privacy email address for this employer: post the letter or use its web form."})
     context = {"case": case, "letter": letter, "regime": get_regime(case.law_key)}

@@ -73,11 +73,15 @@ def evidence_documents(case: Case, *, exclude_kinds: tuple[str, ...] = ()) -> li
     return documents
 
 
-def _read(case: Case, document: EvidenceDocument) -> bytes:
-    if document.letter_id is not None:
-        field = Letter.objects.get(pk=document.letter_id, case=case).pdf
-    else:
-        field = case.attachments.get(pk=document.attachment_id).file
+def _files(case: Case, documents: list[EvidenceDocument]) -> list:
+    """Each document's stored file, in the documents' order (two queries however many there are)."""
+    letters = Letter.objects.filter(case=case).in_bulk([d.letter_id for d in documents if d.letter_id is not None])
+    attachments = case.attachments.in_bulk([d.attachment_id for d in documents if d.letter_id is None])
+    return [letters[d.letter_id].pdf if d.letter_id is not None else attachments[d.attachment_id].file
+            for d in documents]
+
+
+def _read(field) -> bytes:
     with field.open("rb") as handle:
         return handle.read()
 
@@ -139,8 +143,9 @@ def _entry(name: str) -> zipfile.ZipInfo:
 def evidence_bundle(*, case: Case) -> bytes:
     """The ZIP: letters, attachments, ``timeline.pdf`` and ``manifest.txt`` (SHA-256 and size of each)."""
     files: list[tuple[str, str, bytes, str]] = []  # name, description, content, stored hash
-    for document in evidence_documents(case):
-        files.append((document.name, document.description, _read(case, document), document.sha256))
+    documents = evidence_documents(case)
+    for document, field in zip(documents, _files(case, documents)):
+        files.append((document.name, document.description, _read(field), document.sha256))
     files.append(("timeline.pdf", "The case's timeline: every recorded event", timeline_pdf(case), ""))
 
     lines = [

@@ -1,4 +1,4 @@
-"""The cases API: /api/v1/cases, /cases/<id>, /finalize, /letters/<id>/pdf, /events, /send.
+"""The cases API: /api/v1/cases, /cases/<id>, /finalize, /events, /send, and any letter's /letters/<id>/pdf, /finalize, /send.
 
 Every endpoint has its access-denied test (another user's case is a 404; no credentials is a 401).
 Bad input is a 400 naming the field, never a 500. Dates are frozen with time_machine; the deadline
@@ -17,6 +17,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from deletion_portal.accounts.models import User
@@ -169,6 +171,51 @@ def test_it_adds_a_submitted_employer_given_by_name(api, body, owner):
     assert employer.sources["privacy_email"] == "Submitted through the API by a user"
     assert employer.added_by == owner
     assert response.json()["employer"]["id"] == employer.pk
+
+
+def test_a_new_employer_given_as_the_contract_says_takes_the_work_country(api, body, owner):
+    """The contract: employer {name, email, address}; no country."""
+    del body["employer_id"]
+    body["employer"] = {"name": "Newco GmbH", "email": "dpo@newco.example", "address": "Hauptstr. 1, Berlin"}
+    body["work_country"], body["work_region"] = "AT", ""
+    response = create(api, body)
+    assert response.status_code == 201, response.content
+    employer = Employer.objects.get(legal_name="Newco GmbH")
+    assert employer.country == "AT"
+    assert employer.privacy_email == "dpo@newco.example" and employer.postal_address == "Hauptstr. 1, Berlin"
+    assert response.json()["employer"] == {"id": employer.pk, "name": "Newco GmbH", "country": "AT"}
+    assert Case.objects.get(pk=response.json()["id"]).employer_country == "AT"
+
+
+def test_a_new_employer_without_a_work_country_takes_the_regions_country(api, body):
+    del body["employer_id"], body["work_country"], body["work_region"]
+    body["employer"] = {"name": "Newco GmbH", "email": "dpo@newco.example", "address": "Hauptstr. 1"}
+    response = create(api, body, region="de-by")
+    assert response.status_code == 201, response.content
+    assert Employer.objects.get(legal_name="Newco GmbH").country == "DE"  # DE-BY -> DE
+
+
+def test_a_given_employer_country_wins_and_is_still_checked(api, body):
+    del body["employer_id"]
+    body["employer"] = {"name": "Newco Ltd", "country": "ie"}
+    assert create(api, body).status_code == 201
+    assert Employer.objects.get(legal_name="Newco Ltd").country == "IE"
+    body["employer"] = {"name": "Badco", "country": "QQ"}
+    response = create(api, body)
+    assert response.status_code == 400
+    assert list(response.json()) == ["employer"] and "country" in response.json()["employer"]
+    assert not Employer.objects.filter(legal_name="Badco").exists()
+
+
+def test_a_new_employer_with_no_country_to_take_is_a_400_naming_employer_country(api, body):
+    del body["employer_id"], body["work_country"], body["work_region"], body["region"]
+    body["employer"] = {"name": "Newco GmbH", "email": "dpo@newco.example", "address": "Hauptstr. 1"}
+    response = create(api, body)
+    assert response.status_code == 400
+    errors = response.json()
+    assert "work_country or region" in errors["employer"]["country"][0]
+    assert "region" in errors  # the region is required anyway
+    assert not Employer.objects.filter(legal_name="Newco GmbH").exists() and not Case.objects.exists()
 
 
 def test_it_points_to_the_directory_entry_when_the_new_employer_exists(api, body, employer):
@@ -371,11 +418,16 @@ def test_it_lists_only_the_users_own_cases(api, other_api, body):
     assert [c["id"] for c in other_api.get(LIST).json()] == [theirs]
 
 
-def test_the_list_makes_a_fixed_number_of_queries(api, body, django_assert_max_num_queries):
-    for _ in range(3):
-        create(api, body)
-    with django_assert_max_num_queries(4):  # token, user, cases + employer
-        assert len(api.get(LIST).json()) == 3
+def test_the_list_makes_a_fixed_number_of_queries(api, body):
+    """As many queries for 12 cases as for 2: token, user, cases with their employers."""
+    counts = []
+    for total in (2, 12):
+        while Case.objects.count() < total:
+            create(api, body)
+        with CaptureQueriesContext(connection) as context:
+            assert len(api.get(LIST).json()) == total
+        counts.append(len(context.captured_queries))
+    assert counts[0] == counts[1], counts
 
 
 def test_it_shows_a_case_in_the_documented_shape(api, case, employer):
@@ -464,11 +516,204 @@ def test_it_names_what_the_letter_still_needs(api, body):
     assert not Case.objects.get(pk=case_id).letters.exists()
 
 
-def test_a_draft_letter_has_no_pdf(api, case):
+
+
+# --- Drafts and every letter: the follow-up drafted when a deadline passes ------------------------------
+
+
+def sent_and_overdue(api, case):
+    """The request sent by email on 2 January 2026 (GDPR: one month, due 2 February) and, on 1 March,
+    the follow-up drafted as the sweep drafts it when the deadline passes."""
+    from deletion_portal.tracking.letters import follow_up_draft
+
+    with time_machine.travel(date(2026, 3, 1), tick=False):
+        assert event(api, case, kind="sent", date="2026-01-02", channel="email").status_code == 201
+    return follow_up_draft(case=case, today=date(2026, 3, 1))
+
+
+def letter_state(case) -> list:
+    return list(case.letters.order_by("pk").values_list("pk", "is_final", "sha256", "pdf", "html", "finalised_at"))
+
+
+def files_under(root) -> list:
+    return sorted(str(p) for p in root.rglob("*") if p.is_file())
+
+
+@needs_letters
+def test_the_case_lists_every_letter_drafts_included(api, final_case):
+    follow_up = sent_and_overdue(api, final_case)
+    data = api.get(f"{LIST}/{final_case.pk}").json()
+    request_letter = final_case.letters.get(kind="request")
+    assert [(item["id"], item["kind"], item["is_final"]) for item in data["letters"]] == [
+        (request_letter.pk, "request", True), (follow_up.pk, "follow_up", False)]
+    final, draft = data["letters"]
+    assert final["sha256"] == request_letter.sha256 and final["finalised_at"].startswith("2026-01-02")
+    assert draft["sha256"] is None and draft["finalised_at"] is None
+    assert draft["short_id"] == follow_up.short_id and draft["language"] == "en" and draft["created_at"]
+    base = f"http://testserver{LIST}/{final_case.pk}/letters"
+    assert draft["links"] == {"pdf": f"{base}/{follow_up.pk}/pdf", "finalize": f"{base}/{follow_up.pk}/finalize",
+                              "send": None}
+    assert final["links"] == {"pdf": f"{base}/{request_letter.pk}/pdf", "finalize": None,
+                              "send": f"{base}/{request_letter.pk}/send"}
+
+
+@needs_letters
+def test_a_drafts_pdf_is_rendered_on_the_fly_and_never_stored(api, final_case, tmp_path):
+    follow_up = sent_and_overdue(api, final_case)
+    before, files, events = letter_state(final_case), files_under(tmp_path), final_case.events.count()
+    response = api.get(f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/pdf")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{final_case.reference}-{follow_up.short_id}-draft.pdf"')
+    # A GET never writes: no letter row, no file, no event changed.
+    assert letter_state(final_case) == before and files_under(tmp_path) == files
+    assert final_case.events.count() == events
+
+
+@needs_letters
+def test_it_finalises_a_draft_follow_up_once(api, final_case):
+    follow_up = sent_and_overdue(api, final_case)
+    url = f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/finalize"
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        first = api.post(url)
+        second = api.post(url)
+    assert first.status_code == 201, first.content
+    assert second.status_code == 200
+    assert first.json() == second.json()  # the same letter, unchanged
+    data = first.json()
+    assert data["id"] == follow_up.pk and data["is_final"] and data["kind"] == "follow_up"
+    follow_up.refresh_from_db()
+    stored = follow_up.pdf.read()
+    assert hashlib.sha256(stored).hexdigest() == data["sha256"] == follow_up.sha256
+    pdf = api.get(data["links"]["pdf"])
+    assert hashlib.sha256(b"".join(pdf.streaming_content)).hexdigest() == data["sha256"]
+    finalised = final_case.events.filter(kind="finalised", details__letter=follow_up.short_id)
+    assert finalised.count() == 1 and finalised.get().on == date(2026, 3, 2)
+
+
+@needs_letters
+def test_it_finalises_the_request_draft_through_the_letter_endpoint(api, case):
+    from deletion_portal.cases.services import letter_draft
+
+    with time_machine.travel(date(2026, 1, 2), tick=False):
+        draft = letter_draft(case=case)  # what the wizard's last step drafts
+        assert api.get(f"{LIST}/{case.pk}").json()["letters"][0]["is_final"] is False
+        first = api.post(f"{LIST}/{case.pk}/letters/{draft.pk}/finalize")
+        second = api.post(f"{LIST}/{case.pk}/letters/{draft.pk}/finalize")
+    assert first.status_code == 201, first.content
+    assert second.status_code == 200 and second.json()["id"] == first.json()["id"] == draft.pk
+    case.refresh_from_db()
+    assert case.status == "finalised" and case.letters.count() == 1
+    assert case.events.get(kind="finalised").source == "api"
+
+
+@needs_letters
+def test_it_names_what_a_request_draft_still_needs(api, body):
     from deletion_portal.cases.models import Letter
 
+    data = _set(body, "requester", DELETE)
+    case = Case.objects.get(pk=api.post(LIST, data, format="json").json()["id"])
     draft = Letter.objects.create(case=case, language="en", template_version="t", html="<p>x</p>")
-    assert api.get(f"{LIST}/{case.pk}/letters/{draft.pk}/pdf").status_code == 404
+    response = api.post(f"{LIST}/{case.pk}/letters/{draft.pk}/finalize")
+    assert response.status_code == 400
+    assert set(response.json()["requester"]) == {"name", "address", "email"}
+    draft.refresh_from_db()
+    assert not draft.is_final and not draft.pdf
+
+
+@needs_letters
+def test_it_sends_a_final_follow_up_once(api, final_case):
+    from deletion_portal.core.models import OutboxMessage
+
+    follow_up = sent_and_overdue(api, final_case)
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        assert api.post(f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/finalize").status_code == 201
+        url = f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/send"
+        first = api.post(url, {"channel": "email"}, format="json")
+        second = api.post(url, {"channel": "email"}, format="json")
+    assert first.status_code == 202, first.content
+    assert second.status_code == 202 and first.json() == second.json()
+    assert first.json()["case_status"] == "sent"
+    follow_up.refresh_from_db()
+    message = OutboxMessage.objects.get(key=f"letter:{follow_up.pk}:email")
+    assert message.to == ["privacy@acme.example"]
+    assert message.attachments[0]["filename"] == f"{final_case.reference}-{follow_up.short_id}.pdf"
+    sent = final_case.events.filter(kind="sent", details__letter=follow_up.short_id)
+    assert sent.count() == 1 and sent.get().source == "api" and sent.get().on == date(2026, 3, 2)
+
+
+@needs_letters
+def test_sending_a_draft_letter_is_a_400(api, final_case):
+    from deletion_portal.core.models import OutboxMessage
+
+    follow_up = sent_and_overdue(api, final_case)
+    response = api.post(f"{LIST}/{final_case.pk}/letters/{follow_up.pk}/send", {"channel": "email"}, format="json")
+    assert response.status_code == 400
+    assert "Finalise the letter" in response.json()["detail"][0]
+    assert not OutboxMessage.objects.filter(key=f"letter:{follow_up.pk}:email").exists()
+    assert not final_case.events.filter(kind="sent", details__letter=follow_up.short_id).exists()
+
+
+@needs_letters
+def test_a_letter_is_sent_only_by_email(api, final_case):
+    letter = final_case.letters.get()
+    response = api.post(f"{LIST}/{final_case.pk}/letters/{letter.pk}/send", {"channel": "post"}, format="json")
+    assert response.status_code == 400 and "channel" in response.json()
+
+
+@needs_letters
+def test_a_complaint_is_not_emailed_to_the_employer(api, final_case):
+    from django.core.files.base import ContentFile
+
+    from deletion_portal.cases.models import Letter
+    from deletion_portal.core.models import OutboxMessage
+
+    complaint = Letter(case=final_case, kind="complaint", language="en", template_version="t", html="<p>c</p>",
+                       is_final=True, sha256=hashlib.sha256(b"%PDF-1.4").hexdigest())
+    complaint.pdf.save("complaint.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    complaint.save()
+    listed = [item for item in api.get(f"{LIST}/{final_case.pk}").json()["letters"] if item["id"] == complaint.pk]
+    assert listed[0]["links"]["send"] is None
+    response = api.post(f"{LIST}/{final_case.pk}/letters/{complaint.pk}/send", {"channel": "email"}, format="json")
+    assert response.status_code == 400 and "supervisory authority" in response.json()["detail"][0]
+    assert not OutboxMessage.objects.exists()
+
+
+@needs_letters
+def test_another_users_letters_are_404_and_untouched(api, other_api, final_case, tmp_path):
+    from deletion_portal.core.models import OutboxMessage
+
+    follow_up = sent_and_overdue(api, final_case)
+    before, events = letter_state(final_case), final_case.events.count()
+    base = f"{LIST}/{final_case.pk}/letters"
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        assert other_api.get(f"{base}/{follow_up.pk}/pdf").status_code == 404
+        assert other_api.post(f"{base}/{follow_up.pk}/finalize").status_code == 404
+        request_letter = final_case.letters.get(kind="request")
+        assert other_api.post(f"{base}/{request_letter.pk}/send", {"channel": "email"}, format="json").status_code == 404
+    assert letter_state(final_case) == before and final_case.events.count() == events
+    assert not OutboxMessage.objects.exists()
+
+
+@needs_letters
+def test_a_letter_of_another_case_is_a_404(api, body, final_case):
+    other_case = create(api, body).json()["id"]
+    letter = final_case.letters.get()
+    for method, suffix in (("get", "pdf"), ("post", "finalize"), ("post", "send")):
+        response = getattr(api, method)(f"{LIST}/{other_case}/letters/{letter.pk}/{suffix}", {"channel": "email"},
+                                        format="json")
+        assert response.status_code == 404, suffix
+    assert api.get(f"{LIST}/{final_case.pk}/letters/999999/pdf").status_code == 404
+
+
+def test_the_schema_documents_the_letter_endpoints(api):
+    text = api.get("/api/v1/schema/").content.decode()
+    for path in ("/api/v1/cases/{id}/letters/{letter_pk}/finalize", "/api/v1/cases/{id}/letters/{letter_pk}/send",
+                 "/api/v1/cases/{id}/letters/{letter_pk}/pdf"):
+        assert path in text, path
+    assert "is_final" in text and "LetterLinks" in text
 
 
 # --- Recording events ------------------------------------------------------------------------------
@@ -647,6 +892,8 @@ def _endpoints(case, letter_id):
         ("get", f"{LIST}/{case.pk}/letters/{letter_id}/pdf", None),
         ("post", f"{LIST}/{case.pk}/events", {"kind": "received", "date": "2026-01-05", "confirmed": True}),
         ("post", f"{LIST}/{case.pk}/send", {"channel": "email"}),
+        ("post", f"{LIST}/{case.pk}/letters/{letter_id}/finalize", None),
+        ("post", f"{LIST}/{case.pk}/letters/{letter_id}/send", {"channel": "email"}),
     ]
 
 

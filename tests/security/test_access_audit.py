@@ -132,6 +132,8 @@ ACCESS = {
     "api-v1:case-send": Obj(("POST",), api=True, data={"channel": "email"}),
     "api-v1:case-events": Obj(("POST",), api=True, data={"kind": "closed", "date": "2025-06-20", "outcome": "fulfilled"}),
     "api-v1:case-letter-pdf": Obj(("GET",), api=True, kwargs={"letter_pk": "letter"}),
+    "api-v1:case-letter-finalize": Obj(("POST",), api=True, kwargs={"letter_pk": "follow_up_letter"}),
+    "api-v1:case-letter-send": Obj(("POST",), api=True, kwargs={"letter_pk": "letter"}, data={"channel": "email"}),
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}

@@ -3,9 +3,11 @@ enclosures; idempotent per authority; EU authorities chosen under Art. 77."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
+from datetime import timezone as dt_timezone
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from deletion_portal.cases.models import EventKind, LetterKind
@@ -26,6 +28,11 @@ from tests.cases.conftest import (  # noqa: F401 - fixtures
 from tests.tracking.test_follow_up import AFTER, HOSTILE, pdf_text, respond, send, text_of
 
 LATER = date(2025, 7, 1)
+
+
+def on_day(day: date):
+    """Freeze the clock at noon UTC on ``day`` (the portal's "today" for pages and drafts)."""
+    return time_machine.travel(datetime.combine(day, time(12), dt_timezone.utc), tick=False)
 
 
 @pytest.fixture
@@ -158,10 +165,9 @@ def test_the_pdf_names_the_authority_and_its_url(sent_case, pdf_rendering):
 
 
 @pytest.fixture
-def late(monkeypatch):
-    import deletion_portal.tracking.letters as module
-
-    monkeypatch.setattr(module, "_today", lambda: LATER)
+def late():
+    with on_day(LATER):
+        yield
 
 
 URL = "/cases/{}/complaint/"
@@ -281,15 +287,13 @@ def test_a_bad_authority_is_a_400(sent_case, owner_client, late):
     assert counts(sent_case) == before
 
 
-def test_a_post_before_it_is_due_shows_why_without_a_500(sent_case, owner_client, monkeypatch):
-    import deletion_portal.tracking.letters as module
-
-    monkeypatch.setattr(module, "_today", lambda: date(2025, 5, 20))
+def test_a_post_before_it_is_due_shows_why_without_a_500(sent_case, owner_client):
     before = counts(sent_case)
-    page = owner_client.get(URL.format(sent_case.pk))
-    assert page.status_code == 200 and "still has time" in page.content.decode()
-    assert "Draft the complaint to " not in page.content.decode()
-    response = owner_client.post(URL.format(sent_case.pk), {"authority": "DE-BY"})
+    with on_day(date(2025, 5, 20)):
+        page = owner_client.get(URL.format(sent_case.pk))
+        assert page.status_code == 200 and "still has time" in page.content.decode()
+        assert "Draft the complaint to " not in page.content.decode()
+        response = owner_client.post(URL.format(sent_case.pk), {"authority": "DE-BY"})
     assert response.status_code == 400 and "still has time" in response.content.decode()
     assert counts(sent_case) == before
 

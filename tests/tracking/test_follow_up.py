@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime, time
+from datetime import timezone as dt_timezone
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -229,11 +231,21 @@ def counts(case) -> tuple[int, int, list]:
             list(case.letters.filter(kind=LetterKind.FOLLOW_UP).order_by("pk").values_list("pk", "html", "language")))
 
 
-@pytest.fixture
-def after(monkeypatch):
-    import deletion_portal.tracking.letters as module
+def on_day(day: date):
+    """Freeze the clock at noon UTC on ``day`` (the portal's "today" for pages and drafts)."""
+    return time_machine.travel(datetime.combine(day, time(12), dt_timezone.utc), tick=False)
 
-    monkeypatch.setattr(module, "_today", lambda: AFTER)
+
+@pytest.fixture
+def after():
+    with on_day(AFTER):
+        yield
+
+
+@pytest.fixture
+def due():
+    with on_day(DUE):
+        yield
 
 
 def test_a_get_drafts_nothing_and_offers_the_draft_button(sent_case, owner_client, after):
@@ -313,10 +325,7 @@ def test_the_check_writes_nothing_and_agrees_with_the_draft_function(sent_case):
     assert counts(sent_case) == before
 
 
-def test_the_page_explains_when_it_is_too_early(sent_case, owner_client, monkeypatch):
-    import deletion_portal.tracking.letters as module
-
-    monkeypatch.setattr(module, "_today", lambda: DUE)
+def test_the_page_explains_when_it_is_too_early(sent_case, owner_client, due):
     before = counts(sent_case)
     response = owner_client.get(URL.format(sent_case.pk))
     assert response.status_code == 200
@@ -326,10 +335,7 @@ def test_the_page_explains_when_it_is_too_early(sent_case, owner_client, monkeyp
     assert counts(sent_case) == before
 
 
-def test_a_post_too_early_shows_why_without_a_500(sent_case, owner_client, monkeypatch):
-    import deletion_portal.tracking.letters as module
-
-    monkeypatch.setattr(module, "_today", lambda: DUE)
+def test_a_post_too_early_shows_why_without_a_500(sent_case, owner_client, due):
     before = counts(sent_case)
     response = owner_client.post(URL.format(sent_case.pk))
     assert response.status_code == 400
