@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from deletion_portal.cases.models import Case, CaseEvent, Letter
-from deletion_portal.laws.serializers import DeadlineSerializer, PlaceFieldsMixin, StrictDateField, _check_region
+from deletion_portal.laws.serializers import DeadlineSerializer, PlaceFieldsMixin, StrictDateField, check_region
 
 # --- Input ---------------------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ class CaseCreateSerializer(PlaceFieldsMixin, serializers.Serializer):
                                                    help_text="The request was already sent another way")
 
     def validate_region(self, value):
-        return _check_region(value)
+        return check_region(value)
 
     def validate(self, attrs):
         self.check_regions_in_countries(attrs)

@@ -142,11 +142,12 @@ CASES: tuple[Case, ...] = (
         events=(ev("clarification_requested", D(2026, 3, 10)), ev("clarification_received", D(2026, 3, 17))),
         right="erasure",
     ),
-    # --- CCPA: 45 days with receipt as day one, 10 business days acknowledgement --------------
+    # --- CCPA: 45 days under 11 CCR §7021(b) (receipt is day one, nothing moves) and under Civ. Code
+    # §10 (first day excluded, §12a moves an end off a Saturday, Sunday or holiday): the later is used.
     Case(
-        "CCPA 11 CCR §7021(b) 45 days from Mon 2026-06-01 (day 1) → Wed 2026-07-15; §7021(a) ack Mon 2026-06-15",
+        "CCPA 11 CCR §7021(b) 45 days from Mon 2026-06-01 (day 1) → Wed 07-15; Civ. Code §10 → Thu 2026-07-16 used; §7021(a) ack Mon 2026-06-15",
         "us-ca-ccpa", factories.ccpa, D(2026, 6, 1), "US-CA",
-        {"respond_by": D(2026, 7, 15), "acknowledge_by": D(2026, 6, 15), "extended_respond_by": D(2026, 8, 31), "extension_state": "available"},
+        {"respond_by": D(2026, 7, 16), "acknowledge_by": D(2026, 6, 15), "extended_respond_by": D(2026, 8, 31), "extension_state": "available"},
     ),
     Case(
         "CCPA §7021(a) 10 business days over Veterans Day 2026-11-11 → Fri 2026-11-20; 45 days → Sat 12-19 → Mon 2026-12-21",
@@ -154,16 +155,22 @@ CASES: tuple[Case, ...] = (
         {"acknowledge_by": D(2026, 11, 20), "respond_by": D(2026, 12, 21)},
     ),
     Case(
-        "CCPA §1798.130(a)(2) 90-day extension notified on day 45 → valid, Sat 08-29 → Mon 2026-08-31",
+        "CCPA §1798.130(a)(2) 90-day extension notified on day 45 → valid; §7021(b) Sat 08-29, Civ. Code §10 Sun 08-30 → Mon 2026-08-31",
         "us-ca-ccpa", factories.ccpa, D(2026, 6, 1), "US-CA",
-        {"respond_by": D(2026, 7, 15), "extended_respond_by": D(2026, 8, 31), "extension_state": "valid"},
+        {"respond_by": D(2026, 7, 16), "extended_respond_by": D(2026, 8, 31), "extension_state": "valid"},
         events=(ev("extension_notified", D(2026, 7, 15), "volume of records"),),
     ),
     Case(
-        "CCPA §1798.130(a)(2) extension notified on day 46 (2026-07-16) → invalid",
+        "CCPA §1798.130(a)(2) extension notified 2026-07-16, the last day under Civ. Code §10 → valid (later reading)",
         "us-ca-ccpa", factories.ccpa, D(2026, 6, 1), "US-CA",
-        {"respond_by": D(2026, 7, 15), "extended_respond_by": None, "extension_state": "invalid"},
+        {"respond_by": D(2026, 7, 16), "extended_respond_by": D(2026, 8, 31), "extension_state": "valid"},
         events=(ev("extension_notified", D(2026, 7, 16), "volume of records"),),
+    ),
+    Case(
+        "CCPA §1798.130(a)(2) extension notified 2026-07-17, after the first period under both readings → invalid",
+        "us-ca-ccpa", factories.ccpa, D(2026, 6, 1), "US-CA",
+        {"respond_by": D(2026, 7, 16), "extended_respond_by": None, "extension_state": "invalid"},
+        events=(ev("extension_notified", D(2026, 7, 17), "volume of records"),),
     ),
     # --- Canada --------------------------------------------------------------------------------
     Case(
@@ -172,9 +179,9 @@ CASES: tuple[Case, ...] = (
         {"respond_by": D(2026, 4, 1), "extended_respond_by": D(2026, 5, 1), "extension_state": "available"},
     ),
     Case(
-        "PIPEDA s.8(4) extension counts from the original end Sat 2026-04-11 (not the rolled Mon 04-13) → Mon 2026-05-11",
+        "PIPEDA s.8(3) end Sat 2026-04-11 stays (Interpretation Act s.26: a Saturday is no s.35 holiday); s.8(4) + 30 days → Mon 2026-05-11",
         "ca-pipeda", factories.pipeda, D(2026, 3, 12), "CA-ON",
-        {"respond_by": D(2026, 4, 13), "extended_respond_by": D(2026, 5, 11)},
+        {"respond_by": D(2026, 4, 11), "extended_respond_by": D(2026, 5, 11)},
     ),
     Case(
         "Quebec P-39.1 s.32 30 days → Wed 2026-04-01, no extension",
