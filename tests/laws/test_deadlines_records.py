@@ -30,7 +30,7 @@ def test_it_computes_the_table_from_the_records(case: Case) -> None:
 
 def test_the_table_covers_every_primary_regime_with_a_period() -> None:
     covered = {c.law for c in RECORD_CASES}
-    assert {"eu-gdpr", "uk-gdpr", "us-ca-ccpa", "ca-pipeda", "ca-qc-law25", "br-lgpd", "kr-pipa", "jp-appi"} <= covered
+    assert {"eu-gdpr", "uk-gdpr", "us-ca-ccpa", "ca-pipeda", "ca-qc-law25", "br-lgpd", "ch-fadp", "kr-pipa", "jp-appi"} <= covered
 
 
 @pytest.mark.parametrize("received", [date(2026, 1, 30), date(2026, 11, 26), date(2028, 1, 31)], ids=str)
