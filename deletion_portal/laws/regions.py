@@ -46,6 +46,7 @@ __all__ = [
     "non_working_reason",
     "parse_region",
     "region_choices",
+    "region_for_law",
     "region_in_territory",
     "territory_codes",
 ]
@@ -330,6 +331,20 @@ def region_in_territory(regime, region: Region | str) -> bool:
     (``US-CA`` for the CCPA; ``US`` alone is not California). Raises ``UnknownRegion`` for a bad code."""
     region = parse_region(region)
     return region.country in regime.countries or region.code in regime.regions
+
+
+def region_for_law(regime, region: Region | str, *, fallbacks: Iterable[str] = ()) -> Region:
+    """``region`` when it is inside ``regime``'s territory; else the first of ``fallbacks`` (the person's
+    other places, e.g. work region, residence, employer country; blanks skipped) that is; else the
+    territory itself (its first country or region). For a form that derives one holiday region from
+    several places (the calculator shows several laws at once)."""
+    parsed = parse_region(region)
+    if region_in_territory(regime, parsed):
+        return parsed
+    for code in fallbacks:
+        if code and region_in_territory(regime, code):
+            return parse_region(code)
+    return parse_region(territory_codes(regime)[0])
 
 
 def check_region_for_law(regime, region: Region | str) -> Region:

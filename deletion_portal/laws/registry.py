@@ -18,6 +18,7 @@ bad field (e.g. ``eu-gdpr.json: rights[2].code: ...``):
 - Right codes (in ``rights`` and in ``pauses[].rights``) are in ``RIGHT_CODES``; a regime lists each
   right once.
 - Country codes are two upper-case letters, region codes look like ``US-CA``.
+- A period's ``non_working_days`` names the days an end moves off (``laws.regions.NON_WORKING_DAYS``).
 - A period's ``other_reading`` (a second way to count it, the later date being used) has a counting
   method that fits the period's unit and cites its roll-forward rule when it rolls.
 - A period's ``unit`` fits its ``counting`` (months ↔ calendar_months, business_days ↔ business_days,

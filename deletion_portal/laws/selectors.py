@@ -7,7 +7,7 @@ from datetime import date
 
 from deletion_portal.laws.applicability import Match, applicable_regimes
 from deletion_portal.laws.deadlines import compute_deadlines
-from deletion_portal.laws.regions import Region, parse_region, region_in_territory, territory_codes
+from deletion_portal.laws.regions import Region, parse_region, region_for_law
 from deletion_portal.laws.types import DeadlineResult, Regime, Step
 
 
@@ -66,11 +66,10 @@ def _deadlines_in_territory(regime: Regime, *, received: date, region: Region, p
     holidays), the first of the person's places inside the territory is used instead, else the
     territory itself, and the trail says so.
     """
-    if region_in_territory(regime, region):
-        return compute_deadlines(regime, received=received, region=region)
-    inside = [code for code in places if code and region_in_territory(regime, code)]
-    used = parse_region(inside[0] if inside else territory_codes(regime)[0])
+    used = region_for_law(regime, region, fallbacks=places)
     result = compute_deadlines(regime, received=received, region=used)
+    if used == region:
+        return result
     note = Step(
         "note",
         f"Holidays: {region.code} is outside the territory of the {regime.short_name}, so the holidays of "
