@@ -217,7 +217,7 @@ NON_WORKING_DAYS: tuple[str, ...] = ("weekends_and_public_holidays", "ca_interpr
 _WEEKENDS_AND_PUBLIC = NON_WORKING_DAYS[0]
 _CA_S35 = NON_WORKING_DAYS[1]
 
-#: National Day for Truth and Reconciliation: added to s.35(1) by S.C. 2021, c. 11 (in force 2021-06-03).
+#: National Day for Truth and Reconciliation: added to s.35(1) in 2021 (Bill C-5, 43rd Parliament; first kept 30 Sep 2021).
 _TRUTH_AND_RECONCILIATION_FROM = 2021
 
 
