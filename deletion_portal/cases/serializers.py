@@ -10,7 +10,7 @@ from rest_framework.reverse import reverse
 
 from deletion_portal.cases.models import Case, CaseEvent, Letter, LetterKind
 from deletion_portal.laws.regions import UnknownRegion, parse_region
-from deletion_portal.laws.serializers import DeadlineSerializer, PlaceFieldsMixin, StrictDateField, _check_region
+from deletion_portal.laws.serializers import DeadlineSerializer, PlaceFieldsMixin, StrictDateField, check_region
 
 # --- Input ---------------------------------------------------------------------------------------
 
@@ -81,7 +81,7 @@ class CaseCreateSerializer(PlaceFieldsMixin, serializers.Serializer):
                                                    help_text="The request was already sent another way")
 
     def validate_region(self, value):
-        return _check_region(value)
+        return check_region(value)
 
     def validate_employer(self, value):
         """A new employer without a country takes the case's work country, else its holiday region's."""

@@ -76,8 +76,10 @@ def validate_case_fields(*, law_key: str, region: str = "", rights=None, categor
         except UnknownRegime:
             errors["law"] = f"Unknown law '{law_key[:40]}'. Valid keys: {', '.join(regime_keys())}."
     if region:
-        try:
-            parse_region(region)
+        from deletion_portal.laws.regions import check_region_for_law
+
+        try:  # a real region, and for a known law one inside its territory (no US-CA holidays for the GDPR)
+            parse_region(region) if regime is None else check_region_for_law(regime, region)
         except UnknownRegion as exc:
             errors["region"] = str(exc)
     if regime is not None and rights is not None:

@@ -18,10 +18,14 @@ from deletion_portal.laws.serializers import (
     DeadlineQuerySerializer,
     DeadlineSerializer,
     LawSerializer,
+    repeated_query_parameters,
 )
 
 
 def _query(serializer_class, request):
+    repeated = repeated_query_parameters(request.query_params)
+    if repeated:
+        raise ValidationError(repeated)
     serializer = serializer_class(data=request.query_params)
     if not serializer.is_valid():
         raise ValidationError(serializer.errors)
@@ -65,7 +69,10 @@ def law_applicable(request):
     parameters=[
         OpenApiParameter("law", str, required=True, description="Law key, e.g. eu-gdpr"),
         OpenApiParameter("received", str, required=True, description="YYYY-MM-DD"),
-        OpenApiParameter("region", str, required=True, description="Holiday region, e.g. DE-BY, GB-ENG, US-CA"),
+        OpenApiParameter(
+            "region", str, required=True,
+            description="Holiday region inside the law's territory, e.g. DE-BY for eu-gdpr, US-CA for us-ca-ccpa",
+        ),
     ],
     responses=DeadlineSerializer,
     summary="When an employer must answer a request received on a date",

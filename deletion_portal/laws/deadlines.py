@@ -12,8 +12,15 @@ this module only implements the counting methods documented on ``CountingMethod`
   skipped).
 
 Then, in this order: paused days are added back to the raw end (``regime.pauses``), and an end on a
-Saturday, Sunday or public holiday of the region moves to the next working day when the period says
-so (``Period.roll_forward``).
+non-working day moves to the next day that is not one when the period says so
+(``Period.roll_forward``). Which days are non-working is the period's ``non_working_days``: Saturdays,
+Sundays and the region's public holidays by default; for PIPEDA only the Interpretation Act s.35
+"holidays" (Sunday and the federal holidays it names; a Saturday end stays), see ``laws.regions``.
+
+Where a law can be read two ways (``Period.other_reading``, the CCPA's 45 days: 11 CCR §7021(b)
+against Civ. Code §10), both dates are computed, the other one is shown in the trail ("under Civ.
+Code §10 the date would be …") and the **later** one becomes ``respond_by`` (and
+``extended_respond_by``): reminders and "overdue" never come before either reading's end.
 
 Decisions worth knowing (also in the trail the user sees):
 
@@ -33,6 +40,7 @@ Decisions worth knowing (also in the trail the user sees):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -200,11 +208,14 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _next_working_day(day: date, region: Region) -> tuple[date, list[str]]:
-    """The first working day on or after ``day`` and the reason for each day moved over."""
+def _next_working_day(
+    day: date, region: Region, non_working_days: str = "weekends_and_public_holidays"
+) -> tuple[date, list[str]]:
+    """The first day on or after ``day`` that is not a non-working day (``Period.non_working_days``)
+    and the reason for each day moved over."""
     reasons: list[str] = []
     for _ in range(_MAX_ROLL_DAYS):
-        reason = non_working_reason(day, region)
+        reason = non_working_reason(day, region, non_working_days)
         if reason is None:
             return day, reasons
         reasons.append(f"{day.isoformat()} is {reason}")
@@ -221,7 +232,18 @@ def _roll(end: date, period: Period, region: Region, label: str, steps: list[Ste
                 Step("note", f"{label}: {end.isoformat()} is {reason}, but this period is not moved to a working day.", period.citation)
             )
         return end
-    final, reasons = _next_working_day(end, region)
+    final, reasons = _next_working_day(end, region, period.non_working_days)
+    if not reasons and period.non_working_days != "weekends_and_public_holidays":
+        usual = non_working_reason(end, region)
+        if usual:  # e.g. a PIPEDA end on a Saturday: not an Interpretation Act holiday, so it stays
+            steps.append(
+                Step(
+                    "note",
+                    f"{label}: {end.isoformat()} is {usual}, but not a day this period's rule moves an end off, "
+                    f"so the end stays.",
+                    period.roll_forward_citation,
+                )
+            )
     for reason in reasons:
         steps.append(Step("roll_forward", f"{label}: {reason}, so the end moves to the next day.", period.roll_forward_citation))
     return final
@@ -321,7 +343,56 @@ def _period_trail(
         )
         raw = paused
     final = _roll(raw, period, region, label, steps)
+    if period.other_reading is not None:
+        final = _other_reading(period, start=start, region=region, label=label, added=added, first=final, steps=steps)
     return raw, final
+
+
+def _other_reading(
+    period: Period, *, start: date, region: Region, label: str, added: int, first: date, steps: list[Step]
+) -> date:
+    """Count ``period`` again under its ``other_reading``, say in the trail what that date would be, and
+    return the later of the two dates (so no reminder or "overdue" comes before either reading's end)."""
+    reading = period.other_reading
+    assert reading is not None
+    alternative = replace(
+        period,
+        counting=reading.counting,
+        roll_forward=reading.roll_forward,
+        roll_forward_citation=reading.roll_forward_citation,
+        non_working_days=reading.non_working_days,
+        other_reading=None,
+    )
+    raw, how = _add_period(alternative, start, region)
+    raw += timedelta(days=added)
+    if reading.roll_forward:
+        other, reasons = _next_working_day(raw, region, reading.non_working_days)
+    else:
+        other, reasons = raw, []
+    moved = f", moved from {describe_day(raw)} because {'; '.join(reasons)}" if reasons else ""
+    steps.append(
+        Step(
+            "note",
+            f"{label}: {reading.label} the date would be {describe_day(other)} ({how}{moved}). "
+            f"{_full_sentence(reading.explanation)}",
+            reading.citation,
+        )
+    )
+    later = max(first, other)
+    earlier = min(first, other)
+    if later == earlier:
+        steps.append(Step("note", f"{label}: both readings give {describe_day(later)}.", reading.citation))
+    else:
+        steps.append(
+            Step(
+                "note",
+                f"{label}: the readings differ, so the portal uses the later date, {describe_day(later)}, for "
+                f"reminders and for calling the answer late: an employer is not late while either reading still "
+                f"gives it time. Answering by {describe_day(earlier)} is safe under both.",
+                f"{period.citation}; {reading.citation}",
+            )
+        )
+    return later
 
 
 # --- the public function -------------------------------------------------------------------------

@@ -71,5 +71,15 @@ class CalculatorForm(PlacesForm):
         error_messages={"invalid": "Enter a real date as YYYY-MM-DD, for example 2026-03-14."},
     )
 
+    def clean(self):
+        data = super().clean()
+        # A field given twice in the query (?received=a&received=b): which one wins would be a guess.
+        getlist = getattr(self.data, "getlist", None)
+        if getlist is not None:
+            for name in self.fields:
+                if len(getlist(name)) > 1:
+                    self.add_error(name, f"'{name}' was given more than once; give it once.")
+        return data
+
 
 __all__ = ["CalculatorForm", "PlacesForm", "UnknownRegion", "validate_received", "EARLIEST", "LATEST"]

@@ -4,6 +4,15 @@ Built on the ``holidays`` library (public holidays only, its default category). 
 country (``FR``) or a country subdivision (``DE-BY``, ``GB-ENG``, ``US-CA``, ``CA-QC``): sub-national
 holidays matter for deadlines (LEGAL.md §2 rule 4: a German Land, a Spanish region, UK nations).
 
+Which days an end moves off is a property of the period (``Period.non_working_days``):
+
+* ``weekends_and_public_holidays`` (the default): Saturdays, Sundays and the region's public holidays
+  from the ``holidays`` library (EU Regulation 1182/71 Art. 3(4), ICO, Swiss CO Art. 78(1) with SR
+  173.110.3 Art. 1, Cal. Civ. Code §§10, 12a …).
+* ``ca_interpretation_act_holidays``: the *holidays* of the Canadian Interpretation Act, R.S.C. 1985,
+  c. I-21, s.35 (see :func:`ca_interpretation_act_holiday`); s.26 moves an end off such a holiday. A
+  Saturday is **not** one of them.
+
 Weekend = Saturday and Sunday for every region. That is right for every regime we model (EU, UK,
 US, Canada, Brazil, South Korea, Japan, Switzerland); a region with a Friday/Saturday weekend would
 need a per-country weekend here.
@@ -21,16 +30,25 @@ from datetime import date
 from functools import lru_cache
 
 import holidays
+from dateutil.easter import easter
+from dateutil.relativedelta import MO, relativedelta
 from holidays.registry import COUNTRIES
 
 __all__ = [
+    "NON_WORKING_DAYS",
     "Region",
+    "RegionOutsideTerritory",
     "UnknownRegion",
+    "ca_interpretation_act_holiday",
+    "check_region_for_law",
     "holiday_name",
     "is_working_day",
     "non_working_reason",
     "parse_region",
     "region_choices",
+    "region_for_law",
+    "region_in_territory",
+    "territory_codes",
 ]
 
 _VALID_HINT = "an ISO 3166 country or country-subdivision code such as DE, DE-BY, GB-ENG, US-CA"
@@ -47,6 +65,10 @@ _WEEKEND = (5, 6)  # Saturday, Sunday: see the module docstring
 
 class UnknownRegion(ValueError):
     """The code is not a country or subdivision the holiday tables know."""
+
+
+class RegionOutsideTerritory(UnknownRegion):
+    """A real region, but not one where the law applies (e.g. ``US-CA`` holidays for a GDPR case)."""
 
 
 @dataclass(frozen=True)
@@ -189,16 +211,103 @@ def holiday_name(day: date, region: Region | str) -> str | None:
         return table.get(day)
 
 
-def is_working_day(day: date, region: Region | str) -> bool:
-    """Not a Saturday or Sunday and not a public holiday of ``region``."""
-    if day.weekday() in _WEEKEND:
-        return False
-    return holiday_name(day, region) is None
+#: The values of ``Period.non_working_days`` (see the module docstring).
+NON_WORKING_DAYS: tuple[str, ...] = ("weekends_and_public_holidays", "ca_interpretation_act_holidays")
+
+_WEEKENDS_AND_PUBLIC = NON_WORKING_DAYS[0]
+_CA_S35 = NON_WORKING_DAYS[1]
+
+#: National Day for Truth and Reconciliation: added to s.35(1) in 2021 (Bill C-5, 43rd Parliament; first kept 30 Sep 2021).
+_TRUTH_AND_RECONCILIATION_FROM = 2021
 
 
-def non_working_reason(day: date, region: Region | str) -> str | None:
-    """Why ``day`` is not a working day, e.g. "a Saturday" / "a public holiday in GB-ENG (Boxing Day)"."""
+@lru_cache(maxsize=64)
+def _ca_s35_federal(year: int) -> dict[date, str]:
+    """The federal holidays named in Interpretation Act s.35(1) for ``year``, and s.35(2).
+
+    s.35(1) "holiday": Sunday (handled by the caller); New Year's Day; Good Friday; Easter Monday;
+    Christmas Day; the day fixed for the Sovereign's birthday and Victoria Day (both kept on the
+    Monday before 25 May); Canada Day (1 July, or 2 July when 1 July is a Sunday, Holidays Act s.2); Labour Day (first Monday in September); the National Day for
+    Truth and Reconciliation (30 September, from 2021); Remembrance Day (11 November); and any day
+    proclaimed a day of thanksgiving (Thanksgiving, the second Monday in October). Boxing Day is
+    **not** in the federal list; it counts only where a province makes it a holiday (s.35(1)(a)).
+    s.35(2): when New Year's Day, Canada Day or Remembrance Day falls on a Sunday, the next day is
+    also a holiday.
+    """
+    days: dict[date, str] = {}
+    sunday_rule: list[tuple[date, str]] = []
+
+    def add(day: date, name: str) -> None:
+        days[day] = f"{days[day]}; {name}" if day in days else name
+
+    new_year = date(year, 1, 1)
+    add(new_year, "New Year's Day")
+    sunday_rule.append((new_year, "New Year's Day"))
+    good_friday = easter(year) - relativedelta(days=2)
+    add(good_friday, "Good Friday")
+    add(easter(year) + relativedelta(days=1), "Easter Monday")
+    add(date(year, 5, 24) + relativedelta(weekday=MO(-1)), "Victoria Day")
+    canada = date(year, 7, 1)
+    add(canada if canada.weekday() != 6 else date(year, 7, 2), "Canada Day")
+    add(date(year, 9, 1) + relativedelta(weekday=MO(+1)), "Labour Day")
+    if year >= _TRUTH_AND_RECONCILIATION_FROM:
+        add(date(year, 9, 30), "National Day for Truth and Reconciliation")
+    add(date(year, 10, 1) + relativedelta(weekday=MO(+2)), "Thanksgiving Day")
+    remembrance = date(year, 11, 11)
+    add(remembrance, "Remembrance Day")
+    sunday_rule.append((remembrance, "Remembrance Day"))
+    add(date(year, 12, 25), "Christmas Day")
+    for day, name in sunday_rule:
+        if day.weekday() == 6:
+            add(day + relativedelta(days=1), f"the day after {name} on a Sunday, s.35(2)")
+    return days
+
+
+def ca_interpretation_act_holiday(day: date, region: Region | str) -> str | None:
+    """The name of the Interpretation Act s.35 *holiday* on ``day``, or None (a Saturday is never one).
+
+    Sunday and the federal holidays of s.35(1) (see ``_ca_s35_federal``); for a province (``CA-ON``)
+    also the province's public holidays from the ``holidays`` library, standing in for s.35(1)(a)
+    ("in any province, any day appointed ... to be observed as a public holiday ... and any day that is a
+    non-juridical day by virtue of an Act of the legislature of the province"); municipal civic
+    holidays (s.35(1)(b)) are not known and not counted.
+    """
     region = parse_region(region)
+    names: list[str] = []
+    if day.weekday() == 6:
+        names.append("Sunday")
+    federal = _ca_s35_federal(day.year).get(day)
+    if federal:
+        names.append(federal)
+    if region.country == "CA" and region.subdivision:
+        provincial = _provincial_table(region.subdivision)
+        with _LOCK:
+            name = provincial.get(day)
+        if name and not federal:
+            names.append(f"{name} ({region.code})")
+    return "; ".join(names) or None
+
+
+@lru_cache(maxsize=32)
+def _provincial_table(subdivision: str) -> holidays.HolidayBase:
+    # s.35 names the days themselves, so no "observed" substitutes (a Saturday holiday stays there).
+    return holidays.country_holidays("CA", subdiv=subdivision, observed=False, years=())
+
+
+def is_working_day(day: date, region: Region | str, non_working_days: str = _WEEKENDS_AND_PUBLIC) -> bool:
+    """Not a day an end moves off: by default not a Saturday, Sunday or public holiday of ``region``."""
+    return non_working_reason(day, region, non_working_days) is None
+
+
+def non_working_reason(day: date, region: Region | str, non_working_days: str = _WEEKENDS_AND_PUBLIC) -> str | None:
+    """Why an end on ``day`` moves, e.g. "a Saturday" / "a public holiday in GB-ENG (Boxing Day)"; None
+    when it does not. ``non_working_days`` is one of ``NON_WORKING_DAYS``."""
+    region = parse_region(region)
+    if non_working_days == _CA_S35:
+        name = ca_interpretation_act_holiday(day, region)
+        return f"a holiday under Interpretation Act s.35 ({name})" if name else None
+    if non_working_days != _WEEKENDS_AND_PUBLIC:
+        raise ValueError(f"Unknown non_working_days {non_working_days!r}: expected one of {', '.join(NON_WORKING_DAYS)}")
     name = holiday_name(day, region)
     if day.weekday() in _WEEKEND:
         weekday = day.strftime("%A")
@@ -206,6 +315,58 @@ def non_working_reason(day: date, region: Region | str) -> str | None:
     if name:
         return f"a public holiday in {region.code} ({name})"
     return None
+
+
+# --- territory -------------------------------------------------------------------------------
+
+
+def territory_codes(regime) -> tuple[str, ...]:
+    """Where ``regime`` (a ``laws.types.Regime``) is the law: its countries, then its regions."""
+    return tuple(regime.countries) + tuple(regime.regions)
+
+
+def region_in_territory(regime, region: Region | str) -> bool:
+    """Whether ``region``'s holidays can be a deadline's holidays under ``regime``: the region is one
+    of the regime's countries (or a subdivision of one: ``DE-BY`` for the GDPR) or one of its regions
+    (``US-CA`` for the CCPA; ``US`` alone is not California). Raises ``UnknownRegion`` for a bad code."""
+    region = parse_region(region)
+    return region.country in regime.countries or region.code in regime.regions
+
+
+def region_for_law(regime, region: Region | str, *, fallbacks: Iterable[str] = ()) -> Region:
+    """``region`` when it is inside ``regime``'s territory; else the first of ``fallbacks`` (the person's
+    other places, e.g. work region, residence, employer country; blanks skipped) that is; else the
+    territory itself (its first country or region). For a form that derives one holiday region from
+    several places (the calculator shows several laws at once)."""
+    parsed = parse_region(region)
+    if region_in_territory(regime, parsed):
+        return parsed
+    for code in fallbacks:
+        if code and region_in_territory(regime, code):
+            return parse_region(code)
+    return parse_region(territory_codes(regime)[0])
+
+
+def check_region_for_law(regime, region: Region | str) -> Region:
+    """The parsed region when it belongs to ``regime``'s territory; else ``RegionOutsideTerritory``
+    (an ``UnknownRegion``) with a message naming the valid territory."""
+    parsed = parse_region(region)
+    if region_in_territory(regime, parsed):
+        return parsed
+    parts = []
+    if regime.countries:
+        parts.append(
+            f"a country where it is the law ({', '.join(regime.countries)}) or one of its subdivisions, "
+            f"such as {regime.countries[0]}-…"
+            if len(regime.countries) > 1
+            else f"{regime.countries[0]} or one of its subdivisions"
+        )
+    if regime.regions:
+        parts.append(", ".join(regime.regions))
+    raise RegionOutsideTerritory(
+        f"Region {parsed.code} is outside the territory of the {regime.short_name}: its deadlines use the "
+        f"holidays of {' or '.join(parts)}."
+    )
 
 
 def region_choices(countries: Iterable[str] | None = None) -> list[tuple[str, str]]:

@@ -18,6 +18,9 @@ bad field (e.g. ``eu-gdpr.json: rights[2].code: ...``):
 - Right codes (in ``rights`` and in ``pauses[].rights``) are in ``RIGHT_CODES``; a regime lists each
   right once.
 - Country codes are two upper-case letters, region codes look like ``US-CA``.
+- A period's ``non_working_days`` names the days an end moves off (``laws.regions.NON_WORKING_DAYS``).
+- A period's ``other_reading`` (a second way to count it, the later date being used) has a counting
+  method that fits the period's unit and cites its roll-forward rule when it rolls.
 - A period's ``unit`` fits its ``counting`` (months ↔ calendar_months, business_days ↔ business_days,
   days ↔ the two day methods); counts are positive.
 - **Response rule**: exactly one of ``response`` / ``no_fixed_period`` is set, *unless*
@@ -56,6 +59,7 @@ from deletion_portal.laws.types import (
     ApplicabilityClause,
     Extension,
     NoFixedPeriod,
+    OtherReading,
     Pause,
     Period,
     Regime,
@@ -315,6 +319,8 @@ def _check(regime: Regime, path: Path) -> None:
                 raise _Bad(_join(where, f.name), "must not be empty")
         if isinstance(obj, Period):
             _check_period(obj, where)
+            if obj.other_reading is not None:
+                _check_other_reading(obj.other_reading, obj, f"{where}.other_reading")
         elif isinstance(obj, Pause):
             for i, code in enumerate(obj.rights):
                 _check_right_code(code, f"{where}.rights[{i}]")
@@ -409,6 +415,14 @@ def _check_period(period: Period, where: str) -> None:
     if period.unit != expected:
         raise _Bad(f"{where}.unit", f"counting {period.counting!r} needs unit {expected!r}, got {period.unit!r}")
     if period.roll_forward and not period.roll_forward_citation.strip():
+        raise _Bad(f"{where}.roll_forward_citation", "cite the rule that moves an end off a non-working day")
+
+
+def _check_other_reading(reading: OtherReading, period: Period, where: str) -> None:
+    expected = _UNIT_FOR_COUNTING[reading.counting]
+    if period.unit != expected:
+        raise _Bad(f"{where}.counting", f"counting {reading.counting!r} does not fit the period's unit {period.unit!r}")
+    if reading.roll_forward and not reading.roll_forward_citation.strip():
         raise _Bad(f"{where}.roll_forward_citation", "cite the rule that moves an end off a non-working day")
 
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from deletion_portal.laws.forms import EARLIEST, LATEST
 from deletion_portal.laws.registry import UnknownRegime, get_regime, regime_keys
-from deletion_portal.laws.regions import UnknownRegion, parse_region
+from deletion_portal.laws.regions import UnknownRegion, check_region_for_law, parse_region
 
 
 class RightSerializer(serializers.Serializer):
@@ -30,6 +30,17 @@ class RuleSerializer(serializers.Serializer):
     verification = serializers.CharField()
 
 
+class OtherReadingSerializer(serializers.Serializer):
+    counting = serializers.CharField()
+    roll_forward = serializers.BooleanField()
+    roll_forward_citation = serializers.CharField()
+    non_working_days = serializers.CharField()
+    label = serializers.CharField()
+    explanation = serializers.CharField()
+    citation = serializers.CharField()
+    verification = serializers.CharField()
+
+
 class PeriodSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     unit = serializers.CharField()
@@ -37,6 +48,12 @@ class PeriodSerializer(serializers.Serializer):
     description = serializers.CharField()
     citation = serializers.CharField()
     verification = serializers.CharField()
+    roll_forward = serializers.BooleanField()
+    roll_forward_citation = serializers.CharField()
+    non_working_days = serializers.CharField(help_text="Which days an end moves off when roll_forward is true")
+    other_reading = OtherReadingSerializer(
+        allow_null=True, help_text="A second reading of the period; the later of the two dates is used"
+    )
 
 
 class LawSerializer(serializers.Serializer):
@@ -139,7 +156,8 @@ def _check_country(value: str, field: str) -> str:
     return region.code
 
 
-def _check_region(value: str) -> str:
+def check_region(value: str) -> str:
+    """A holiday region code (ISO 3166 country or subdivision), normalised; a DRF error otherwise."""
     try:
         return parse_region(value).code
     except UnknownRegion as exc:
@@ -175,10 +193,10 @@ class PlaceFieldsMixin:
         return _check_country(value, "residence_country") if value else ""
 
     def validate_work_region(self, value):
-        return _check_region(value) if value else ""
+        return check_region(value) if value else ""
 
     def validate_residence_region(self, value):
-        return _check_region(value) if value else ""
+        return check_region(value) if value else ""
 
     def check_regions_in_countries(self, attrs) -> None:
         for region_field, country_field in (("work_region", "work_country"), ("residence_region", "residence_country")):
@@ -218,6 +236,22 @@ class DeadlineQuerySerializer(serializers.Serializer):
             ) from None
 
     def validate_region(self, value):
-        return parse_region(_check_region(value))
+        return parse_region(check_region(value))
 
+    def validate(self, attrs):
+        try:
+            check_region_for_law(attrs["law"], attrs["region"])
+        except UnknownRegion as exc:
+            raise serializers.ValidationError({"region": [str(exc)]}) from None
+        return attrs
+
+
+def repeated_query_parameters(query_params) -> dict[str, list[str]]:
+    """A DRF-style error per query parameter given more than once (``?law=a&law=b``): which value
+    would win is a guess, so the request is refused instead."""
+    return {
+        name: [f"'{name[:40]}' was given {len(values)} times; give it once."]
+        for name, values in query_params.lists()
+        if len(values) > 1
+    }
 

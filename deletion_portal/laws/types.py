@@ -40,6 +40,12 @@ RIGHT_CODES: tuple[str, ...] = (
 #:   public holidays (end = the Nth working day after the start).
 CountingMethod = Literal["calendar_months", "days_excluding_start", "days_including_start", "business_days"]
 
+#: Which days an end moves off when ``Period.roll_forward`` is set (implemented in ``laws.regions``):
+#: - ``weekends_and_public_holidays``: Saturdays, Sundays and the region's public holidays.
+#: - ``ca_interpretation_act_holidays``: the "holidays" of the Canadian Interpretation Act s.35 (Sunday
+#:   and the federal holidays it names, plus the province's holidays); a Saturday is not one.
+NonWorkingDays = Literal["weekends_and_public_holidays", "ca_interpretation_act_holidays"]
+
 #: Events a case can record that the deadline module understands.
 EventKind = Literal[
     "extension_notified",  # the controller told the person it extends the period (with reasons)
@@ -91,6 +97,26 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class OtherReading:
+    """A second defensible way of counting the same period where the law is ambiguous (CCPA: 11 CCR
+    §7021(b) "begin on the day ... receives" against Civ. Code §10 "excluding the first day").
+
+    The deadline module computes both, shows this one in the trail as "<label> the date would be …",
+    and uses the **later** of the two as the date for reminders and "overdue", so nobody calls an
+    employer late while one reading still gives it time.
+    """
+
+    counting: CountingMethod  # must fit the period's unit
+    roll_forward: bool
+    roll_forward_citation: str  # "" when roll_forward is false
+    label: str  # e.g. "under Civ. Code §10"
+    explanation: str  # how this reading counts, one sentence
+    citation: str
+    verification: Verification
+    non_working_days: NonWorkingDays = "weekends_and_public_holidays"
+
+
+@dataclass(frozen=True)
 class Period:
     count: int
     unit: Literal["months", "days", "business_days"]
@@ -100,6 +126,8 @@ class Period:
     description: str  # e.g. "one month of receipt"
     roll_forward: bool = True  # an end on a weekend or public holiday moves to the next working day
     roll_forward_citation: str = ""  # the rule that moves it, e.g. "Art. 3(4) Regulation 1182/71"
+    non_working_days: NonWorkingDays = "weekends_and_public_holidays"  # the days an end moves off
+    other_reading: OtherReading | None = None  # a second reading shown in the trail; the later date is used
 
 
 @dataclass(frozen=True)

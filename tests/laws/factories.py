@@ -16,6 +16,7 @@ from deletion_portal.laws.types import (
     Extension,
     LetterFacts,
     NoFixedPeriod,
+    OtherReading,
     Pause,
     Period,
     Regime,
@@ -26,7 +27,17 @@ from deletion_portal.laws.types import (
 REVIEWED = date(2026, 1, 15)
 
 
-def period(count: int, counting: str, citation: str, *, description: str = "", roll_forward: bool = True, roll_forward_citation: str = "") -> Period:
+def period(
+    count: int,
+    counting: str,
+    citation: str,
+    *,
+    description: str = "",
+    roll_forward: bool = True,
+    roll_forward_citation: str = "",
+    non_working_days: str = "weekends_and_public_holidays",
+    other_reading: OtherReading | None = None,
+) -> Period:
     unit = {"calendar_months": "months", "business_days": "business_days"}.get(counting, "days")
     return Period(
         count=count,
@@ -37,6 +48,8 @@ def period(count: int, counting: str, citation: str, *, description: str = "", r
         description=description or f"{count} {unit.replace('_', ' ')}",
         roll_forward=roll_forward,
         roll_forward_citation=roll_forward_citation,
+        non_working_days=non_working_days,
+        other_reading=other_reading,
     )
 
 
@@ -141,7 +154,19 @@ def uk_gdpr() -> Regime:
     )
 
 
-CCPA_ROLL = "Cal. Civ. Code §§12–12a"
+CCPA_ROLL = "Cal. Civ. Code §§10, 12a"
+
+#: Civ. Code §10: first day excluded, last included, a last day on a holiday (§12a: a Saturday too)
+#: moves to the next day; shown beside the §7021(b) reading, the later date is used.
+CCPA_CIV_CODE_10 = OtherReading(
+    counting="days_excluding_start",
+    roll_forward=True,
+    roll_forward_citation=CCPA_ROLL,
+    label="under Civ. Code §10",
+    explanation="The first day is excluded and the last included; an end on a holiday moves",
+    citation=CCPA_ROLL,
+    verification="verify",
+)
 
 
 def ccpa() -> Regime:
@@ -152,10 +177,10 @@ def ccpa() -> Regime:
         instrument="Cal. Civ. Code §1798.100 ff.",
         countries=(),
         regions=("US-CA",),
-        response=period(45, "days_including_start", "11 CCR §7021(b)", description="45 calendar days from receipt", roll_forward_citation=CCPA_ROLL),
+        response=period(45, "days_including_start", "11 CCR §7021(b)", description="45 calendar days from receipt", roll_forward=False, other_reading=CCPA_CIV_CODE_10),
         acknowledgement=period(10, "business_days", "11 CCR §7021(a)", description="confirm receipt within 10 business days"),
         extension=Extension(
-            period=period(90, "days_including_start", "Cal. Civ. Code §1798.130(a)(2)", description="90 days in all", roll_forward_citation=CCPA_ROLL),
+            period=period(90, "days_including_start", "Cal. Civ. Code §1798.130(a)(2)", description="90 days in all", roll_forward=False, other_reading=CCPA_CIV_CODE_10),
             measured_from="start",
             notice_by="original_end",
             who_must_be_told="the consumer",
@@ -169,14 +194,18 @@ def ccpa() -> Regime:
     )
 
 
+PIPEDA_ROLL = "Interpretation Act ss. 26, 35"
+PIPEDA_DAYS = "ca_interpretation_act_holidays"  # Sunday and the s.35 holidays; not Saturday
+
+
 def pipeda() -> Regime:
     return regime(
         "ca-pipeda",
         short_name="PIPEDA",
         countries=("CA",),
-        response=period(30, "days_excluding_start", "PIPEDA s.8(3)", description="30 days after receipt", roll_forward_citation="Interpretation Act s.26"),
+        response=period(30, "days_excluding_start", "PIPEDA s.8(3)", description="30 days after receipt", roll_forward_citation=PIPEDA_ROLL, non_working_days=PIPEDA_DAYS),
         extension=Extension(
-            period=period(30, "days_excluding_start", "PIPEDA s.8(4)", description="a further 30 days", roll_forward_citation="Interpretation Act s.26"),
+            period=period(30, "days_excluding_start", "PIPEDA s.8(4)", description="a further 30 days", roll_forward_citation=PIPEDA_ROLL, non_working_days=PIPEDA_DAYS),
             measured_from="original_end",
             notice_by="original_end",
             who_must_be_told="the individual",
@@ -186,6 +215,20 @@ def pipeda() -> Regime:
             verification="checked",
         ),
         extension_none_reason="",
+    )
+
+
+def fadp() -> Regime:
+    return regime(
+        "ch-fadp",
+        short_name="revFADP",
+        countries=("CH",),
+        response=period(
+            30, "days_excluding_start", "Art. 18(1) DPO (SR 235.11)", description="30 days from receipt",
+            roll_forward_citation="CO Art. 78(1) via ZGB Art. 7; SR 173.110.3 Art. 1",
+        ),
+        extension=None,
+        extension_none_reason="Art. 18(2) sets no extension period.",
     )
 
 

@@ -103,10 +103,11 @@ def test_it_rejects_bad_applicability_queries_naming_the_field(api, params, fiel
         # 6 Jan (Epiphany) is a public holiday in Bavaria, not in Berlin (LEGAL.md §2 rule 4).
         pytest.param("eu-gdpr", "2025-12-06", "DE-BY", "2026-01-07", "2026-03-06", None, id="GDPR Art.12(3) Epiphany DE-BY"),
         pytest.param("eu-gdpr", "2025-12-06", "DE-BE", "2026-01-06", "2026-03-06", None, id="GDPR Art.12(3) no Epiphany DE-BE"),
-        # 11 CCR §7021(b): 45 days with receipt as day one → 15 Feb 2026 (Sunday), 16 Feb is
-        # Presidents' Day → 17 Feb (Civ. Code §§12–12a); §7021(a): 10 business days → 16 Jan;
-        # §1798.130(a)(2): 90 days in all → 1 Apr 2026 (Wednesday).
-        pytest.param("us-ca-ccpa", "2026-01-02", "US-CA", "2026-02-17", "2026-04-01", "2026-01-16", id="CCPA §7021 45 days, 10 business days"),
+        # 11 CCR §7021(b): 45 days with receipt as day one → Sun 15 Feb 2026 (not moved); under Civ.
+        # Code §10 (first day excluded) Mon 16 Feb, Presidents' Day → Tue 17 Feb (§12a): the later
+        # date is used. §7021(a): 10 business days → 16 Jan. §1798.130(a)(2): 90 days in all → Wed
+        # 1 Apr under §7021(b), Thu 2 Apr under Civ. Code §10: the later one.
+        pytest.param("us-ca-ccpa", "2026-01-02", "US-CA", "2026-02-17", "2026-04-02", "2026-01-16", id="CCPA §7021 45 days, 10 business days, later of §7021(b) and Civ. Code §10"),
     ],
 )
 def test_it_computes_deadlines(api, law, received, region, respond_by, extended, acknowledge):

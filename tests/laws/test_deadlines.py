@@ -142,11 +142,12 @@ CASES: tuple[Case, ...] = (
         events=(ev("clarification_requested", D(2026, 3, 10)), ev("clarification_received", D(2026, 3, 17))),
         right="erasure",
     ),
-    # --- CCPA: 45 days with receipt as day one, 10 business days acknowledgement --------------
+    # --- CCPA: 45 days under 11 CCR §7021(b) (receipt is day one, nothing moves) and under Civ. Code
+    # §10 (first day excluded, §12a moves an end off a Saturday, Sunday or holiday): the later is used.
     Case(
-        "CCPA 11 CCR §7021(b) 45 days from Mon 2026-06-01 (day 1) → Wed 2026-07-15; §7021(a) ack Mon 2026-06-15",
+        "CCPA 11 CCR §7021(b) 45 days from Mon 2026-06-01 (day 1) → Wed 07-15; Civ. Code §10 → Thu 2026-07-16 used; §7021(a) ack Mon 2026-06-15",
         "us-ca-ccpa", factories.ccpa, D(2026, 6, 1), "US-CA",
-        {"respond_by": D(2026, 7, 15), "acknowledge_by": D(2026, 6, 15), "extended_respond_by": D(2026, 8, 31), "extension_state": "available"},
+        {"respond_by": D(2026, 7, 16), "acknowledge_by": D(2026, 6, 15), "extended_respond_by": D(2026, 8, 31), "extension_state": "available"},
     ),
     Case(
         "CCPA §7021(a) 10 business days over Veterans Day 2026-11-11 → Fri 2026-11-20; 45 days → Sat 12-19 → Mon 2026-12-21",
@@ -154,16 +155,27 @@ CASES: tuple[Case, ...] = (
         {"acknowledge_by": D(2026, 11, 20), "respond_by": D(2026, 12, 21)},
     ),
     Case(
-        "CCPA §1798.130(a)(2) 90-day extension notified on day 45 → valid, Sat 08-29 → Mon 2026-08-31",
+        "CCPA §1798.130(a)(2) 90-day extension notified on day 45 → valid; §7021(b) Sat 08-29, Civ. Code §10 Sun 08-30 → Mon 2026-08-31",
         "us-ca-ccpa", factories.ccpa, D(2026, 6, 1), "US-CA",
-        {"respond_by": D(2026, 7, 15), "extended_respond_by": D(2026, 8, 31), "extension_state": "valid"},
+        {"respond_by": D(2026, 7, 16), "extended_respond_by": D(2026, 8, 31), "extension_state": "valid"},
         events=(ev("extension_notified", D(2026, 7, 15), "volume of records"),),
     ),
     Case(
-        "CCPA §1798.130(a)(2) extension notified on day 46 (2026-07-16) → invalid",
+        "CCPA §1798.130(a)(2) extension notified 2026-07-16, the last day under Civ. Code §10 → valid (later reading)",
         "us-ca-ccpa", factories.ccpa, D(2026, 6, 1), "US-CA",
-        {"respond_by": D(2026, 7, 15), "extended_respond_by": None, "extension_state": "invalid"},
+        {"respond_by": D(2026, 7, 16), "extended_respond_by": D(2026, 8, 31), "extension_state": "valid"},
         events=(ev("extension_notified", D(2026, 7, 16), "volume of records"),),
+    ),
+    Case(
+        "CCPA §1798.130(a)(2) extension notified 2026-07-17, after the first period under both readings → invalid",
+        "us-ca-ccpa", factories.ccpa, D(2026, 6, 1), "US-CA",
+        {"respond_by": D(2026, 7, 16), "extended_respond_by": None, "extension_state": "invalid"},
+        events=(ev("extension_notified", D(2026, 7, 17), "volume of records"),),
+    ),
+    Case(
+        "CCPA §7021(b) day 45 Thanksgiving Thu 2026-11-26; Civ. Code §§10, 12a: Fri 11-27 holiday, weekend → Mon 2026-11-30 used",
+        "us-ca-ccpa", factories.ccpa, D(2026, 10, 13), "US-CA",
+        {"respond_by": D(2026, 11, 30)},
     ),
     # --- Canada --------------------------------------------------------------------------------
     Case(
@@ -172,9 +184,81 @@ CASES: tuple[Case, ...] = (
         {"respond_by": D(2026, 4, 1), "extended_respond_by": D(2026, 5, 1), "extension_state": "available"},
     ),
     Case(
-        "PIPEDA s.8(4) extension counts from the original end Sat 2026-04-11 (not the rolled Mon 04-13) → Mon 2026-05-11",
+        "PIPEDA s.8(3) end Sat 2026-04-11 stays (Interpretation Act s.26: a Saturday is no s.35 holiday); s.8(4) + 30 days → Mon 2026-05-11",
         "ca-pipeda", factories.pipeda, D(2026, 3, 12), "CA-ON",
-        {"respond_by": D(2026, 4, 13), "extended_respond_by": D(2026, 5, 11)},
+        {"respond_by": D(2026, 4, 11), "extended_respond_by": D(2026, 5, 11)},
+    ),
+    # PIPEDA ends move only off Interpretation Act s.35 holidays (s.26), never off a Saturday as such.
+    Case(
+        "PIPEDA s.8(3) end on Thanksgiving Mon 2026-10-12 → Tue 2026-10-13 (Interpretation Act ss.26, 35(1) thanksgiving proclamation)",
+        "ca-pipeda", factories.pipeda, D(2026, 9, 12), "CA",
+        {"respond_by": D(2026, 10, 13), "extended_respond_by": D(2026, 11, 12)},
+    ),
+    Case(
+        "PIPEDA s.8(3) end Sun 2026-10-11, Mon Thanksgiving → Tue 2026-10-13; s.8(4) from the raw end → Tue 2026-11-10 (Interpretation Act ss.26, 35(1))",
+        "ca-pipeda", factories.pipeda, D(2026, 9, 11), "CA",
+        {"respond_by": D(2026, 10, 13), "extended_respond_by": D(2026, 11, 10)},
+    ),
+    Case(
+        "PIPEDA s.8(3) end on Easter Monday 2026-04-06 → Tue 2026-04-07 (Interpretation Act s.35(1))",
+        "ca-pipeda", factories.pipeda, D(2026, 3, 7), "CA",
+        {"respond_by": D(2026, 4, 7)},
+    ),
+    Case(
+        "PIPEDA s.8(3) end on Truth and Reconciliation Day Wed 2026-09-30 → Thu 2026-10-01 (Interpretation Act s.35(1), S.C. 2021, c. 11)",
+        "ca-pipeda", factories.pipeda, D(2026, 8, 31), "CA",
+        {"respond_by": D(2026, 10, 1)},
+    ),
+    Case(
+        "PIPEDA s.8(3) end on Remembrance Day Wed 2026-11-11 → Thu 2026-11-12 (Interpretation Act s.35(1))",
+        "ca-pipeda", factories.pipeda, D(2026, 10, 12), "CA",
+        {"respond_by": D(2026, 11, 12)},
+    ),
+    Case(
+        "PIPEDA s.8(3) end on Victoria Day Mon 2026-05-18 → Tue 2026-05-19 (Interpretation Act s.35(1))",
+        "ca-pipeda", factories.pipeda, D(2026, 4, 18), "CA",
+        {"respond_by": D(2026, 5, 19)},
+    ),
+    Case(
+        "PIPEDA s.8(3) end Sat 2026-12-26 stays in CA: Boxing Day is no federal s.35(1) holiday",
+        "ca-pipeda", factories.pipeda, D(2026, 11, 26), "CA",
+        {"respond_by": D(2026, 12, 26)},
+    ),
+    Case(
+        "PIPEDA s.8(3) end Sat 2026-12-26 in CA-ON: Ontario's Boxing Day (s.35(1)(a)) → Sun → Mon 2026-12-28",
+        "ca-pipeda", factories.pipeda, D(2026, 11, 26), "CA-ON",
+        {"respond_by": D(2026, 12, 28)},
+    ),
+    Case(
+        "PIPEDA s.8(3) end on Christmas Day Sat 2027-12-25 moves (a holiday on a Saturday) → Sun → Mon 2027-12-27 (Interpretation Act ss.26, 35(1))",
+        "ca-pipeda", factories.pipeda, D(2027, 11, 25), "CA",
+        {"respond_by": D(2027, 12, 27)},
+    ),
+    # --- Switzerland: CO Art. 77(1) no. 1 (first day not counted), Art. 78(1) via ZGB Art. 7; SR 173.110.3
+    Case(
+        "FADP Ordinance Art.18(1) end Sat 2026-04-11 → Mon 2026-04-13 (SR 173.110.3 Art. 1: Saturdays)",
+        "ch-fadp", factories.fadp, D(2026, 3, 12), "CH-ZH",
+        {"respond_by": D(2026, 4, 13), "extended_respond_by": None, "extension_state": "none"},
+    ),
+    Case(
+        "FADP Ordinance Art.18(1) end on Easter Monday 2026-04-06 in CH-ZH → Tue 2026-04-07 (CO Art. 78(1) via ZGB Art. 7)",
+        "ch-fadp", factories.fadp, D(2026, 3, 7), "CH-ZH",
+        {"respond_by": D(2026, 4, 7)},
+    ),
+    Case(
+        "FADP Ordinance Art.18(1) end on National Day Sat 2026-08-01 → Mon 2026-08-03 (CO Art. 78(1); SR 173.110.3 Art. 1)",
+        "ch-fadp", factories.fadp, D(2026, 7, 2), "CH",
+        {"respond_by": D(2026, 8, 3)},
+    ),
+    Case(
+        "FADP Ordinance Art.18(1) end on Jeûne genevois Thu 2026-09-10 in CH-GE → Fri 2026-09-11 (CO Art. 78(1): holidays at the place of performance)",
+        "ch-fadp", factories.fadp, D(2026, 8, 11), "CH-GE",
+        {"respond_by": D(2026, 9, 11)},
+    ),
+    Case(
+        "FADP Ordinance Art.18(1) Jeûne genevois is no holiday in CH-ZH: Thu 2026-09-10 stays (CO Art. 78(1))",
+        "ch-fadp", factories.fadp, D(2026, 8, 11), "CH-ZH",
+        {"respond_by": D(2026, 9, 10)},
     ),
     Case(
         "Quebec P-39.1 s.32 30 days → Wed 2026-04-01, no extension",
@@ -482,3 +566,45 @@ def test_it_rejects_an_unknown_region_listing_the_valid_subdivisions() -> None:
 def test_it_is_pure_and_repeatable() -> None:
     args = dict(received=D(2026, 11, 26), region="GB-ENG", events=(ev("extension_notified", D(2026, 12, 1), "x"),))
     assert compute_deadlines(factories.uk_gdpr(), **args) == compute_deadlines(factories.uk_gdpr(), **args)
+
+
+def test_it_says_a_pipeda_end_on_a_saturday_stays() -> None:
+    # Interpretation Act s.26 moves an end only off a s.35 holiday; a Saturday is not one.
+    result = compute_deadlines(factories.pipeda(), received=D(2026, 3, 12), region="CA")
+    trail = "\n".join(map(str, result.steps))
+    assert result.respond_by == D(2026, 4, 11)
+    assert "2026-04-11 is a Saturday, but not a day this period's rule moves an end off, so the end stays" in trail
+    assert "Interpretation Act ss. 26, 35" in trail
+
+
+def test_it_names_the_interpretation_act_holiday_it_rolls_over() -> None:
+    result = compute_deadlines(factories.pipeda(), received=D(2026, 9, 12), region="CA")
+    roll = [s for s in result.steps if s.kind == "roll_forward"]
+    assert [s.text for s in roll] == [
+        "Response: 2026-10-12 is a holiday under Interpretation Act s.35 (Thanksgiving Day), so the end moves to the next day.",
+        "Extension: 2026-11-11 is a holiday under Interpretation Act s.35 (Remembrance Day), so the end moves to the next day.",
+    ]
+    assert {s.citation for s in roll} == {"Interpretation Act ss. 26, 35"}
+
+
+def test_it_shows_both_ccpa_readings_and_uses_the_later() -> None:
+    # 11 CCR §7021(b): receipt is day 1 → Wed 2026-07-15; Civ. Code §10: first day excluded → Thu 07-16.
+    result = compute_deadlines(factories.ccpa(), received=D(2026, 6, 1), region="US-CA")
+    trail = "\n".join(map(str, result.steps))
+    assert "Monday 2026-06-01 is day 1, so day 45 is 2026-07-15" in trail
+    assert "under Civ. Code §10 the date would be Thursday 2026-07-16" in trail
+    assert "the portal uses the later date, Thursday 2026-07-16, for reminders and for calling the answer late" in trail
+    assert "Answering by Wednesday 2026-07-15 is safe under both" in trail
+    assert "Respond by Thursday 2026-07-16." in trail
+    assert result.respond_by == D(2026, 7, 16)
+    assert "Cal. Civ. Code §§10, 12a" in result.citations
+
+
+def test_it_moves_a_swiss_end_off_a_saturday_with_the_citation() -> None:
+    result = compute_deadlines(factories.fadp(), received=D(2026, 3, 12), region="CH-ZH")
+    roll = [s for s in result.steps if s.kind == "roll_forward"]
+    assert [s.text for s in roll] == [
+        "Response: 2026-04-11 is a Saturday, so the end moves to the next day.",
+        "Response: 2026-04-12 is a Sunday, so the end moves to the next day.",
+    ]
+    assert all("SR 173.110.3 Art. 1" in s.citation for s in roll)

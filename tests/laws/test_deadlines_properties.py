@@ -17,7 +17,8 @@ from deletion_portal.laws.types import CaseEvent
 from . import factories
 
 REGIONS = ("DE", "DE-BY", "FR", "GB-ENG", "GB-SCT", "US-CA", "CA-QC", "BR", "KR")
-FIXED = (factories.gdpr, factories.uk_gdpr, factories.ccpa, factories.pipeda, factories.quebec, factories.lgpd, factories.pipa)
+FIXED = (factories.gdpr, factories.uk_gdpr, factories.ccpa, factories.pipeda, factories.quebec, factories.lgpd, factories.pipa,
+         factories.fadp)
 REGIMES = {f.__name__: f() for f in FIXED}
 
 deterministic = settings(derandomize=True, max_examples=200, deadline=None, database=None)
@@ -54,12 +55,20 @@ def test_respond_by_is_never_before_receipt(name: str, received: date, region: s
 @deterministic
 @given(name=regime_names, received=received_dates, region=regions)
 def test_respond_by_is_a_working_day_when_the_period_rolls_forward(name: str, received: date, region: str) -> None:
+    # "Working day" as the period's own rule says: PIPEDA's s.35 holidays (a Saturday end stays); for the
+    # CCPA the later reading (Civ. Code §§10, 12a) is the one that rolls and the one used.
     regime = REGIMES[name]
     result = compute_deadlines(regime, received=received, region=region)
-    assert regime.response.roll_forward
-    assert is_working_day(result.respond_by, region), "\n".join(map(str, result.steps))
+
+    def rolling(period):
+        rule = period if period.roll_forward else period.other_reading
+        assert rule is not None and rule.roll_forward
+        return rule.non_working_days
+
+    trail = "\n".join(map(str, result.steps))
+    assert is_working_day(result.respond_by, region, rolling(regime.response)), trail
     if result.extended_respond_by is not None:
-        assert is_working_day(result.extended_respond_by, region)
+        assert is_working_day(result.extended_respond_by, region, rolling(regime.extension.period)), trail
 
 
 @deterministic

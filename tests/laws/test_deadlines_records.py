@@ -30,7 +30,7 @@ def test_it_computes_the_table_from_the_records(case: Case) -> None:
 
 def test_the_table_covers_every_primary_regime_with_a_period() -> None:
     covered = {c.law for c in RECORD_CASES}
-    assert {"eu-gdpr", "uk-gdpr", "us-ca-ccpa", "ca-pipeda", "ca-qc-law25", "br-lgpd", "kr-pipa", "jp-appi"} <= covered
+    assert {"eu-gdpr", "uk-gdpr", "us-ca-ccpa", "ca-pipeda", "ca-qc-law25", "br-lgpd", "ch-fadp", "kr-pipa", "jp-appi"} <= covered
 
 
 @pytest.mark.parametrize("received", [date(2026, 1, 30), date(2026, 11, 26), date(2028, 1, 31)], ids=str)
@@ -52,7 +52,9 @@ def test_every_record_gives_a_consistent_result(received: date) -> None:
             continue
         assert result.respond_by is not None and result.respond_by >= received, regime.key
         if regime.response.roll_forward:
-            assert is_working_day(result.respond_by, region), f"{regime.key}\n{trail}"
+            assert is_working_day(result.respond_by, region, regime.response.non_working_days), f"{regime.key}\n{trail}"
+        elif regime.response.other_reading is not None and regime.response.other_reading.roll_forward:
+            assert is_working_day(result.respond_by, region, regime.response.other_reading.non_working_days), f"{regime.key}\n{trail}"
         if result.extended_respond_by is not None:
             assert result.extended_respond_by >= result.respond_by, regime.key
         if regime.extension is None:

@@ -193,14 +193,43 @@ def test_it_encodes_each_response_period(key, count, unit, counting, citation, m
     "key, roll_forward_citation",
     [
         ("eu-gdpr", "Art. 3(4) Regulation (EEC, Euratom) No 1182/71; EDPB Guidelines 01/2022"),
-        ("us-ca-ccpa", "Cal. Civ. Code §§12–12a"),
-        ("ca-pipeda", "Interpretation Act, R.S.C. 1985, c. I-21, ss. 26–27"),
+        ("ca-pipeda", "Interpretation Act, R.S.C. 1985, c. I-21, ss. 26, 35(1)–(2)"),
         ("br-lgpd", "Civil Code (Brazil) Art. 132"),
+        (
+            "ch-fadp",
+            "Art. 78(1) Code of Obligations (SR 220) via Art. 7 Civil Code (SR 210); Art. 1 Federal Act on the "
+            "Calculation of Time Limits Including Saturdays (SR 173.110.3)",
+        ),
     ],
 )
 def test_it_cites_the_rule_that_moves_an_end_off_a_holiday(key, roll_forward_citation):
     period = get_regime(key).response
     assert period.roll_forward and period.roll_forward_citation == roll_forward_citation
+
+
+@pytest.mark.parametrize(
+    "key, non_working_days",
+    [
+        pytest.param("ca-pipeda", "ca_interpretation_act_holidays", id="PIPEDA: Interpretation Act ss. 26, 35 holidays, not Saturdays"),
+        pytest.param("ch-fadp", "weekends_and_public_holidays", id="FADP: CO Art. 78(1), SR 173.110.3 Art. 1 (Saturdays)"),
+        pytest.param("eu-gdpr", "weekends_and_public_holidays", id="GDPR: Regulation 1182/71 Art. 3(4)"),
+    ],
+)
+def test_it_names_the_days_an_end_moves_off(key, non_working_days):
+    regime = get_regime(key)
+    assert regime.response.non_working_days == non_working_days
+    if regime.extension is not None:
+        assert regime.extension.period.non_working_days == non_working_days
+
+
+def test_it_shows_the_civ_code_10_reading_beside_the_ccpa_regulation():
+    # 11 CCR §7021(b) (receipt is day one, no roll) is the portal's reading; Civ. Code §§10, 12a the other.
+    regime = get_regime("us-ca-ccpa")
+    for period in (regime.response, regime.extension.period):
+        assert (period.counting, period.roll_forward) == ("days_including_start", False)
+        other = period.other_reading
+        assert other is not None and other.label == "under Civ. Code §10"
+        assert (other.counting, other.roll_forward, other.citation) == ("days_excluding_start", True, "Cal. Civ. Code §§10, 12a")
 
 
 @pytest.mark.parametrize(
