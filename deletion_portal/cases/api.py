@@ -1,7 +1,7 @@
 """The cases API: a user's own cases, their letters and timelines. Token or session authentication.
 
 Thin views: check the input's shape with a serializer, call one service, render. Every case is read
-through ``get_case_for_user``, so another user's case is a 404 everywhere. Services raise Django's
+through the access policy (``cases.access.case_get_for``), so another user's case is a 404 everywhere. Services raise Django's
 ``ValidationError`` naming the field; :func:`_bad_request` turns that into a 400 naming the API field.
 """
 
@@ -21,14 +21,12 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from deletion_portal.cases import services
+from deletion_portal.cases.access import Need, case_get_for, cases_visible_to, letter_get_for
 from deletion_portal.cases.models import EventSource
 from deletion_portal.cases.selectors import (
     case_deadlines,
     case_events,
     case_final_request_letter,
-    cases_for_user,
-    get_case_for_user,
-    get_letter_for_user,
 )
 from deletion_portal.cases.serializers import (
     CaseCreateSerializer,
@@ -179,13 +177,13 @@ def _create(request):
 def case_list(request):
     if request.method == "POST":
         return _create(request)
-    return Response(CaseSummarySerializer(cases_for_user(request.user), many=True).data)
+    return Response(CaseSummarySerializer(cases_visible_to(request.user, need=Need.MANAGE), many=True).data)
 
 
 @extend_schema(responses={200: CaseSerializer, 404: NOT_FOUND}, summary="One of your cases")
 @api_view(["GET"])
 def case_detail(request, pk: int):
-    return Response(_case_payload(request, get_case_for_user(request.user, pk)))
+    return Response(_case_payload(request, case_get_for(request.user, pk, need=Need.MANAGE)))
 
 
 # --- Letters -------------------------------------------------------------------------------------
@@ -206,7 +204,7 @@ def case_detail(request, pk: int):
 def case_finalize(request, pk: int):
     from deletion_portal.core.pdf import PdfRenderError
 
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     already = case_final_request_letter(case) is not None
     try:
         letter = services.letter_finalize(case=case, actor=request.user, source=EventSource.API)
@@ -239,8 +237,8 @@ class PdfRenderer(BaseRenderer):
 @api_view(["GET"])
 @renderer_classes([JSONRenderer, PdfRenderer])
 def case_letter_pdf(request, pk: int, letter_pk: int):
-    letter = get_letter_for_user(request.user, pk, letter_pk)
-    if not letter.is_final or not letter.pdf:
+    letter = letter_get_for(request.user, pk, letter_pk, need=Need.VIEW)  # final letters: whoever may VIEW
+    if not letter.pdf:
         raise Http404("No such letter.")
     return FileResponse(
         letter.pdf.open("rb"),
@@ -259,7 +257,7 @@ def case_letter_pdf(request, pk: int, letter_pk: int):
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def case_send(request, pk: int):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     _valid(SendSerializer, request)
     try:
         message = services.letter_send_email(case=case, actor=request.user, source=EventSource.API)
@@ -281,7 +279,7 @@ def case_send(request, pk: int):
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def case_event_create(request, pk: int):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     data = _valid(EventCreateSerializer, request)
     upload = None
     if data.get("file") is not None:
