@@ -14,7 +14,7 @@ from deletion_portal.cases.models import Case, EventKind
 from deletion_portal.cases.services import case_record_event
 from deletion_portal.cases.uploads import check_upload
 from deletion_portal.core.models import OutboxMessage
-from tests.cases.conftest import PDF_BYTES
+from tests.support.data import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 
