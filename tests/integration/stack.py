@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 
 from tests.support.processes import REPO_ROOT, Service, free_port, manage, portal_env, require_binary, wait_for
 from tests.support.servers import WORKER_ARGS, celery_argv
@@ -275,11 +274,3 @@ def stamp(value) -> datetime:
 
 def assert_no_results_stored(redis: RedisProcess) -> None:
     assert redis.result_keys() == [], "a task result was stored: CELERY_TASK_IGNORE_RESULT must hold"
-
-
-# --- 1. A worker killed in the middle of sending -----------------------------------------------------------
-
-
-@pytest.mark.postgres
-@pytest.mark.redis
-@pytest.mark.celery

@@ -49,6 +49,13 @@ from tests.integration.stack import (
 from tests.support.processes import wait_for
 from tests.support.servers import WORKER_ARGS, celery_argv
 
+
+# --- 1. A worker killed in the middle of sending -----------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.celery
 def test_a_worker_killed_mid_send_delivers_the_message_exactly_once_after_restart(tmp_path, pg_database, smtp, services):
     redis = RedisProcess(services, tmp_path / "redis").start()
     portal = make_portal(services, tmp_path, pg_database, redis=redis, smtp=smtp)
