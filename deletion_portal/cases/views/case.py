@@ -172,8 +172,8 @@ def case_send_email(request, pk):
 
 def _record(request, case: Case, form, *, form_key: str, kind: str, on, details: dict, upload=None, upload_name=""):
     try:
-        case_record_event(case=case, kind=kind, on=on, actor=request.user, details=details, source=EventSource.PORTAL,
-                          upload=upload, upload_name=upload_name)
+        case_record_event(case=case, kind=kind, on=on, actor=request.user, details=details,
+                          source=case.access.event_source(EventSource.PORTAL), upload=upload, upload_name=upload_name)
     except ValidationError as exc:
         case_forms.add_service_errors(form, exc, form.field_map)
         return _case_page(request, case, status=400, **{form_key: form})
