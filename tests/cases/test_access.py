@@ -1,7 +1,7 @@
 """Every case URL of a case being drafted or tracked is the owner's alone: another employee of the same
 employer (colleague) and an unrelated one (outsider) get a 404 that does not reveal the case exists (every
-role, the DPOs and advocates included, is probed on every URL in tests/security/test_access_audit.py); an anonymous visitor is sent to log in; a POST by anyone else
-changes nothing."""
+role, the DPOs and advocates included, is probed on every URL in tests/security/test_access_audit.py);
+an anonymous visitor is sent to log in; a POST by anyone else changes nothing."""
 
 from __future__ import annotations
 
