@@ -1,8 +1,9 @@
 """The cases API: a user's own cases, their letters and timelines. Token or session authentication.
 
 Thin views: check the input's shape with a serializer, call one service, render. Every case is read
-through the access policy (``cases.access.case_get_for``), so another user's case is a 404 everywhere. Services raise Django's
-``ValidationError`` naming the field; :func:`_bad_request` turns that into a 400 naming the API field.
+through the access policy (``cases.access.case_get_for``), so another user's case is a 404 everywhere.
+Services raise Django's ``ValidationError`` naming the field; :func:`_bad_request` turns that into a 400
+naming the API field.
 """
 
 from __future__ import annotations
@@ -291,7 +292,7 @@ def case_event_create(request, pk: int):
     try:
         event = services.case_record_event(
             case=case, kind=data["kind"], on=data["date"], actor=request.user, details=details,
-            source=EventSource.API, upload=upload, upload_name=getattr(data.get("file"), "name", ""),
+            source=case.access.event_source(EventSource.API), upload=upload, upload_name=getattr(data.get("file"), "name", ""),
         )
     except DjangoValidationError as exc:
         raise _bad_request(exc) from None
