@@ -194,9 +194,10 @@ def delete(request):
             logout(request)
             request.session["account_deleted_cases"] = count
             return redirect("accounts:deleted")
-    from deletion_portal.cases.selectors import cases_for_user
+    from deletion_portal.cases.access import Need, cases_visible_to
 
-    context = {"form": form, "account": request.user, "case_count": cases_for_user(request.user).count()}
+    context = {"form": form, "account": request.user,
+               "case_count": cases_visible_to(request.user, need=Need.MANAGE).count()}
     return render(request, "accounts/delete.html", context, status=400 if form.errors else 200)
 
 

@@ -1,8 +1,9 @@
 """The cases API: a user's own cases, their letters and timelines. Token or session authentication.
 
 Thin views: check the input's shape with a serializer, call one service, render. Every case is read
-through ``get_case_for_user``, so another user's case is a 404 everywhere. Services raise Django's
-``ValidationError`` naming the field; :func:`_bad_request` turns that into a 400 naming the API field.
+through the access policy (``cases.access.case_get_for``), so another user's case is a 404 everywhere.
+Services raise Django's ``ValidationError`` naming the field; :func:`_bad_request` turns that into a 400
+naming the API field.
 """
 
 from __future__ import annotations
@@ -23,14 +24,12 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from deletion_portal.cases import services
+from deletion_portal.cases.access import Need, case_get_for, cases_visible_to, letter_get_for
 from deletion_portal.cases.models import EventSource, LetterKind
 from deletion_portal.cases.selectors import (
     case_deadlines,
     case_events,
     case_final_request_letter,
-    cases_for_user,
-    get_case_for_user,
-    get_letter_for_user,
 )
 from deletion_portal.cases.serializers import (
     CaseCreateSerializer,
@@ -181,13 +180,13 @@ def _create(request):
 def case_list(request):
     if request.method == "POST":
         return _create(request)
-    return Response(CaseSummarySerializer(cases_for_user(request.user), many=True).data)
+    return Response(CaseSummarySerializer(cases_visible_to(request.user, need=Need.MANAGE), many=True).data)
 
 
 @extend_schema(responses={200: CaseSerializer, 404: NOT_FOUND}, summary="One of your cases")
 @api_view(["GET"])
 def case_detail(request, pk: int):
-    return Response(_case_payload(request, get_case_for_user(request.user, pk)))
+    return Response(_case_payload(request, case_get_for(request.user, pk, need=Need.MANAGE)))
 
 
 # --- Letters -------------------------------------------------------------------------------------
@@ -208,7 +207,7 @@ def case_detail(request, pk: int):
 def case_finalize(request, pk: int):
     from deletion_portal.core.pdf import PdfRenderError
 
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     already = case_final_request_letter(case) is not None
     try:
         letter = services.letter_finalize(case=case, actor=request.user, source=EventSource.API)
@@ -243,7 +242,7 @@ class PdfRenderer(BaseRenderer):
 def case_letter_pdf(request, pk: int, letter_pk: int):
     from deletion_portal.core.pdf import PdfRenderError
 
-    letter = get_letter_for_user(request.user, pk, letter_pk)
+    letter = letter_get_for(request.user, pk, letter_pk, need=Need.VIEW)  # drafts: the owner only
     case = letter.case
     if letter.is_final:
         if not letter.pdf:
@@ -275,7 +274,7 @@ def case_letter_pdf(request, pk: int, letter_pk: int):
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def case_send(request, pk: int):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     _valid(SendSerializer, request)
     return _send(request, case, letter=None)
 
@@ -317,7 +316,7 @@ def _letter_finalize(*, case, letter, actor):
 def case_letter_finalize(request, pk: int, letter_pk: int):
     from deletion_portal.core.pdf import PdfRenderError
 
-    letter = get_letter_for_user(request.user, pk, letter_pk)
+    letter = letter_get_for(request.user, pk, letter_pk, need=Need.MANAGE)
     if letter.is_final:
         return Response(LetterSerializer(letter, context={"request": request}).data, status=status.HTTP_200_OK)
     try:
@@ -339,7 +338,7 @@ def case_letter_finalize(request, pk: int, letter_pk: int):
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def case_letter_send(request, pk: int, letter_pk: int):
-    letter = get_letter_for_user(request.user, pk, letter_pk)
+    letter = letter_get_for(request.user, pk, letter_pk, need=Need.MANAGE)
     _valid(SendSerializer, request)
     return _send(request, letter.case, letter=letter)
 
@@ -356,7 +355,7 @@ def case_letter_send(request, pk: int, letter_pk: int):
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def case_event_create(request, pk: int):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     data = _valid(EventCreateSerializer, request)
     upload = None
     if data.get("file") is not None:
@@ -368,7 +367,7 @@ def case_event_create(request, pk: int):
     try:
         event = services.case_record_event(
             case=case, kind=data["kind"], on=data["date"], actor=request.user, details=details,
-            source=EventSource.API, upload=upload, upload_name=getattr(data.get("file"), "name", ""),
+            source=case.access.event_source(EventSource.API), upload=upload, upload_name=getattr(data.get("file"), "name", ""),
         )
     except DjangoValidationError as exc:
         raise _bad_request(exc) from None

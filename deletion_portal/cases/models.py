@@ -28,6 +28,19 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class Outcome(models.TextChoices):
+    """How the case ended, or what the employer has done so far: the closing outcomes (``cases.services
+    .OUTCOMES``) and, before closing, ``answered`` / ``refused``."""
+
+    ANSWERED = "answered", "Answered"
+    FULFILLED = "fulfilled", "Fulfilled"
+    PARTLY_FULFILLED = "partly_fulfilled", "Partly fulfilled"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    NO_RESPONSE = "no_response", "No response"
+    OTHER = "other", "Other"
+
+
 class Case(models.Model):
     """One employee's request(s) to one employer, with its letters and timeline."""
 
@@ -72,6 +85,14 @@ class Case(models.Model):
     next_date = models.DateField(null=True, blank=True)
     next_date_label = models.CharField(max_length=120, blank=True)
 
+    # The outcome as queryable columns (statistics), derived from the timeline by ``case_recompute``.
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    answered_on = models.DateField(null=True, blank=True, help_text="First response or refusal.")
+    on_time = models.BooleanField(null=True, blank=True, help_text="Answered on or before respond_by; null when unknown.")
+    acknowledged_on = models.DateField(null=True, blank=True)
+    extended = models.BooleanField(default=False, help_text="The employer notified an extension.")
+    refused = models.BooleanField(default=False, help_text="A refusal (in whole or part) was recorded.")
+
     # Retention: a closed case is deleted CASE_RETENTION_DAYS after closing unless the owner keeps it.
     closed_at = models.DateTimeField(null=True, blank=True)
     keep = models.BooleanField(default=False, help_text="The owner chose to keep this case after it closes.")
@@ -81,7 +102,14 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["owner", "next_date"]), models.Index(fields=["status", "next_date"])]
+        indexes = [
+            models.Index(fields=["owner", "next_date"]),
+            models.Index(fields=["status", "next_date"]),
+            # What outcome statistics filter on: per employer, per law, answered in a period.
+            models.Index(fields=["employer", "outcome"]),
+            models.Index(fields=["employer", "answered_on"]),
+            models.Index(fields=["law_key", "outcome"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -148,6 +176,8 @@ class EventSource(models.TextChoices):
     PORTAL = "portal", "Portal"
     API = "api", "API"
     SYSTEM = "system", "System"
+    EMPLOYER = "employer", "The employer's team"
+    ORGANISATION = "organisation", "An organisation acting for the employee"
 
 
 class CaseEvent(models.Model):
@@ -158,7 +188,7 @@ class CaseEvent(models.Model):
     on = models.DateField(help_text="The day it happened (may be in the past).")
     details = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    source = models.CharField(max_length=10, choices=EventSource.choices, default=EventSource.PORTAL)
+    source = models.CharField(max_length=16, choices=EventSource.choices, default=EventSource.PORTAL)
     attachment = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

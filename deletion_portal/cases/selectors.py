@@ -1,11 +1,8 @@
-"""Reads for cases: ownership-checked lookups and the case's deadlines."""
+"""Reads for cases: a case's letters, timeline and deadlines. Access is checked by ``cases.access``."""
 
 from __future__ import annotations
 
 from datetime import date
-
-from django.db.models import F, QuerySet
-from django.http import Http404
 
 from deletion_portal.cases.models import Case, CaseEvent, EventKind, Letter, LetterKind
 from deletion_portal.laws.deadlines import compute_deadlines
@@ -20,33 +17,6 @@ DEADLINE_EVENT_KINDS = {
     EventKind.CLARIFICATION_GIVEN: "clarification_received",
     EventKind.IDENTITY_GIVEN: "identity_received",
 }
-
-
-def cases_for_user(user) -> QuerySet[Case]:
-    """The user's own cases, the nearest date first, undated ones last."""
-    if not user.is_authenticated:
-        return Case.objects.none()
-    return (
-        Case.objects.filter(owner=user)
-        .select_related("employer")
-        .order_by(F("next_date").asc(nulls_last=True), "-created_at")
-    )
-
-
-def get_case_for_user(user, pk) -> Case:
-    """The case if ``user`` owns it; a 404 for everything else (never reveal that it exists)."""
-    try:
-        return cases_for_user(user).get(pk=int(pk))
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
-
-
-def get_letter_for_user(user, case_pk, letter_pk) -> Letter:
-    case = get_case_for_user(user, case_pk)
-    try:
-        return case.letters.get(pk=int(letter_pk))
-    except (Letter.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such letter.") from None
 
 
 def case_final_request_letter(case: Case) -> Letter | None:

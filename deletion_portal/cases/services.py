@@ -24,6 +24,7 @@ from deletion_portal.cases.models import (
     Letter,
     LetterKind,
 )
+from deletion_portal.cases.outcomes import OUTCOME_FIELDS, case_outcome_fields
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
 from deletion_portal.cases.taxonomy import CATEGORY_CODES
 from deletion_portal.cases.uploads import CheckedUpload
@@ -215,7 +216,10 @@ def case_recompute(*, case: Case) -> Case:
             case.next_date, case.next_date_label = None, ""
     if kinds & {EventKind.RESPONSE_RECEIVED, EventKind.REFUSED} or case.status == CaseStatus.CLOSED:
         case.next_date, case.next_date_label = None, ""
-    case.save(update_fields=["received_on", "received_confirmed", "respond_by", "next_date", "next_date_label", "updated_at"])
+    for name, value in case_outcome_fields(events=events, respond_by=case.respond_by).items():
+        setattr(case, name, value)
+    case.save(update_fields=["received_on", "received_confirmed", "respond_by", "next_date", "next_date_label",
+                             *OUTCOME_FIELDS, "updated_at"])
     from deletion_portal.tracking.services import deadlines_sync
 
     deadlines_sync(case=case, result=result, events=events)

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from deletion_portal.accounts.models import Role
-from deletion_portal.employers.models import Employer, Quality
+from deletion_portal.employers.models import Employer, EmployerTeam, Quality, TeamMembership
 
 
 def _is_portal_staff(request) -> bool:
@@ -54,3 +54,18 @@ class EmployerAdmin(admin.ModelAdmin):
         for employer in to_verify:
             self.log_change(request, employer, "Marked as verified by staff.")
         self.message_user(request, f"{len(to_verify)} employer(s) marked as verified by staff.", messages.SUCCESS)
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(EmployerTeam)
+class EmployerTeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name", "employers__legal_name")
+    filter_horizontal = ("employers",)
+    inlines = [TeamMembershipInline]

@@ -45,3 +45,47 @@ class Employer(models.Model):
         if update_fields is not None and ({"legal_name", "other_names"} & set(update_fields)):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+
+
+class TeamRole(models.TextChoices):
+    ADMIN = "admin", "Admin (invites, removes, manages settings)"
+    RESPONDER = "responder", "Responder (acts on cases)"
+    VIEWER = "viewer", "Viewer (reads)"
+
+
+class VerifiedHow(models.TextChoices):
+    MAILBOX = "mailbox", "Mailbox proof (a code sent to the listed privacy address)"
+    STAFF = "staff", "Staff approval"
+    INVITATION = "invitation", "Invited by a verified admin"
+
+
+class EmployerTeam(models.Model):
+    """The data protection office of one employer in the directory (or of several employers of a group)."""
+
+    name = models.CharField(max_length=200)
+    employers = models.ManyToManyField(Employer, related_name="teams", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    """A user who speaks for an employer team. Only a verified membership grants access to cases."""
+
+    team = models.ForeignKey(EmployerTeam, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
+    role = models.CharField(max_length=12, choices=TeamRole.choices, default=TeamRole.VIEWER)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_how = models.CharField(max_length=12, choices=VerifiedHow.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="unique_team_member")]
+        indexes = [models.Index(fields=["user", "verified_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"

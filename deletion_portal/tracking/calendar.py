@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 
+from deletion_portal.cases.access import Need, cases_visible_to
 from deletion_portal.cases.models import Case
 from deletion_portal.tracking.models import CalendarFeed, Deadline
 
@@ -95,8 +96,9 @@ def case_calendar(*, case: Case, now: datetime | None = None) -> bytes:
 
 
 def feed_calendar(*, user, now: datetime | None = None) -> bytes:
-    """The active deadline rows of every case ``user`` owns (and only those)."""
-    return _calendar("Deletion portal: my case dates", _active_rows().filter(case__owner=user), now)
+    """The active deadline rows of every case ``user`` manages (their own, and only those)."""
+    cases = cases_visible_to(user, need=Need.MANAGE).order_by().values("pk")
+    return _calendar("Deletion portal: my case dates", _active_rows().filter(case__in=cases), now)
 
 
 # --- The private feed URL ------------------------------------------------------------------------------

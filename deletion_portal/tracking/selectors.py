@@ -1,5 +1,5 @@
 """Reads for tracking: what the case page shows of the deadline rows, reminders, follow-up and
-complaint letters, and retention. The case must come from ``get_case_for_user`` (ownership checked)."""
+complaint letters, and retention. The case must come from ``cases.access.case_get_for`` (access checked)."""
 
 from __future__ import annotations
 

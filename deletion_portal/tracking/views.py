@@ -1,6 +1,7 @@
 """Follow-up, complaint, response checklist, evidence, calendar and retention views.
 
-Thin plain functions: each starts with ``get_case_for_user`` (a 404 for anyone but the owner), calls
+Thin plain functions: each starts with ``case_get_for(..., need=Need.MANAGE)`` (a 404 for anyone but the
+owner), calls
 one service and renders or redirects; a service's ValidationError is shown on the page, never a 500.
 """
 
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.cases.models import EventKind, Letter, LetterKind
-from deletion_portal.cases.selectors import get_case_for_user
+from deletion_portal.cases.access import Need, case_get_for
 from deletion_portal.cases.views.wizard import letter_as_text
 from deletion_portal.tracking.authorities import authority_choices, eu_authorities
 from deletion_portal.tracking.calendar import (
@@ -72,7 +73,7 @@ def _follow_up_page(request, case, *, errors: list[str], status: int = 200):
 def follow_up(request, pk):
     """The follow-up for the missed date. GET shows it (or why it can be drafted) and changes nothing;
     POST drafts it, or re-renders the existing draft (idempotent), then redirects back to the GET page."""
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     if request.method == "POST":
         before = current_follow_up(case)
         try:
@@ -124,7 +125,7 @@ def complaint(request, pk):
     """The complaint to the chosen authority (``authority=KEY``; default: the suggested one). GET
     (``?authority=``) shows it, or why it can be drafted, and changes nothing; POST (a hidden
     ``authority``) drafts it or re-renders the existing draft, then redirects back to the GET page."""
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     source = request.POST if request.method == "POST" else request.GET
     key = (source.get("authority") or "")[:20] or None
     if request.method == "POST":
@@ -147,7 +148,7 @@ def complaint(request, pk):
 def finalize(request, pk, letter_pk):
     from deletion_portal.core.pdf import PdfRenderError
 
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     try:
         letter = case.letters.get(pk=int(letter_pk), kind__in=[LetterKind.FOLLOW_UP, LetterKind.COMPLAINT])
     except (Letter.DoesNotExist, ValueError, TypeError):
@@ -170,7 +171,7 @@ def finalize(request, pk, letter_pk):
 @require_http_methods(["GET", "POST"])
 def checklist(request, pk, event_pk):
     """Tick what the employer's answer covered; untick what it left out."""
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     try:
         event = case.events.get(pk=int(event_pk), kind=EventKind.RESPONSE_RECEIVED)
     except (case.events.model.DoesNotExist, ValueError, TypeError):
@@ -199,7 +200,7 @@ def checklist(request, pk, event_pk):
 def evidence(request, pk):
     from deletion_portal.core.pdf import PdfRenderError
 
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     try:
         data = evidence_bundle(case=case)
     except PdfRenderError as exc:
@@ -223,7 +224,7 @@ def _ics(data: bytes, filename: str) -> HttpResponse:
 @login_required
 def case_calendar_ics(request, pk):
     """The case's active dates as a .ics file (each with an alarm the day before)."""
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     return _ics(case_calendar(case=case), f"{case.reference}.ics")
 
 
@@ -277,7 +278,7 @@ def calendar_feed(request, token):
 @require_POST
 def keep(request, pk):
     """The owner keeps a case past the retention period (``keep=1``), or lets it go (``keep=0``)."""
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     wanted = request.POST.get("keep") == "1"
     retention_set_keep(case=case, keep=wanted)
     if wanted:

@@ -1,6 +1,3 @@
-import re
-from urllib.parse import urlparse
-
 import pytest
 
 from deletion_portal.accounts.models import Role
@@ -43,10 +40,3 @@ def colleague(make_account):
 @pytest.fixture
 def staff(make_account):
     return make_account("staff@example.org", role=Role.STAFF)
-
-
-def link_path(body: str, site_url: str = "https://portal.example") -> str:
-    """The path of the first portal link in a text email body."""
-    match = re.search(re.escape(site_url) + r"(/\S+)", body)
-    assert match, f"no portal link in:\n{body}"
-    return urlparse(match.group(0)).path

@@ -15,7 +15,7 @@ from deletion_portal.accounts.services import WrongPassword, account_delete
 from deletion_portal.cases.models import Attachment, Case, CaseEvent, Letter
 from deletion_portal.core.models import OutboxMessage, OutboxState
 from deletion_portal.tracking.models import AuditLine, CalendarFeed, Deadline
-from tests.accounts.test_export import make_case
+from tests.support.accounts import make_case
 
 
 @pytest.fixture(autouse=True)

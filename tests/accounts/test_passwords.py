@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from deletion_portal.accounts.models import User
-from tests.accounts.conftest import link_path
+from tests.support.accounts import link_path
 
 pytestmark = pytest.mark.django_db
 

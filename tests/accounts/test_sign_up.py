@@ -3,7 +3,7 @@ import time_machine
 from django.urls import reverse
 
 from deletion_portal.accounts.models import Role, User
-from tests.accounts.conftest import link_path
+from tests.support.accounts import link_path
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
-"""Every case URL is the owner's alone: another employee (colleague) and a DPO (outsider) get a 404
-that does not reveal the case exists; an anonymous visitor is sent to log in; a POST by anyone else
-changes nothing."""
+"""Every case URL of a case being drafted or tracked is the owner's alone: another employee of the same
+employer (colleague) and an unrelated one (outsider) get a 404 that does not reveal the case exists (every
+role, the DPOs and advocates included, is probed on every URL in tests/security/test_access_audit.py);
+an anonymous visitor is sent to log in; a POST by anyone else changes nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from deletion_portal.cases.models import Case, EventKind
 from deletion_portal.cases.services import case_record_event
 from deletion_portal.cases.uploads import check_upload
 from deletion_portal.core.models import OutboxMessage
-from tests.cases.conftest import PDF_BYTES
+from tests.support.data import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 

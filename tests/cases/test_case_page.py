@@ -117,25 +117,25 @@ def test_it_shows_the_next_date_days_left_and_the_trail(owner_client, final_case
     assert 'id="trail"' in page and "Art. 12(3) GDPR" in page
 
 
-def test_it_shows_the_timeline_with_actor_source_and_details(owner_client, final_case, outsider):
+def test_it_shows_the_timeline_with_actor_source_and_details(owner_client, final_case, dpo):
     case_record_event(case=final_case, kind=EventKind.SENT, on=date(2025, 5, 5), actor=final_case.owner,
                       details={"channel": "post", "tracking_number": "RR123456789DE"})
-    case_record_event(case=final_case, kind=EventKind.ACKNOWLEDGED, on=date(2025, 5, 9), actor=outsider,
-                      details={"note": "Thank you, we are on it."}, source="api")
+    case_record_event(case=final_case, kind=EventKind.ACKNOWLEDGED, on=date(2025, 5, 9), actor=dpo,
+                      details={"note": "Thank you, we are on it."}, source="employer")
     case_record_event(case=final_case, kind=EventKind.CLARIFICATION_REQUESTED, on=date(2025, 5, 10), actor=None)
     page = text(owner_client.get(reverse("cases:detail", args=[final_case.pk])))
     timeline = page.split('id="timeline"')[1]
     for label in ("Drafted", "Letter finalised", "Sent", "Receipt acknowledged", "Clarification asked for"):
         assert label in timeline
     assert "by you · Portal" in timeline
-    assert "by dpo@acme.example · API" in timeline
+    assert "by dpo@acme.example · The employer&#x27;s team" in timeline  # which side acted
     assert "by system" in timeline
     assert "RR123456789DE" in timeline and "By post" in timeline
     assert "Thank you, we are on it." in timeline
 
 
 def test_it_hides_the_email_action_when_the_employer_has_no_privacy_address(owner_client, owner, employer_without_email):
-    from tests.cases.conftest import DRAFT_FIELDS
+    from tests.support.data import DRAFT_FIELDS
 
     case = case_create(owner=owner, employer=employer_without_email, **DRAFT_FIELDS)
     case.status = "finalised"

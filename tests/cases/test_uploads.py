@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from deletion_portal.cases.models import Attachment, Case, EventKind
-from tests.cases.conftest import EML_BYTES, HTML_BYTES, PDF_BYTES, PNG_BYTES
+from tests.support.data import EML_BYTES, HTML_BYTES, PDF_BYTES, PNG_BYTES
 
 pytestmark = pytest.mark.django_db
 

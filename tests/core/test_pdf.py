@@ -24,7 +24,7 @@ from deletion_portal.core.pdf import (
     print_stylesheet,
     render_pdf,
 )
-from tests.conftest import portal_env, python_c
+from tests.support.processes import portal_env, python_c
 
 META = PdfMetadata(
     title="Request for erasure AB12CD",

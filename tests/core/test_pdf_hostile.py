@@ -41,7 +41,7 @@ from deletion_portal.core.pdf import (
     PdfRenderError,
     render_pdf,
 )
-from tests.conftest import free_port
+from tests.support.processes import free_port
 
 META = PdfMetadata(title="Hostile", author="Tester", subject="Hostile input", language="en")
 PASSWD_MARKER = "root:x:0:0"

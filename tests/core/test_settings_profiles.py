@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
-from tests.conftest import REPO_ROOT, manage, portal_env, python_c, settings_env_names
+from tests.support.processes import REPO_ROOT, manage, portal_env, python_c, settings_env_names
 
 GOOD_KEY = secrets.token_urlsafe(48)[:64]
 assert len(GOOD_KEY) == 64

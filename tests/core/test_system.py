@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from deletion_portal.core import system
-from tests.conftest import manage, portal_env
+from tests.support.processes import manage, portal_env
 
 
 def test_it_finds_no_problem_on_a_machine_set_up_like_ci(settings, tmp_path):

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tests.conftest import require_binary
+from tests.support.processes import require_binary
 
 # Playwright's sync API keeps an event loop running in the test thread; Django refuses ORM calls
 # from such a thread unless told that this is deliberate (the live server runs in its own thread).

@@ -100,7 +100,7 @@ class SMTPServer:
     """``with SMTPServer() as smtp: ...`` — or ``start()`` / ``stop()``."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int | None = None, directory: str | Path | None = None):
-        from tests.conftest import free_port
+        from tests.support.processes import free_port
 
         self.host = host
         self.port = port or free_port()

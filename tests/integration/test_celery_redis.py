@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import REPO_ROOT, portal_env, require_binary, wait_for
-from tests.integration.conftest import celery_argv, send_heartbeat, sqlite_heartbeat
+from tests.support.processes import REPO_ROOT, portal_env, require_binary, wait_for
+from tests.support.servers import celery_argv, send_heartbeat, sqlite_heartbeat
 
 pytestmark = [pytest.mark.redis, pytest.mark.celery]
 
@@ -50,7 +50,7 @@ def test_beat_schedules_the_heartbeat_without_anything_being_sent(redis_db, port
 
 @pytest.mark.postgres
 def test_the_whole_production_stack_postgresql_redis_worker(postgres_server, redis_db, tmp_path, start_worker):
-    from tests.conftest import manage
+    from tests.support.processes import manage
 
     url = postgres_server.create_database("portal_celery")
     env = portal_env(DATABASE_URL=url, REDIS_URL=redis_db, PORTAL_VAR_DIR=tmp_path / "var")
@@ -69,7 +69,7 @@ def test_the_whole_production_stack_postgresql_redis_worker(postgres_server, red
 
 def test_the_production_redis_config_is_what_the_design_asks_for(tmp_path, services):
     """deploy/redis/redis.conf starts, with AOF on and no eviction (a queued letter must never vanish)."""
-    from tests.conftest import free_port
+    from tests.support.processes import free_port
 
     binary = require_binary("redis-server", hint="install it (Debian: apt-get install redis-server)")
     port = free_port()

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.integration.test_reliability import (  # noqa: F401 - fixtures used by name
+from tests.integration.stack import (
     LATE_CASES,
     SWEEP_SECONDS,
     WAIT,
@@ -24,12 +24,9 @@ from tests.integration.test_reliability import (  # noqa: F401 - fixtures used b
     assert_no_results_stored,
     body_of,
     make_portal,
-    pg_database,
-    pg_template,
-    smtp,
     sqlite_database,
 )
-from tests.conftest import wait_for
+from tests.support.processes import wait_for
 
 #: What the person sees: the case page, then the follow-up page it leads to.
 PAGES = """

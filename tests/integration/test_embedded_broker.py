@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, portal_env, wait_for
-from tests.integration.conftest import send_heartbeat, sqlite_heartbeat
+from tests.support.processes import REPO_ROOT, portal_env, wait_for
+from tests.support.servers import send_heartbeat, sqlite_heartbeat
 
 pytestmark = [pytest.mark.celery]
 

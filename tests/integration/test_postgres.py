@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO_ROOT, manage, portal_env
+from tests.support.processes import REPO_ROOT, manage, portal_env
 
 pytestmark = [pytest.mark.postgres]
 

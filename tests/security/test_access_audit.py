@@ -3,11 +3,15 @@
 * ``PUBLIC``: anyone may use it (and it shows nobody's private data).
 * ``LOGIN``: needs a signed-in user, acts only on ``request.user`` (no object id in the URL):
   an anonymous visitor is sent to log in (HTML) or refused with 401/403 (API), and creates nothing.
-* ``Obj(...)``: object-scoped (a case pk, and a letter / attachment / event pk of that case). Built
-  with objects owned by user A and requested as another employee, a DPO and an advocate: all get a
-  404 and nothing changes; an anonymous visitor is sent to log in (HTML) or gets 401/403 (API) and
-  nothing changes; the owner is let in (so the 404s prove the access check, not a broken URL), the
-  owner's GET changes nothing either (state changes are POSTs) and the owner's POST changes something.
+* ``Obj(...)``: object-scoped (a case pk, and a letter / attachment / event pk of that case), with the
+  ``Need`` the view asks the case access policy for (``cases/access.py``). Each one is probed at each of
+  its targets (a sent case, a finalised unsent case, a draft at the preview …) for EVERY role: anonymous,
+  the owner, a colleague, an outsider, the DPO of the case's employer, the DPO of another employer, an
+  advocate without a share and one whose organisation the owner shares the cases with. The expected
+  answer comes from the policy table below (``ALLOWED``): a refused role gets a 404 that does not reveal
+  the case and changes nothing; anonymous is sent to log in (HTML) or gets 401/403 (API); an allowed GET
+  answers and writes nothing (no INSERT/UPDATE/DELETE at all, checked on the SQL); the owner's POST
+  changes something (so "nothing changed" for the others means something).
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -17,46 +21,61 @@ classified (and so tested) before it can be merged.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import date
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from deletion_portal.accounts.models import Role
-from deletion_portal.accounts.services import account_create
+from deletion_portal.advocacy.models import CaseShare, Organisation, OrganisationMembership, OrganisationRole
+from deletion_portal.cases.access import Need
 from deletion_portal.cases.models import Attachment, Case, CaseEvent, EventKind, Letter, LetterKind
 from deletion_portal.cases.services import case_create, case_record_event
 from deletion_portal.cases.uploads import check_upload
 from deletion_portal.core.models import OutboxMessage
 from deletion_portal.employers.models import Employer
+from tests.support.data import DRAFT_FIELDS, PDF_BYTES
+from tests.support.urls import Pattern, all_patterns
+from tests.support.world import finalise_directly, make_account
 
 pytestmark = pytest.mark.django_db
 
 PUBLIC = "public"
 LOGIN = "login"
 ADMIN = "admin"
+MANAGE, VIEW = Need.MANAGE, Need.VIEW
+
+
+@dataclass(frozen=True)
+class At:
+    """One target of an object-scoped pattern: its URL kwargs (a key of the ``world`` fixture, or a
+    literal) and, when not all of them, the methods probed there."""
+
+    kwargs: dict
+    methods: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class Obj:
-    """An object-scoped pattern: the methods the view accepts (each one is probed), whether it is the
-    API (401/403 for anonymous instead of a login redirect), where its URL kwargs come from (a key of
-    the ``world`` fixture, or a literal) and the data a POST sends (valid for the owner, so that a
-    missing access check would change something)."""
+    """An object-scoped pattern: the methods the view accepts, the policy ``need`` it asks for, whether
+    it is the API (401/403 for anonymous instead of a login redirect), where it is probed (``at``: the
+    sent ``case`` by default) and the data a POST sends (valid for the owner, so that a missing access
+    check would change something)."""
 
     methods: tuple[str, ...]
+    need: Need = MANAGE
     api: bool = False
-    kwargs: dict = field(default_factory=dict)
+    at: tuple[At, ...] = (At({"pk": "case"}),)
     data: dict = field(default_factory=dict)
     multipart: bool = False
 
+
+SENT_AND_UNSENT = (At({"pk": "case", "letter_pk": "letter"}), At({"pk": "final_case", "letter_pk": "final_letter"}))
 
 # fmt: off
 ACCESS = {
@@ -94,12 +113,13 @@ ACCESS = {
     "cases:new": LOGIN,
     "cases:track": LOGIN,
     "cases:detail": Obj(("GET",)),
-    "cases:step": Obj(("GET", "POST"), kwargs={"pk": "draft_case", "n": 5},
+    "cases:step": Obj(("GET", "POST"), at=(At({"pk": "draft_case", "n": 5}), At({"pk": "draft_case", "n": 7}, ("GET",))),
                       data={"requester_name": "Mallory", "requester_address": "x", "requester_email": "m@evil.example"}),
-    "cases:preview-pdf": Obj(("GET",)),
-    "cases:finalize": Obj(("POST",), kwargs={"pk": "draft_case"}),
-    "cases:letter-pdf": Obj(("GET",), kwargs={"letter_pk": "letter"}),
-    "cases:attachment": Obj(("GET",), kwargs={"att_pk": "attachment"}),
+    "cases:preview-pdf": Obj(("GET",), at=(At({"pk": "case"}), At({"pk": "draft_case"}))),
+    "cases:finalize": Obj(("POST",), at=(At({"pk": "draft_case"}),)),
+    # A FINAL letter's PDF is readable by whoever may VIEW the case (the DPO once it was sent).
+    "cases:letter-pdf": Obj(("GET",), need=VIEW, at=SENT_AND_UNSENT),
+    "cases:attachment": Obj(("GET",), at=(At({"pk": "case", "att_pk": "attachment"}),)),
     "cases:send-email": Obj(("POST",)),
     "cases:record-post": Obj(("POST",), data={"post-posted_on": "2025-06-02"}),
     "cases:record-web-form": Obj(("POST",), data={"web-used_on": "2025-06-02"}),
@@ -108,9 +128,9 @@ ACCESS = {
     # --- tracking ----------------------------------------------------------------------------------------
     "tracking:follow-up": Obj(("GET", "POST")),     # GET reads; POST drafts the follow-up: never for others
     "tracking:complaint": Obj(("GET", "POST"), data={"authority": "DE-BY"}),  # likewise, to the chosen authority
-    "tracking:checklist": Obj(("GET", "POST"), kwargs={"event_pk": "response"}, data={"dispute": "1"}),
+    "tracking:checklist": Obj(("GET", "POST"), at=(At({"pk": "case", "event_pk": "response"}),), data={"dispute": "1"}),
     "tracking:evidence": Obj(("GET",)),
-    "tracking:finalize": Obj(("POST",), kwargs={"letter_pk": "follow_up_letter"}),
+    "tracking:finalize": Obj(("POST",), at=(At({"pk": "case", "letter_pk": "follow_up_letter"}),)),
     "tracking:case-calendar": Obj(("GET",)),
     "tracking:keep": Obj(("POST",), data={"keep": "1"}),
     # --- the private calendar feed -------------------------------------------------------------------------
@@ -128,12 +148,13 @@ ACCESS = {
     "api-v1:docs": PUBLIC,
     "api-v1:case-list": LOGIN,                      # GET: the caller's own cases; POST: a new case
     "api-v1:case-detail": Obj(("GET",), api=True),
-    "api-v1:case-finalize": Obj(("POST",), api=True, kwargs={"pk": "draft_case"}),
+    "api-v1:case-finalize": Obj(("POST",), api=True, at=(At({"pk": "draft_case"}),)),
     "api-v1:case-send": Obj(("POST",), api=True, data={"channel": "email"}),
     "api-v1:case-events": Obj(("POST",), api=True, data={"kind": "closed", "date": "2025-06-20", "outcome": "fulfilled"}),
-    "api-v1:case-letter-pdf": Obj(("GET",), api=True, kwargs={"letter_pk": "letter"}),
-    "api-v1:case-letter-finalize": Obj(("POST",), api=True, kwargs={"letter_pk": "follow_up_letter"}),
-    "api-v1:case-letter-send": Obj(("POST",), api=True, kwargs={"letter_pk": "letter"}, data={"channel": "email"}),
+    "api-v1:case-letter-pdf": Obj(("GET",), need=VIEW, api=True, at=SENT_AND_UNSENT),
+    "api-v1:case-letter-finalize": Obj(("POST",), api=True, at=(At({"pk": "case", "letter_pk": "follow_up_letter"}),)),
+    "api-v1:case-letter-send": Obj(("POST",), api=True, at=(At({"pk": "case", "letter_pk": "letter"}),),
+                                   data={"channel": "email"}),
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -141,29 +162,6 @@ ADMIN_NAMESPACES = {"admin"}
 
 
 # --- The URL patterns ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pattern:
-    name: str  # "namespace:name", or "<unnamed> route" for a pattern without a name
-    route: str
-    kwargs: tuple[str, ...]
-
-
-def walk(patterns, prefix: str = "", namespaces: tuple[str, ...] = ()):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            inner = namespaces + ((entry.namespace,) if entry.namespace else ())
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern):
-            route = prefix + str(entry.pattern)
-            name = ":".join(namespaces + (entry.name or f"<unnamed {route}>",))
-            kwargs = tuple(re.findall(r"<(?:\w+:)?(\w+)>", route)) or tuple(entry.pattern.regex.groupindex)
-            yield Pattern(name=name, route=route, kwargs=kwargs)
-
-
-def all_patterns() -> list[Pattern]:
-    return list(walk(get_resolver().url_patterns))
 
 
 def is_admin(pattern: Pattern) -> bool:
@@ -211,8 +209,9 @@ def test_every_pattern_with_an_object_id_is_object_scoped():
 def test_every_object_scoped_pattern_gets_all_its_kwargs_from_the_table():
     by_name = {p.name: p for p in project_patterns()}
     for name in patterns_of(Obj):
-        needed = set(by_name[name].kwargs) - {"pk"}
-        assert needed <= set(ACCESS[name].kwargs), f"{name}: say where {sorted(needed)} come from"
+        for target in ACCESS[name].at:
+            needed = set(by_name[name].kwargs)
+            assert needed <= set(target.kwargs), f"{name}: say where {sorted(needed)} come from"
 
 
 def test_the_admin_namespace_holds_only_admin_urls():
@@ -221,58 +220,47 @@ def test_the_admin_namespace_holds_only_admin_urls():
             assert p.route.startswith("admin/"), p
 
 
-# --- The world: user A's objects, and the others ---------------------------------------------------------
+# --- The policy table ------------------------------------------------------------------------------------
 
-FINALISED_AT = datetime(2025, 5, 2, 9, 0, tzinfo=dt_timezone.utc)
-PASSWORD = "correct horse battery staple 42"
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-CASE_FIELDS = {
-    "work_country": "DE", "work_region": "DE-BY", "residence_country": "DE", "residence_region": "DE-BY",
-    "law_key": "eu-gdpr", "region": "DE-BY", "language": "en", "bundle": "erase_training",
-    "rights": ["access", "objection", "restriction", "erasure"], "categories": ["keystrokes", "mouse_movements"],
-    "requester_name": "Olive Owner", "requester_address": "Gartenweg 5\n80333 München",
-    "requester_email": "olive@mail.example", "employee_id": "E-1042", "job_title": "Data annotator",
-    "wizard_step": 7,
+ROLES = ["anonymous", "owner", "colleague", "outsider", "dpo", "other_dpo", "advocate", "shared_advocate"]
+# The state of each case of the world, as the policy sees it.
+STATE = {"case": "sent", "final_case": "finalised", "draft_case": "draft"}
+# Who may do what, by the policy (cases/access.py): (need, state of the case) pairs; everything else is a 404.
+ALLOWED = {
+    "owner": {(need, state) for need in (VIEW, MANAGE) for state in STATE.values()},
+    "dpo": {(VIEW, "sent")},  # verified responder of the case employer's team: sent cases only, reading
+    "shared_advocate": {(VIEW, state) for state in STATE.values()},  # a live share with see_case
 }
 
 
+def allowed(who: str, need: Need, case_key: str) -> bool:
+    return (need, STATE[case_key]) in ALLOWED.get(who, set())
+
+
+# --- The world: the owner's objects, and everyone else ------------------------------------------------------
+
+
 @pytest.fixture(autouse=True)
-def _fast(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _account(email, role):
-    return account_create(email=email, password=PASSWORD, role=role, display_name=email.split("@")[0], confirmed=True)
+def _fast(isolated_media):
+    pass
 
 
 @pytest.fixture
-def users(db):
-    return {
-        "owner": _account("olive@mail.example", Role.EMPLOYEE),
-        "colleague": _account("colin@mail.example", Role.EMPLOYEE),
-        "dpo": _account("dpo@acme.example", Role.DPO),  # at the case's employer's own domain
-        "advocate": _account("ada@advocates.example", Role.ADVOCATE),
-    }
+def users(owner, colleague, outsider, dpo, other_dpo, advocate):
+    shared_advocate = make_account("sam@union.example", Role.ADVOCATE, "Sam Shared")
+    union = Organisation.objects.create(name="Annotators' Union", country="DE")
+    OrganisationMembership.objects.create(organisation=union, user=shared_advocate, role=OrganisationRole.ORGANISER)
+    return {"owner": owner, "colleague": colleague, "outsider": outsider, "dpo": dpo, "other_dpo": other_dpo,
+            "advocate": advocate, "shared_advocate": shared_advocate, "union": union}
 
 
 @pytest.fixture
-def world(users):
-    """User A's objects: a case with a final letter, a response with an attachment and a draft follow-up,
-    and a complete draft case (for the finalise actions)."""
+def world(users, employer):
+    """The owner's objects: a sent case with a final letter, a response with an attachment and a draft
+    follow-up; a case whose letter is final but not sent; a complete draft at the preview (step 7).
+    The owner shares all three with the union (see_case and a mandate); not with ``advocate``'s group."""
     owner = users["owner"]
-    employer = Employer.objects.create(legal_name="Acme Analytics GmbH", country="DE",
-                                       privacy_email="privacy@acme.example", postal_address="Hauptstraße 1\n80331 München")
-    case = case_create(owner=owner, employer=employer, **CASE_FIELDS)
-    letter = Letter(case=case, kind=LetterKind.REQUEST, language="en", template_version="test", html="<p>Request</p>",
-                    sha256=hashlib.sha256(PDF_BYTES).hexdigest(), is_final=True, finalised_at=FINALISED_AT)
-    letter.pdf.save(f"{case.reference}-{letter.short_id}.pdf", ContentFile(PDF_BYTES), save=False)
-    letter.save()
-    case.status, case.wizard_step = "finalised", 8
-    case.save()
-    CaseEvent.objects.create(case=case, kind=EventKind.FINALISED, on=date(2025, 5, 2), actor=owner,
-                             details={"letter": letter.short_id, "sha256": letter.sha256})
+    case = finalise_directly(case_create(owner=owner, employer=employer, **DRAFT_FIELDS))
     case_record_event(case=case, kind=EventKind.SENT, on=date(2025, 5, 2), actor=owner, details={"channel": "post"})
     upload = check_upload(SimpleUploadedFile("answer.pdf", PDF_BYTES))
     response = case_record_event(case=case, kind=EventKind.RESPONSE_RECEIVED, on=date(2025, 6, 1), actor=owner,
@@ -280,28 +268,29 @@ def world(users):
     response.checklist.filter(pk=response.checklist.order_by("pk").first().pk).update(answered=True)
     follow_up_letter = Letter.objects.create(case=case, kind=LetterKind.FOLLOW_UP, language="en",
                                              template_version="test", html="<p>Follow-up</p>")
-    draft_case = case_create(owner=owner, employer=employer, **CASE_FIELDS)
+    final_case = finalise_directly(case_create(owner=owner, employer=employer, **DRAFT_FIELDS))
+    draft_case = case_create(owner=owner, employer=employer, **DRAFT_FIELDS)
+    for shared in (case, final_case, draft_case):
+        CaseShare.objects.create(case=shared, organisation=users["union"], see_case=True, act_for=True)
     return {
-        "case": case, "letter": letter, "attachment": Attachment.objects.get(case=case), "response": response,
-        "follow_up_letter": follow_up_letter, "draft_case": draft_case,
+        "case": case, "letter": case.letters.get(kind=LetterKind.REQUEST), "attachment": Attachment.objects.get(case=case),
+        "response": response, "follow_up_letter": follow_up_letter, "final_case": final_case,
+        "final_letter": final_case.letters.get(), "draft_case": draft_case,
     }
 
 
-def build(name: str, world) -> tuple[str, Case]:
-    """The URL of ``name`` for user A's objects, and the case it belongs to."""
-    access = ACCESS[name]
-    kwargs = {"pk": "case", **access.kwargs}
-    values = {key: (world[value].pk if isinstance(value, str) else value) for key, value in kwargs.items()}
-    case = world[kwargs["pk"]]
-    return reverse(name, kwargs=values), case
+def build(target: At, world) -> tuple[str, Case, str]:
+    """The URL of a target for the owner's objects, the case it belongs to and its key in the world."""
+    values = {key: (world[value].pk if isinstance(value, str) else value) for key, value in target.kwargs.items()}
+    return values, world[target.kwargs["pk"]], target.kwargs["pk"]
 
 
 def snapshot(world) -> dict:
-    """Everything a request by someone else must leave as it was."""
+    """Everything a refused request must leave as it was."""
     from deletion_portal.tracking.models import ChecklistItem, Deadline, Reminder
 
     state = {}
-    for key in ("case", "draft_case"):
+    for key in ("case", "final_case", "draft_case"):
         case = Case.objects.get(pk=world[key].pk)
         state[key] = {
             "row": {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields},
@@ -311,7 +300,8 @@ def snapshot(world) -> dict:
         }
     state["counts"] = {
         model.__name__: model.objects.count()
-        for model in (Case, CaseEvent, Letter, Attachment, OutboxMessage, ChecklistItem, Deadline, Reminder, Employer)
+        for model in (Case, CaseEvent, Letter, Attachment, OutboxMessage, ChecklistItem, Deadline, Reminder, Employer,
+                      CaseShare)
     }
     state["checklist"] = list(ChecklistItem.objects.order_by("pk").values_list("pk", "answered"))
     return state
@@ -333,71 +323,74 @@ def login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
-PROBES = [(name, method) for name in patterns_of(Obj) for method in ACCESS[name].methods]
+def writes(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().split(" ", 1)[0].upper()
+            in ("INSERT", "UPDATE", "DELETE", "REPLACE")]
 
 
-@pytest.mark.parametrize("who", ["colleague", "dpo", "advocate"])
-@pytest.mark.parametrize(("name", "method"), PROBES, ids=[f"{n}-{m}" for n, m in PROBES])
-def test_only_the_owner_reaches_an_object(client, users, world, who, name, method):
-    url, case = build(name, world)
+# A GET that still drafts a Letter row for a draft case (the wizard's preview step and the PDF preview):
+# fixed on the deps branch; strict, so the mark must go once the fix is merged.
+WRITING_GETS = {("cases:step", "GET", 1), ("cases:preview-pdf", "GET", 1)}
+
+PROBES = []
+for _name in patterns_of(Obj):
+    for _index, _target in enumerate(ACCESS[_name].at):
+        for _method in _target.methods or ACCESS[_name].methods:
+            for _who in ROLES:
+                marks = []
+                if _who == "owner" and (_name, _method, _index) in WRITING_GETS:
+                    marks = [pytest.mark.xfail(strict=True, reason="fixed in the deps branch: a GET drafts the letter")]
+                key = _target.kwargs["pk"]
+                PROBES.append(pytest.param(_name, _method, _index, _who,
+                                           id=f"{_name}-{_method}-{key}{_index or ''}-{_who}", marks=marks))
+
+
+@pytest.mark.parametrize(("name", "method", "index", "who"), PROBES)
+def test_every_role_gets_the_policys_answer(client, users, world, pdf_renderer_stub, name, method, index, who):
+    access = ACCESS[name]
+    values, case, case_key = build(access.at[index], world)
+    url = reverse(name, kwargs=values)
+    if who != "anonymous":
+        client.force_login(users[who])
     before = snapshot(world)
-    client.force_login(users[who])
-    response = request(client, method, url, ACCESS[name])
-    assert response.status_code == 404, f"{who} {method} {url} → {response.status_code}, not 404"
-    assert case.reference.encode() not in body(response)  # a 404 that does not reveal the case
-    assert snapshot(world) == before, f"{who} {method} {url} changed something"
-
-
-@pytest.mark.parametrize(("name", "method"), PROBES, ids=[f"{n}-{m}" for n, m in PROBES])
-def test_anonymous_visitors_are_sent_to_log_in(client, world, name, method):
-    url, _ = build(name, world)
-    before = snapshot(world)
-    response = request(client, method, url, ACCESS[name])
-    if ACCESS[name].api:
-        assert response.status_code in (401, 403), f"anonymous {method} {url} → {response.status_code}"
+    with CaptureQueriesContext(connection) as queries:
+        response = request(client, method, url, access)
+    if who == "anonymous":
+        if access.api:
+            assert response.status_code in (401, 403), f"anonymous {method} {url} → {response.status_code}"
+        else:
+            assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}, not a login redirect"
+        assert snapshot(world) == before
+    elif not allowed(who, access.need, case_key):
+        assert response.status_code == 404, f"{who} {method} {url} → {response.status_code}, not 404"
+        assert case.reference.encode() not in body(response)  # a 404 that does not reveal the case
+        assert snapshot(world) == before, f"{who} {method} {url} changed something"
+    elif method == "GET":
+        # Let in (so the 404s above come from the policy, not a bad URL), and a GET is safe: no CSRF
+        # token guards it, prefetchers and link previews send it; whatever changes state is a POST.
+        assert response.status_code in (200, 302), f"{who} {method} {url} → {response.status_code}"
+        assert not writes(queries), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
+        assert snapshot(world) == before
     else:
-        assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}, not a login redirect"
-    assert snapshot(world) == before
+        assert response.status_code not in (404, 405), f"{who} {method} {url} → {response.status_code}"
+        assert response.status_code < 500
+        # The same request changes something when allowed: so "nothing changed" above means something.
+        assert snapshot(world) != before, f"{who} {method} {url} → {response.status_code} changed nothing"
 
 
-GET_PROBES = [(name, method) for name, method in PROBES if method == "GET"]
+def test_the_dpo_downloads_the_sent_request_letter_and_nothing_else(client, users, world):
+    """The policy's real use today: the verified DPO of the employer reads the letter it was sent."""
+    client.force_login(users["dpo"])
+    response = client.get(reverse("cases:letter-pdf", args=[world["case"].pk, world["letter"].pk]))
+    assert response.status_code == 200 and body(response) == PDF_BYTES
+    unsent = client.get(reverse("cases:letter-pdf", args=[world["final_case"].pk, world["final_letter"].pk]))
+    assert unsent.status_code == 404
 
 
-@pytest.mark.parametrize(("name", "method"), GET_PROBES, ids=[f"{n}-{m}" for n, m in GET_PROBES])
-def test_the_owner_is_let_in(client, users, world, name, method):
-    """The same URLs work for the owner: the 404s above come from the access check, not a bad URL."""
-    url, _ = build(name, world)
-    client.force_login(users["owner"])
-    response = request(client, method, url, ACCESS[name])
-    assert response.status_code in (200, 302), f"owner {method} {url} → {response.status_code}"
-
-
-@pytest.mark.parametrize(("name", "method"), GET_PROBES, ids=[f"{n}-{m}" for n, m in GET_PROBES])
-def test_the_owners_get_changes_nothing(client, users, world, name, method):
-    """A GET is safe even for the owner (no CSRF token guards it; prefetchers and link previews send it):
-    whatever changes state is a POST, probed below."""
-    url, _ = build(name, world)
-    client.force_login(users["owner"])
-    before = snapshot(world)
-    response = request(client, method, url, ACCESS[name])
-    assert response.status_code < 500
-    assert snapshot(world) == before, f"owner GET {url} changed something"
-
-
-POST_PROBES = [(name, method) for name, method in PROBES if method == "POST"]
-
-
-@pytest.mark.parametrize(("name", "method"), POST_PROBES, ids=[f"{n}-{m}" for n, m in POST_PROBES])
-def test_the_owners_post_reaches_the_view(client, users, world, name, method, pdf_renderer_stub):
-    """The owner's POST is handled (not a 404 / 405), so the others' 404 is the access check's."""
-    url, _ = build(name, world)
-    before = snapshot(world)
-    client.force_login(users["owner"])
-    response = request(client, method, url, ACCESS[name])
-    assert response.status_code not in (404, 405), f"owner {method} {url} → {response.status_code}"
-    assert response.status_code < 500
-    # The same request changes something for the owner: so "nothing changed" above means something.
-    assert snapshot(world) != before, f"owner {method} {url} → {response.status_code} changed nothing"
+def test_the_table_probes_a_draft_at_the_preview_and_the_letter_previews():
+    targets = {(name, tuple(sorted(t.kwargs.items()))) for name in patterns_of(Obj) for t in ACCESS[name].at}
+    assert ("cases:step", (("n", 7), ("pk", "draft_case"))) in targets
+    assert ("cases:preview-pdf", (("pk", "draft_case"),)) in targets
 
 
 @pytest.fixture
@@ -444,7 +437,7 @@ def test_public_pages_do_not_ask_for_a_login(client, name):
 # --- The admin ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["owner", "dpo", "advocate"])
+@pytest.mark.parametrize("who", ["owner", "dpo", "advocate", "shared_advocate"])
 def test_the_admin_sends_non_staff_users_to_its_login(client, users, world, who):
     client.force_login(users[who])
     urls = [reverse("admin:index")]

@@ -302,7 +302,7 @@ def test_the_url_scan_spots_personal_parameters():
 
 
 def test_url_patterns_carry_no_personal_data():
-    from tests.security.test_access_audit import all_patterns
+    from tests.support.urls import all_patterns
 
     routes = [p.route for p in all_patterns() if not p.route.startswith("admin/")]
     routes += [m for path in sorted(PACKAGE.rglob("*urls.py")) for m in re.findall(r"""path\(\s*r?["']([^"']*)""", path.read_text())]

@@ -1,24 +1,16 @@
-"""Fixtures for tracking: an owner, an employer, a case sent outside the portal, and a recorder of the
+"""Fixtures for tracking (the owner and the employer come from the shared base): a case sent outside the portal, and a recorder of the
 Celery tasks the sweep enqueues (their ``delay`` is replaced; nothing is published)."""
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 import time_machine
 from django.db import transaction
 
-from deletion_portal.accounts.models import Role
-from deletion_portal.accounts.services import account_create
 from deletion_portal.cases.models import CaseEvent, EventKind
 from deletion_portal.cases.services import case_create, case_recompute, case_record_event
-from deletion_portal.employers.models import Employer
-
-# PostgreSQL for the benchmark tests (session server, started on demand).
-from tests.integration.conftest import postgres_server  # noqa: F401
-
-TODAY = date(2025, 6, 16)  # a Monday
+from tests.support.data import CASE_FIELDS, TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -33,24 +25,6 @@ def _mail_and_hashers(settings, tmp_path):
 def frozen():
     with time_machine.travel(f"{TODAY.isoformat()} 10:00:00Z", tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def owner(db):
-    return account_create(email="olive@mail.example", password="correct horse battery staple 42",
-                          role=Role.EMPLOYEE, display_name="Olive Owner", confirmed=True)
-
-
-@pytest.fixture
-def employer(db):
-    return Employer.objects.create(legal_name="Acme Analytics GmbH", country="DE", privacy_email="privacy@acme.example")
-
-
-CASE_FIELDS = {
-    "work_country": "DE", "work_region": "DE-BY", "residence_country": "DE", "law_key": "eu-gdpr", "region": "DE-BY",
-    "language": "en", "rights": ["access", "erasure"], "categories": ["keystrokes"], "requester_name": "Olive Owner",
-    "requester_address": "Gartenweg 5\n80333 München", "requester_email": "olive.private@mail.example",
-}
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from deletion_portal.tracking.authorities import (
     authority_for_case,
     eu_authorities,
 )
-from tests.cases.conftest import _media_and_mail, draft_case, employer, owner  # noqa: F401 - fixtures
 
 EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 EEA = ["IS", "LI", "NO"]

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.conftest import manage, portal_env
+from tests.support.processes import manage, portal_env
 
 pytestmark = [pytest.mark.postgres]
 

@@ -16,7 +16,7 @@ from deletion_portal.cases.models import EventKind
 from deletion_portal.cases.services import case_create
 from deletion_portal.tracking.calendar import calendar_feed_create, case_calendar, feed_calendar
 from deletion_portal.tracking.models import CalendarFeed, Deadline
-from tests.tracking.conftest import CASE_FIELDS
+from tests.support.data import CASE_FIELDS
 
 pytestmark = pytest.mark.django_db
 

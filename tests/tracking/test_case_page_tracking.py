@@ -15,18 +15,7 @@ from deletion_portal.cases.models import EventKind, LetterKind
 from deletion_portal.core.models import OutboxMessage
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft, letter_finalize_any
 from deletion_portal.tracking.models import Deadline, DeadlineKind
-from tests.cases.conftest import (  # noqa: F401 - fixtures
-    _media_and_mail,
-    colleague,
-    draft_case,
-    employer,
-    final_case,
-    outsider,
-    owner,
-    owner_client,
-    pdf_rendering,
-)
-from tests.tracking.test_follow_up import AFTER, SENT_ON, respond, send
+from tests.support.tracking import AFTER, SENT_ON, respond, send
 
 pytestmark = pytest.mark.django_db
 

@@ -17,17 +17,7 @@ from deletion_portal.tracking.checklist import (
     checklist_update,
 )
 from deletion_portal.tracking.models import ChecklistItem
-from tests.cases.conftest import (  # noqa: F401 - fixtures
-    _media_and_mail,
-    colleague,
-    draft_case,
-    employer,
-    final_case,
-    outsider,
-    owner,
-    owner_client,
-)
-from tests.tracking.test_follow_up import respond, send
+from tests.support.tracking import respond, send
 
 
 @pytest.fixture
@@ -89,7 +79,7 @@ def test_missing_reads_the_latest_response(answered):
 
 def test_a_checklist_belongs_to_its_case(answered, owner, employer):
     from deletion_portal.cases.services import case_create
-    from tests.cases.conftest import DRAFT_FIELDS
+    from tests.support.data import DRAFT_FIELDS
 
     case, event = answered
     other = case_create(owner=owner, employer=employer, **DRAFT_FIELDS)

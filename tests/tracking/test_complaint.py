@@ -14,18 +14,7 @@ from deletion_portal.cases.models import EventKind, LetterKind
 from deletion_portal.cases.services import case_record_event
 from deletion_portal.tracking.checklist import checklist_update
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft, letter_finalize_any
-from tests.cases.conftest import (  # noqa: F401 - fixtures
-    _media_and_mail,
-    colleague,
-    draft_case,
-    employer,
-    final_case,
-    outsider,
-    owner,
-    owner_client,
-    pdf_rendering,
-)
-from tests.tracking.test_follow_up import AFTER, HOSTILE, pdf_text, respond, send, text_of
+from tests.support.tracking import AFTER, HOSTILE, pdf_text, respond, send, text_of
 
 LATER = date(2025, 7, 1)
 
@@ -128,7 +117,7 @@ def test_german_complaint_to_a_german_authority(sent_case):
 
 def test_outside_the_eu_the_regimes_authority(owner, employer):
     from deletion_portal.cases.services import case_create
-    from tests.cases.conftest import DRAFT_FIELDS
+    from tests.support.data import DRAFT_FIELDS
 
     fields = {**DRAFT_FIELDS, "law_key": "uk-gdpr", "region": "GB-ENG", "work_country": "GB", "work_region": "GB-ENG",
               "residence_country": "GB", "residence_region": "GB-ENG", "sent_outside_portal": True}

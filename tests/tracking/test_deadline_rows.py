@@ -12,7 +12,7 @@ from deletion_portal.cases.models import EventKind
 from deletion_portal.cases.services import case_recompute
 from deletion_portal.tracking.models import Deadline, DeadlineKind, Reminder, ReminderKind, ReminderState
 from deletion_portal.tracking.services import FOLLOW_UP_ANSWER_DAYS, deadlines_sync
-from tests.tracking.conftest import TODAY
+from tests.support.data import TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -12,18 +12,7 @@ import pytest
 from deletion_portal.cases.models import LetterKind
 from deletion_portal.tracking.evidence import evidence_bundle, parse_manifest, timeline_html
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft, letter_finalize_any
-from tests.cases.conftest import (  # noqa: F401 - fixtures
-    _media_and_mail,
-    colleague,
-    draft_case,
-    employer,
-    final_case,
-    outsider,
-    owner,
-    owner_client,
-    pdf_rendering,
-)
-from tests.tracking.test_follow_up import AFTER, HOSTILE, pdf_text, respond, send
+from tests.support.tracking import AFTER, HOSTILE, pdf_text, respond, send
 
 
 @pytest.fixture

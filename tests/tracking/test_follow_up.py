@@ -4,7 +4,6 @@ like any letter."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, datetime, time
 from datetime import timezone as dt_timezone
@@ -12,58 +11,12 @@ from datetime import timezone as dt_timezone
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deletion_portal.cases.letters import LANGUAGES
 from deletion_portal.cases.models import CaseEvent, EventKind, Letter, LetterKind
-from deletion_portal.cases.services import case_record_event
-from deletion_portal.cases.uploads import check_upload
 from deletion_portal.tracking.checklist import checklist_update
 from deletion_portal.tracking.letters import follow_up_draft, letter_finalize_any, missed_deadline
-from tests.cases.conftest import (  # noqa: F401 - fixtures
-    PDF_BYTES,
-    _media_and_mail,
-    colleague,
-    draft_case,
-    employer,
-    final_case,
-    outsider,
-    owner,
-    owner_client,
-    pdf_rendering,
-)
-
-SENT_ON = date(2025, 5, 2)  # email: received the same day; GDPR month -> due Monday 2 June 2025
-DUE = date(2025, 6, 2)
-AFTER = date(2025, 6, 10)
-HOSTILE = '<script>alert("x")</script><img src="http://evil.example/x.png">'
-
-
-def send(case, on=SENT_ON):
-    case_record_event(case=case, kind=EventKind.SENT, on=on, actor=case.owner, details={"channel": "email"}, today=on)
-    case.refresh_from_db()
-    return case
-
-
-def respond(case, on=date(2025, 5, 20), *, with_file=True):
-    upload = check_upload(SimpleUploadedFile("answer.pdf", PDF_BYTES)) if with_file else None
-    event = case_record_event(case=case, kind=EventKind.RESPONSE_RECEIVED, on=on, actor=case.owner,
-                              upload=upload, upload_name="answer.pdf", today=on)
-    case.refresh_from_db()
-    return event
-
-
-def text_of(markup: str) -> str:
-    body = re.sub(r"<title>.*?</title>", " ", markup, flags=re.S)
-    body = re.sub(r"</?strong>", "", body)
-    return re.sub(r"\s+", " ", __import__("html").unescape(re.sub(r"<[^>]+>", " ", body))).strip()
-
-
-def pdf_text(data: bytes) -> str:
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
+from tests.support.tracking import AFTER, DUE, HOSTILE, pdf_text, respond, send, text_of
 
 
 @pytest.fixture
@@ -392,7 +345,7 @@ def test_finalise_needs_post(sent_case, owner_client):
 
 
 def test_another_cases_letter_is_404(sent_case, owner_client, owner, employer):
-    from tests.cases.conftest import DRAFT_FIELDS
+    from tests.support.data import DRAFT_FIELDS
     from deletion_portal.cases.services import case_create
 
     other = case_create(owner=owner, employer=employer, **DRAFT_FIELDS)

@@ -18,7 +18,7 @@ from deletion_portal.laws.registry import all_regimes, get_regime
 from deletion_portal.tracking import checklist as checklist_module
 from deletion_portal.tracking import letters as tracking_letters
 from deletion_portal.tracking.letters import complaint_context, complaint_draft, follow_up_draft, missed_deadline
-from tests.cases.conftest import DRAFT_FIELDS, _media_and_mail, employer, owner  # noqa: F401 - fixtures
+from tests.support.data import DRAFT_FIELDS
 
 SENT_ON = date(2025, 5, 2)
 ANSWERED_ON = date(2025, 5, 20)

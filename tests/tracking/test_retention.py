@@ -18,7 +18,7 @@ from deletion_portal.core.models import OutboxMessage
 from deletion_portal.tracking.models import AuditLine, Reminder, ReminderKind, ReminderState
 from deletion_portal.tracking.retention import retention_plan, retention_purge, retention_set_keep
 from deletion_portal.tracking.sweep import sweep
-from tests.tracking.conftest import TODAY
+from tests.support.data import TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from deletion_portal.core.models import OutboxMessage, OutboxState
 from deletion_portal.core.outbox import outbox_deliver
 from deletion_portal.tracking.models import Reminder, ReminderKind, ReminderState
 from deletion_portal.tracking.sweep import sweep
-from tests.tracking.conftest import TODAY
+from tests.support.data import TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 """Case views: the drafting wizard, the case page, "track a request sent elsewhere", "My cases".
 
-Thin plain functions: every case-bound view starts with ``get_case_for_user`` (a 404 for anyone but
-the owner), validates a form, calls one service and redirects; a service's ``ValidationError`` is
-shown on the form with the values entered, never as a 500.
+Thin plain functions: every case-bound view starts with ``case_get_for`` (the access policy: a 404
+for anyone without the need), validates a form, calls one service and redirects; a service's
+``ValidationError`` is shown on the form with the values entered, never as a 500.
 """
 
 from deletion_portal.cases.views.case import (

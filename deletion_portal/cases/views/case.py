@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from deletion_portal.cases import forms as case_forms
+from deletion_portal.cases.access import Need, case_get_for, letter_get_for
 from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource, LetterKind
 from deletion_portal.cases.selectors import (
     case_deadlines,
     case_events,
     case_final_request_letter,
     days_left,
-    get_case_for_user,
-    get_letter_for_user,
 )
 from deletion_portal.cases.services import (
     case_record_event,
@@ -121,14 +120,16 @@ def _case_page(request, case: Case, *, status: int = 200, **forms_given):
 
 @login_required
 def case_detail(request, pk):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     return _case_page(request, case)
 
 
 @login_required
 def letter_pdf(request, pk, letter_pk):
-    letter = get_letter_for_user(request.user, pk, letter_pk)
-    if not letter.is_final or not letter.pdf:
+    # A final letter is readable by everyone who may VIEW the case (the employer's verified team
+    # included, once the request was sent); drafts are the owner's, through the preview.
+    letter = letter_get_for(request.user, pk, letter_pk, need=Need.VIEW)
+    if not letter.pdf:
         raise Http404("No such letter.")
     case = letter.case
     response = FileResponse(letter.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
@@ -138,7 +139,7 @@ def letter_pdf(request, pk, letter_pk):
 
 @login_required
 def attachment_download(request, pk, att_pk):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     try:
         attachment = case.attachments.get(pk=int(att_pk))
     except (ValueError, TypeError, case.attachments.model.DoesNotExist):
@@ -151,7 +152,7 @@ def attachment_download(request, pk, att_pk):
 @require_POST
 def case_send_email(request, pk):
     """Send the request letter, or (``letter`` = a short id) another final letter of the case."""
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     form = case_forms.SendEmailForm(request.POST)
     short_id = form.cleaned_data["letter"] if form.is_valid() else request.POST.get("letter", "")
     letter = case.letters.filter(short_id=short_id, is_final=True).first() if short_id else None
@@ -171,8 +172,8 @@ def case_send_email(request, pk):
 
 def _record(request, case: Case, form, *, form_key: str, kind: str, on, details: dict, upload=None, upload_name=""):
     try:
-        case_record_event(case=case, kind=kind, on=on, actor=request.user, details=details, source=EventSource.PORTAL,
-                          upload=upload, upload_name=upload_name)
+        case_record_event(case=case, kind=kind, on=on, actor=request.user, details=details,
+                          source=case.access.event_source(EventSource.PORTAL), upload=upload, upload_name=upload_name)
     except ValidationError as exc:
         case_forms.add_service_errors(form, exc, form.field_map)
         return _case_page(request, case, status=400, **{form_key: form})
@@ -183,7 +184,7 @@ def _record(request, case: Case, form, *, form_key: str, kind: str, on, details:
 @login_required
 @require_POST
 def record_post(request, pk):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     form = case_forms.PostedForm(request.POST, prefix="post")
     if not form.is_valid():
         return _case_page(request, case, status=400, post_form=form)
@@ -194,7 +195,7 @@ def record_post(request, pk):
 @login_required
 @require_POST
 def record_web_form(request, pk):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     form = case_forms.WebFormForm(request.POST, prefix="web")
     if not form.is_valid():
         return _case_page(request, case, status=400, web_form=form)
@@ -205,7 +206,7 @@ def record_web_form(request, pk):
 @login_required
 @require_POST
 def record_event(request, pk):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     form = case_forms.RecordEventForm(request.POST, request.FILES, prefix="event")
     if not form.is_valid():
         return _case_page(request, case, status=400, event_form=form)

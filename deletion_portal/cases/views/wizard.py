@@ -18,11 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.cases import forms as case_forms
 from deletion_portal.cases.models import Case, CaseStatus
+from deletion_portal.cases.access import Need, case_get_for, cases_visible_to
 from deletion_portal.cases.selectors import (
     case_final_request_letter,
-    cases_for_user,
     days_left,
-    get_case_for_user,
 )
 from deletion_portal.cases.services import (
     case_create,
@@ -46,7 +45,7 @@ from deletion_portal.cases.views.common import FIELD_STEP, LAST_STEP, STEPS, _la
 def case_list(request):
     today = timezone.localdate()
     rows = []
-    for case in cases_for_user(request.user):
+    for case in cases_visible_to(request.user, need=Need.MANAGE):
         drafting = case.status == CaseStatus.DRAFT and not case.sent_outside_portal
         url = _step_url(case, min(case.wizard_step, LAST_STEP)) if drafting else reverse("cases:detail", args=[case.pk])
         rows.append({"case": case, "url": url, "drafting": drafting, "days_left": days_left(case.next_date, today)})
@@ -352,7 +351,7 @@ STEP_VIEWS = {2: _step_places, 3: _step_rights, 4: _step_categories, 5: _step_de
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_step(request, pk, n: int):
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     if n not in STEPS:
         raise Http404("No such step.")
     if case.sent_outside_portal or case_final_request_letter(case) is not None:
@@ -374,7 +373,7 @@ def case_step(request, pk, n: int):
 def case_finalize(request, pk):
     from deletion_portal.core.pdf import PdfRenderError
 
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     try:
         letter_finalize(case=case, actor=request.user)
     except ValidationError as exc:
@@ -389,7 +388,7 @@ def case_finalize(request, pk):
 def case_preview_pdf(request, pk):
     from deletion_portal.core.pdf import PdfRenderError
 
-    case = get_case_for_user(request.user, pk)
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
     problems = _problems(case)
     if problems and case_final_request_letter(case) is None:
         messages.error(request, "Complete the missing details before the preview: " + " ".join(p.message for p in problems))

@@ -3,7 +3,6 @@
 import pytest
 
 from deletion_portal.employers.models import Employer, Quality
-from tests.e2e.conftest import browser_context_args, browser_type_launch_args  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
