@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.cases.models import EventKind, Letter, LetterKind
 from deletion_portal.cases.selectors import get_case_for_user
-from deletion_portal.cases.views.wizard import letter_as_text
+from deletion_portal.cases.views.common import letter_as_text
 from deletion_portal.tracking.authorities import authority_choices, eu_authorities
 from deletion_portal.tracking.calendar import (
     calendar_feed_active,

@@ -25,7 +25,7 @@ from deletion_portal.cases.services import (
     letter_send_email,
 )
 from deletion_portal.core.models import OutboxMessage
-from deletion_portal.cases.views.common import _regime
+from deletion_portal.cases.views.common import case_regime
 
 # --- The case page ------------------------------------------------------------------------------------
 
@@ -96,7 +96,7 @@ def _case_page(request, case: Case, *, status: int = 200, **forms_given):
     left = days_left(case.next_date, today)
     context = {
         "case": case,
-        "regime": _regime(case),
+        "regime": case_regime(case),
         "today": today,
         "days_left": left,
         "days_ago": -left if left is not None and left < 0 else None,
