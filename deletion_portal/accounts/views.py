@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from axes.helpers import get_cool_off
 
 from deletion_portal.accounts import services
+from deletion_portal.accounts.hooks import account_summary
 from deletion_portal.accounts.export import account_export, account_export_filename
 from deletion_portal.accounts.forms import (
     EmailAuthenticationForm,
@@ -194,9 +195,7 @@ def delete(request):
             logout(request)
             request.session["account_deleted_cases"] = count
             return redirect("accounts:deleted")
-    from deletion_portal.cases.selectors import cases_for_user
-
-    context = {"form": form, "account": request.user, "case_count": cases_for_user(request.user).count()}
+    context = {"form": form, "account": request.user, "case_count": account_summary(user=request.user).get("case_count", 0)}
     return render(request, "accounts/delete.html", context, status=400 if form.errors else 200)
 
 

@@ -24,10 +24,12 @@ from deletion_portal.cases.models import (
     Letter,
     LetterKind,
 )
+from deletion_portal.cases.signals import case_changed
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
 from deletion_portal.cases.taxonomy import CATEGORY_CODES
 from deletion_portal.cases.uploads import CheckedUpload
-from deletion_portal.core.outbox import outbox_enqueue
+from deletion_portal.core.files import delete_stored_files
+from deletion_portal.core.outbox import outbox_discard, outbox_enqueue
 from deletion_portal.employers.models import Employer
 from deletion_portal.laws.regions import UnknownRegion, is_working_day, parse_region
 from deletion_portal.laws.registry import UnknownRegime, get_regime, regime_keys
@@ -165,6 +167,36 @@ def case_update(*, case: Case, **fields) -> Case:
     return case
 
 
+def _stored_files(case_ids: list[int]) -> list[tuple[object, str]]:
+    """(storage, name) of every stored file of these cases: letters' PDFs (drafts too), attachments."""
+    pdf = Letter._meta.get_field("pdf").storage
+    upload = Attachment._meta.get_field("file").storage
+    files = [(pdf, name) for name in Letter.objects.filter(case_id__in=case_ids).exclude(pdf="").values_list("pdf", flat=True)]
+    files += [(upload, name) for name in Attachment.objects.filter(case_id__in=case_ids).exclude(file="").values_list("file", flat=True)]
+    return files
+
+
+@transaction.atomic
+def cases_delete(*, case_ids: list[int]) -> int:
+    """Delete these cases and everything of theirs; returns how many cases went. The one way a case is
+    deleted (account deletion, the retention purge).
+
+    In the caller's transaction: the case rows, with their events, letters, attachments and the rows the
+    apps above keep per case (CASCADE); the outbox messages of the cases (an unsent one is thereby
+    cancelled). Every stored file (letters' PDFs, drafts too, and attachments; ``FileField`` files are
+    never deleted by CASCADE) is removed from storage once the transaction has committed, so a rolled-back
+    deletion never leaves rows pointing at missing files.
+    """
+    case_ids = sorted({int(pk) for pk in case_ids})
+    if not case_ids:
+        return 0
+    files = _stored_files(case_ids)
+    outbox_discard(topics=[f"case:{pk}" for pk in case_ids])
+    _, per_model = Case.objects.filter(pk__in=case_ids).delete()
+    transaction.on_commit(lambda: delete_stored_files(files))
+    return per_model.get(Case._meta.label, 0)
+
+
 def _expected_receipt(case: Case, events: list[CaseEvent]) -> tuple[date | None, bool]:
     """When the employer received the request, and whether the person confirmed it."""
     received = [e for e in events if e.kind == EventKind.RECEIVED]
@@ -191,8 +223,9 @@ def _expected_receipt(case: Case, events: list[CaseEvent]) -> tuple[date | None,
     return first.on, False
 
 
-def case_recompute(*, case: Case) -> Case:
-    """Recompute receipt and deadlines from the timeline; call inside the event's transaction."""
+def case_recompute(*, case: Case, event: CaseEvent | None = None) -> Case:
+    """Recompute receipt and deadlines from the timeline and announce the change (``case_changed``, with
+    ``event`` the event just recorded, if any); call inside the event's transaction."""
     events = case_events(case)
     case.received_on, case.received_confirmed = _expected_receipt(case, events)
     result = case_deadlines(case, events)
@@ -214,9 +247,7 @@ def case_recompute(*, case: Case) -> Case:
     if kinds & {EventKind.RESPONSE_RECEIVED, EventKind.REFUSED} or case.status == CaseStatus.CLOSED:
         case.next_date, case.next_date_label = None, ""
     case.save(update_fields=["received_on", "received_confirmed", "respond_by", "next_date", "next_date_label", "updated_at"])
-    from deletion_portal.tracking.services import deadlines_sync
-
-    deadlines_sync(case=case, result=result, events=events)
+    case_changed.send(sender=Case, case=case, event=event, events=events, result=result)
     return case
 
 
@@ -339,10 +370,6 @@ def case_record_event(
         clean.update(_sent_letter(case, str((details or {})["letter"]), on))
     attachment = attachment_store(case=case, upload=upload, name=upload_name, actor=actor) if upload else None
     event = _event(case, kind, on, actor=actor, source=source, details=clean, attachment=attachment)
-    if kind == EventKind.RESPONSE_RECEIVED:
-        from deletion_portal.tracking.checklist import checklist_open
-
-        checklist_open(case=case, response_event=event)
     status = {
         EventKind.SENT: CaseStatus.SENT,
         EventKind.RESPONSE_RECEIVED: CaseStatus.ANSWERED,
@@ -354,7 +381,7 @@ def case_record_event(
         if status == CaseStatus.CLOSED:
             case.closed_at = timezone.now()
         case.save(update_fields=["status", "closed_at", "updated_at"])
-    case_recompute(case=case)
+    case_recompute(case=case, event=event)
     return event
 
 

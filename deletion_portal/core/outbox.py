@@ -89,6 +89,13 @@ def outbox_enqueue(
     return message
 
 
+def outbox_discard(*, topics: list[str]) -> int:
+    """Delete every message of these topics (an unsent one is thereby cancelled: no worker finds a row to
+    claim); for deleting what they were about. Returns how many rows went."""
+    deleted, _ = OutboxMessage.objects.filter(topic__in=list(topics)).delete()
+    return deleted
+
+
 def _stale_sending_before(now):
     return now - timedelta(seconds=getattr(settings, "OUTBOX_STALE_SECONDS", 600))
 

@@ -24,6 +24,7 @@ from deletion_portal.cases.services import (
     case_record_event,
     letter_send_email,
 )
+from deletion_portal.cases.signals import case_page_context
 from deletion_portal.core.models import OutboxMessage
 from deletion_portal.cases.views.common import case_regime
 
@@ -83,10 +84,8 @@ def _request_form(forms_given: dict, key: str, form_class, prefix: str):
 
 
 def _case_page(request, case: Case, *, status: int = 200, **forms_given):
-    from deletion_portal.tracking.selectors import case_page_tracking
-
     today = timezone.localdate()
-    tracking = case_page_tracking(case=case, today=today)
+    tracking = case_page_context(case=case, today=today)  # what the apps above cases show (cases.signals)
     letter = case_final_request_letter(case)
     timeline = [
         {"event": e, "actor": _actor_label(e, request.user), "details": _detail_items(e.details)}
