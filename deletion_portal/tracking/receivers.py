@@ -10,10 +10,12 @@ checklist (``cases.signals`` registries), and takes part in a user's export and 
 from __future__ import annotations
 
 from deletion_portal.accounts.hooks import register_deletion, register_export
-from deletion_portal.cases.models import EventKind
-from deletion_portal.cases.signals import case_changed, register_case_export, register_case_page_context
+from deletion_portal.cases.models import EventKind, LetterKind
+from deletion_portal.cases.hooks import register_case_export, register_case_page_context, register_letter_renderer
+from deletion_portal.cases.signals import case_changed
 from deletion_portal.tracking.account_hooks import calendar_feeds_export, tracking_delete_for_user
 from deletion_portal.tracking.checklist import checklist_open
+from deletion_portal.tracking.letters import complaint_rendering, follow_up_rendering
 from deletion_portal.tracking.selectors import case_export_tracking, case_page_tracking
 from deletion_portal.tracking.services import deadlines_sync
 
@@ -28,5 +30,7 @@ def connect() -> None:
     case_changed.connect(on_case_changed, sender=None, dispatch_uid="tracking.on_case_changed")
     register_case_page_context(case_page_tracking)
     register_case_export(case_export_tracking)
+    register_letter_renderer(LetterKind.FOLLOW_UP, follow_up_rendering)
+    register_letter_renderer(LetterKind.COMPLAINT, complaint_rendering)
     register_export(calendar_feeds_export)
     register_deletion(tracking_delete_for_user)

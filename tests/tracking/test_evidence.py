@@ -11,7 +11,8 @@ import pytest
 
 from deletion_portal.cases.models import LetterKind
 from deletion_portal.tracking.evidence import evidence_bundle, parse_manifest, timeline_html
-from deletion_portal.tracking.letters import complaint_draft, follow_up_draft, letter_finalize_any
+from deletion_portal.cases.services import letter_finalize
+from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from tests.cases.conftest import (  # noqa: F401 - fixtures
     _media_and_mail,
     colleague,
@@ -29,7 +30,7 @@ from tests.tracking.test_follow_up import AFTER, HOSTILE, pdf_text, respond, sen
 @pytest.fixture
 def full_case(final_case, pdf_rendering):
     case = send(final_case)
-    letter_finalize_any(case=case, letter=follow_up_draft(case=case, today=AFTER), today=AFTER)
+    letter_finalize(case=case, letter=follow_up_draft(case=case, today=AFTER), today=AFTER)
     respond(case, on=date(2025, 6, 20))
     return case
 

@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deletion_portal.cases.letters import LANGUAGES
 from deletion_portal.cases.models import CaseEvent, EventKind, Letter, LetterKind
-from deletion_portal.cases.services import case_record_event
+from deletion_portal.cases.services import case_record_event, letter_finalize
 from deletion_portal.cases.uploads import check_upload
 from deletion_portal.tracking.checklist import checklist_update
-from deletion_portal.tracking.letters import follow_up_draft, letter_finalize_any, missed_deadline
+from deletion_portal.tracking.letters import follow_up_draft, missed_deadline
 from tests.cases.conftest import (  # noqa: F401 - fixtures
     PDF_BYTES,
     _media_and_mail,
@@ -110,7 +110,7 @@ def test_drafting_is_idempotent(sent_case):
 
 def test_a_final_follow_up_is_returned_unchanged(sent_case, pdf_rendering):
     letter = follow_up_draft(case=sent_case, today=AFTER)
-    final = letter_finalize_any(case=sent_case, letter=letter, today=AFTER)
+    final = letter_finalize(case=sent_case, letter=letter, today=AFTER)
     html = final.html
     again = follow_up_draft(case=sent_case, today=date(2025, 7, 1))
     assert again.pk == final.pk and again.is_final and again.html == html
@@ -194,14 +194,14 @@ def test_finalising_stores_pdf_hash_and_event(sent_case, pdf_rendering):
     import hashlib
 
     letter = follow_up_draft(case=sent_case, today=AFTER)
-    final = letter_finalize_any(case=sent_case, letter=letter, today=AFTER)
+    final = letter_finalize(case=sent_case, letter=letter, today=AFTER)
     assert final.is_final and final.finalised_at
     data = final.pdf.read()
     assert hashlib.sha256(data).hexdigest() == final.sha256
     event = CaseEvent.objects.get(case=sent_case, kind=EventKind.FINALISED, details__kind="follow_up")
     assert {k: event.details[k] for k in ("letter", "kind", "sha256")} == {
         "letter": final.short_id, "kind": "follow_up", "sha256": final.sha256}
-    assert letter_finalize_any(case=sent_case, letter=final).pk == final.pk  # idempotent
+    assert letter_finalize(case=sent_case, letter=final).pk == final.pk  # idempotent
     assert CaseEvent.objects.filter(case=sent_case, kind=EventKind.FINALISED, details__kind="follow_up").count() == 1
     original = sent_case.letters.get(kind=LetterKind.REQUEST)
     text = pdf_text(data)
@@ -211,10 +211,10 @@ def test_finalising_stores_pdf_hash_and_event(sent_case, pdf_rendering):
     assert "2 June 2025" in text
 
 
-def test_the_request_letter_is_not_finalised_here(sent_case):
-    request_letter = sent_case.letters.get(kind=LetterKind.REQUEST)
-    with pytest.raises(ValidationError):
-        letter_finalize_any(case=sent_case, letter=request_letter)
+def test_it_finalises_every_kind_through_the_one_lifecycle_and_leaves_a_final_request_as_it_is(sent_case):
+    request_letter = sent_case.letters.get(kind=LetterKind.REQUEST, is_final=True)
+    assert letter_finalize(case=sent_case, letter=request_letter) == request_letter
+    assert CaseEvent.objects.filter(case=sent_case, kind=EventKind.FINALISED).count() == 1
 
 
 # --- Views --------------------------------------------------------------------------------------------------

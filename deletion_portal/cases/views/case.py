@@ -24,7 +24,7 @@ from deletion_portal.cases.services import (
     case_record_event,
     letter_send_email,
 )
-from deletion_portal.cases.signals import case_page_context
+from deletion_portal.cases.hooks import case_page_context
 from deletion_portal.core.models import OutboxMessage
 from deletion_portal.cases.views.common import case_regime
 
