@@ -25,9 +25,9 @@ from deletion_portal.cases.services import (
     case_create,
     case_missing_for_letter,
     case_update,
-    letter_draft,
     letter_finalize,
     letter_pdf_bytes,
+    letter_preview,
     validate_case_fields,
 )
 from deletion_portal.cases.taxonomy import BUNDLE_BY_CODE, BUNDLES, CATEGORIES
@@ -314,7 +314,7 @@ def _step_preview(request, case: Case, *, errors: list[str] | None = None, statu
     letter_text = ""
     if not problems:
         try:
-            letter_text = letter_as_text(letter_draft(case=case).html)
+            letter_text = letter_as_text(letter_preview(case=case).html)  # rendered, never stored on a GET
         except ValidationError as exc:
             errors = (errors or []) + exc.messages
     context = wizard_context(case, 7, problems=problems, letter_text=letter_text, summary=_summary(case),
@@ -371,8 +371,7 @@ def case_preview_pdf(request, pk):
         messages.error(request, "Complete the missing details before the preview: " + " ".join(p.message for p in problems))
         return redirect(step_url(case, min(case.wizard_step, LAST_STEP)))
     try:
-        letter = letter_draft(case=case)
-        pdf = letter_pdf_bytes(case=case, letter=letter)
+        pdf = letter_pdf_bytes(case=case, letter=letter_preview(case=case))  # in memory: a GET stores nothing
     except (ValidationError, PdfRenderError) as exc:
         messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         return redirect(step_url(case, min(case.wizard_step, LAST_STEP)))
