@@ -274,11 +274,3 @@ def checklist_missing_codes(case: Case) -> list[str]:
     if response is None:
         return []
     return [item.code for item in response.checklist.filter(answered=False).order_by("id")]
-
-
-def checklist_missing(case: Case) -> list[str]:
-    """The labels (English) of the unticked items of the latest response's checklist."""
-    response = latest_response(case)
-    if response is None:
-        return []
-    return [item.label for item in response.checklist.filter(answered=False).order_by("id")]

@@ -159,13 +159,3 @@ def evidence_bundle(*, case: Case) -> bytes:
             archive.writestr(_entry(name), content)
         archive.writestr(_entry("manifest.txt"), ("\n".join(lines) + "\n").encode("utf-8"))
     return buffer.getvalue()
-
-
-def parse_manifest(text: str) -> dict[str, tuple[str, int]]:
-    """``manifest.txt`` as {file: (sha256, size)} (used by tests and by anyone checking a bundle)."""
-    found = {}
-    for line in text.splitlines():
-        match = re.match(r"^([0-9a-f]{64})\s+(\d+)\s+(\S+)", line)
-        if match:
-            found[match[3]] = (match[1], int(match[2]))
-    return found
