@@ -5,9 +5,9 @@ attachments; deleting the cases through :func:`cases.services.cases_delete`."""
 from __future__ import annotations
 
 from deletion_portal.accounts.hooks import AccountExport, export_fields, export_name, export_read
+from deletion_portal.cases.hooks import case_export_sections
 from deletion_portal.cases.models import Case
 from deletion_portal.cases.services import cases_delete
-from deletion_portal.cases.hooks import case_export_sections
 
 
 def cases_export(*, user, export: AccountExport) -> None:

@@ -16,7 +16,6 @@ from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, renderer_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
-from deletion_portal.core.api import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -41,6 +40,7 @@ from deletion_portal.cases.serializers import (
     SendSerializer,
 )
 from deletion_portal.cases.uploads import check_upload
+from deletion_portal.core.api import JSONParser
 from deletion_portal.employers.models import Employer
 from deletion_portal.employers.selectors import employer_get
 

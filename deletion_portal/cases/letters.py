@@ -26,8 +26,8 @@ from django.template.loader import render_to_string
 from deletion_portal.cases.models import Case, LetterKind
 from deletion_portal.cases.taxonomy import CATEGORIES, CATEGORY_BY_CODE
 from deletion_portal.laws.deadlines import compute_deadlines
-from deletion_portal.laws.registry import get_regime
 from deletion_portal.laws.regions import UnknownRegion, parse_region
+from deletion_portal.laws.registry import get_regime
 from deletion_portal.laws.types import RIGHT_CODES, Regime
 
 if TYPE_CHECKING:  # pragma: no cover

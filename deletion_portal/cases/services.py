@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from deletion_portal.cases.hooks import letter_renderer
 from deletion_portal.cases.models import (
     Attachment,
     Case,
@@ -25,9 +26,8 @@ from deletion_portal.cases.models import (
     Letter,
     LetterKind,
 )
-from deletion_portal.cases.hooks import letter_renderer
-from deletion_portal.cases.signals import case_changed
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
+from deletion_portal.cases.signals import case_changed
 from deletion_portal.cases.taxonomy import CATEGORY_CODES
 from deletion_portal.cases.uploads import CheckedUpload
 from deletion_portal.core.files import delete_stored_files

@@ -129,7 +129,7 @@ def outbox_enqueue_bulk(rows: list[tuple[str, str, str, str, str]], *, now) -> l
             else:
                 values.append("%s")
                 params.append(f.get_db_prep_save(f.get_default(), connection))
-        keys, topics, recipients, subjects, bodies = (list(column) for column in zip(*rows))
+        keys, topics, recipients, subjects, bodies = (list(column) for column in zip(*rows, strict=True))
         sql = (
             f"INSERT INTO {connection.ops.quote_name(OutboxMessage._meta.db_table)} ({', '.join(columns)}) "
             f"SELECT {', '.join(values)} "

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from deletion_portal.cases.hooks import LetterRendering
 from deletion_portal.cases.letters import format_date, letter_context, letter_languages, local_citation
 from deletion_portal.cases.models import (
     Case,
@@ -43,7 +44,6 @@ from deletion_portal.cases.models import (
     Letter,
     LetterKind,
 )
-from deletion_portal.cases.hooks import LetterRendering
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
 from deletion_portal.cases.services import letter_store_draft
 from deletion_portal.laws.registry import get_regime

@@ -10,8 +10,8 @@ checklist (``cases.signals`` registries), and takes part in a user's export and 
 from __future__ import annotations
 
 from deletion_portal.accounts.hooks import register_deletion, register_export
-from deletion_portal.cases.models import EventKind, LetterKind
 from deletion_portal.cases.hooks import register_case_export, register_case_page_context, register_letter_renderer
+from deletion_portal.cases.models import EventKind, LetterKind
 from deletion_portal.cases.signals import case_changed
 from deletion_portal.tracking.account_hooks import calendar_feeds_export, tracking_delete_for_user
 from deletion_portal.tracking.checklist import checklist_open

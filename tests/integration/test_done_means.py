@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from tests.conftest import wait_for
 from tests.integration.test_reliability import (  # noqa: F401 - fixtures used by name
     LATE_CASES,
     SWEEP_SECONDS,
@@ -29,7 +30,6 @@ from tests.integration.test_reliability import (  # noqa: F401 - fixtures used b
     smtp,
     sqlite_database,
 )
-from tests.conftest import wait_for
 
 #: What the person sees: the case page, then the follow-up page it leads to.
 PAGES = """

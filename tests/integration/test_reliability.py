@@ -137,7 +137,7 @@ class Database:
         try:
             cursor = conn.execute(sql)
             names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:
             conn.close()
 
@@ -469,7 +469,7 @@ def test_two_beats_at_once_send_one_message_per_reminder(tmp_path, pg_database, 
     assert sorted(row["key"] for row in rows) == sorted(f"reminder:{c['case']}:passed:respond_by:v1" for c in cases)
     assert {(row["state"], row["attempts"]) for row in rows} == {("sent", 1)}
     for c in cases:  # and one follow-up draft per case, however many sweeps asked
-        assert [(l["kind"], l["is_final"]) for l in pg_database.letters(c["case"])] == [("follow_up", False)]
+        assert [(letter["kind"], letter["is_final"]) for letter in pg_database.letters(c["case"])] == [("follow_up", False)]
     assert_no_results_stored(redis)
 
 

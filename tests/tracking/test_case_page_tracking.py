@@ -12,8 +12,8 @@ import time_machine
 from django.urls import reverse
 
 from deletion_portal.cases.models import EventKind, LetterKind
-from deletion_portal.core.models import OutboxMessage
 from deletion_portal.cases.services import letter_finalize
+from deletion_portal.core.models import OutboxMessage
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from deletion_portal.tracking.models import Deadline, DeadlineKind
 from tests.cases.conftest import (  # noqa: F401 - fixtures

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 
 from deletion_portal.cases.models import LetterKind
-from deletion_portal.tracking.evidence import evidence_bundle, timeline_html
 from deletion_portal.cases.services import letter_finalize
+from deletion_portal.tracking.evidence import evidence_bundle, timeline_html
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from tests.cases.conftest import (  # noqa: F401 - fixtures
     _media_and_mail,

@@ -386,8 +386,8 @@ def test_finalise_needs_post(sent_case, owner_client):
 
 
 def test_another_cases_letter_is_404(sent_case, owner_client, owner, employer):
-    from tests.cases.conftest import DRAFT_FIELDS
     from deletion_portal.cases.services import case_create
+    from tests.cases.conftest import DRAFT_FIELDS
 
     other = case_create(owner=owner, employer=employer, **DRAFT_FIELDS)
     letter = follow_up_draft(case=sent_case, today=AFTER)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from deletion_portal.cases import forms as case_forms
+from deletion_portal.cases.hooks import case_page_context
 from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource, LetterKind
 from deletion_portal.cases.selectors import (
     case_deadlines,
@@ -24,9 +25,8 @@ from deletion_portal.cases.services import (
     case_record_event,
     letter_send_email,
 )
-from deletion_portal.cases.hooks import case_page_context
-from deletion_portal.core.models import OutboxMessage
 from deletion_portal.cases.views.common import case_regime
+from deletion_portal.core.models import OutboxMessage
 
 # --- The case page ------------------------------------------------------------------------------------
 

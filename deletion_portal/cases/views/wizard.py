@@ -31,7 +31,6 @@ from deletion_portal.cases.services import (
     validate_case_fields,
 )
 from deletion_portal.cases.taxonomy import BUNDLE_BY_CODE, BUNDLES, CATEGORIES
-from deletion_portal.laws.registry import get_regime
 from deletion_portal.cases.views.common import (
     FIELD_STEP,
     LAST_STEP,
@@ -47,6 +46,7 @@ from deletion_portal.cases.views.common import (
     step_url,
     wizard_context,
 )
+from deletion_portal.laws.registry import get_regime
 
 # --- "My cases" ---------------------------------------------------------------------------------------
 
