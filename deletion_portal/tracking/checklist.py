@@ -1,7 +1,7 @@
 """Response completeness: what the request asked for, ticked off against the employer's answer.
 
-Recording a response (``EventKind.RESPONSE_RECEIVED``) opens a checklist (``cases.services.
-case_record_event`` calls :func:`checklist_open`). Its items follow what the request letter asked:
+Recording a response (``EventKind.RESPONSE_RECEIVED``) opens a checklist (tracking's receiver of
+``cases.signals.case_changed`` calls :func:`checklist_open`). Its items follow what the request letter asked:
 
 * access under the GDPR / UK GDPR: the eight items of Art. 15(1)(a)–(h), the copy (Art. 15(3)), one item
   per requested data category, and the training questions (used for training? which models? recipients?
