@@ -184,3 +184,23 @@ def test_no_module_imports_a_private_name_of_another():
     left = {path: [(line, dotted) for line, dotted in uses if (module_name(REPO / path), dotted) not in known]
             for path, uses in found.items()}
     assert {path: uses for path, uses in left.items() if uses} == {}
+
+
+def test_no_template_of_a_lower_app_links_or_includes_a_higher_one():
+    """Templates follow the same order: ``cases/detail.html`` shows tracking's sections through the slots
+    tracking fills (``cases.hooks.register_case_page_context``), never by naming its URLs or templates."""
+    templates = REPO / "templates"
+    namespaces = {"tracking": "tracking", "calendar": "tracking", "dpo": "dpo", "advocacy": "advocacy",
+                  "cases": "cases", "employers": "employers"}
+    found = {}
+    for app, layer in LAYERS.items():
+        folder = templates / app
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*.html")):
+            text = path.read_text(encoding="utf-8")
+            named = {ns for ns in namespaces if f"'{ns}:" in text or f'"{ns}:' in text or f'"{ns}/' in text}
+            above = sorted(ns for ns in named if namespaces[ns] != app and LAYERS[namespaces[ns]] > layer)
+            if above:
+                found[path.relative_to(REPO).as_posix()] = above
+    assert found == {}

@@ -1,10 +1,11 @@
 """How tracking follows the cases it tracks: connected in ``TrackingConfig.ready``.
 
 cases announces every change (``cases.signals.case_changed``, inside the change's transaction); tracking
-opens the checklist of a recorded response and brings the deadline rows and reminders up to date. It
-also gives the case page its tracking section and each exported case its deadline rows, reminders and
-checklist (``cases.signals`` registries), and takes part in a user's export and account deletion
-(``accounts.hooks``).
+opens the checklist of a recorded response and brings the deadline rows and reminders up to date. Through
+the ``cases/hooks.py`` registries it gives the case page its sections (``templates/tracking/case_*.html``
+and their context), each exported case its deadline rows, reminders and checklist, and the follow-up and
+complaint their re-rendering on finalising; through ``accounts/hooks.py`` it takes part in a user's
+export (calendar feeds) and account deletion (feeds, the audit line).
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ def on_case_changed(sender, *, case, event, events, result, **kwargs) -> None:
 
 def connect() -> None:
     case_changed.connect(on_case_changed, sender=None, dispatch_uid="tracking.on_case_changed")
-    register_case_page_context(case_page_tracking)
+    register_case_page_context(case_page_tracking, panels={
+        "after_dates": ["tracking/case_dates.html", "tracking/case_next_steps.html"],
+        "before_timeline": ["tracking/case_retention.html"],
+        "event": ["tracking/case_event.html"],
+    })
     register_case_export(case_export_tracking)
     register_letter_renderer(LetterKind.FOLLOW_UP, follow_up_rendering)
     register_letter_renderer(LetterKind.COMPLAINT, complaint_rendering)
