@@ -1,4 +1,4 @@
-# The two commands: `make run` (portal, worker and beat) and `make test` (the whole suite).
+# The two commands: `make run` (portal, worker and beat) and `make test` (ruff, then the whole suite).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -23,6 +23,7 @@ run: check-system
 	$(BIN)/honcho -f deploy/Procfile.dev start
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

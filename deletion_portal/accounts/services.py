@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from deletion_portal.accounts.hooks import deletion_steps
 from deletion_portal.accounts.models import Role, User
 from deletion_portal.accounts.tokens import (
     EMAIL_CONFIRMATION_MAX_AGE,
@@ -169,12 +170,13 @@ def account_delete(*, user: User, password: str, request=None) -> int:
     the directory stay, with ``added_by`` emptied (SET_NULL). The stored files (letter PDFs,
     attachments) are removed from storage once the transaction has committed. An ``AuditLine``
     records the deletion without any personal data.
-    """
-    from django.contrib.auth import authenticate
 
-    from deletion_portal.cases.models import Case
-    from deletion_portal.core.files import case_file_names, delete_stored_files
-    from deletion_portal.core.models import OutboxMessage
+    What the apps above accounts hold is deleted by the steps they registered (``accounts.hooks``):
+    the cases through ``cases.services.cases_delete``, the feeds and the audit line by tracking.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth import authenticate
+    from rest_framework.authtoken.models import Token
 
     if request is not None:
         checked = authenticate(request=request, username=user.email, password=password or "")
@@ -185,38 +187,15 @@ def account_delete(*, user: User, password: str, request=None) -> int:
         raise WrongPassword("That is not your password. Nothing was deleted.", code="wrong_password")
 
     email = user.email
+    summary: dict = {}
     with transaction.atomic():
-        cases = list(Case.objects.filter(owner=user).order_by("pk"))
-        files = [pair for case in cases for pair in case_file_names(case)]
-        OutboxMessage.objects.filter(topic__in=[f"case:{case.pk}" for case in cases]).delete()
-        Case.objects.filter(owner=user).delete()
-        try:
-            from rest_framework.authtoken.models import Token
-
-            Token.objects.filter(user=user).delete()
-        except ImportError:  # pragma: no cover - DRF is installed with the project
-            pass
-        try:
-            from deletion_portal.tracking.models import CalendarFeed
-
-            CalendarFeed.objects.filter(user=user).delete()
-        except ImportError:  # pragma: no cover - the tracking app is optional here
-            pass
-        try:
-            from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-            for model in (AccessAttempt, AccessFailureLog, AccessLog):
-                model.objects.filter(username__iexact=email).delete()
-        except ImportError:  # pragma: no cover - django-axes is installed with the project
-            pass
+        for step in deletion_steps():  # cases (with their files), tracking's feeds and audit line, …
+            step(user=user, summary=summary)
+        Token.objects.filter(user=user).delete()
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__iexact=email).delete()
         user_id = user.pk
         user.delete()
-        try:
-            from deletion_portal.tracking.models import AuditLine
-
-            AuditLine.objects.create(action="account_deleted", count=len(cases))
-        except ImportError:  # pragma: no cover - the tracking app is optional here
-            pass
-        transaction.on_commit(lambda: delete_stored_files(files))
-    log.info("Account %s deleted with %d case(s)", user_id, len(cases))
-    return len(cases)
+    count = summary.get("cases", 0)
+    log.info("Account %s deleted with %d case(s)", user_id, count)
+    return count

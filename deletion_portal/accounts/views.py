@@ -2,24 +2,22 @@ from __future__ import annotations
 
 import math
 
-from django.conf import settings
+from axes.helpers import get_cool_off
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_POST
-
-from axes.helpers import get_cool_off
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.accounts import services
 from deletion_portal.accounts.export import account_export, account_export_filename
@@ -29,6 +27,7 @@ from deletion_portal.accounts.forms import (
     PlainHelpSetPasswordForm,
     SignUpForm,
 )
+from deletion_portal.accounts.hooks import account_summary
 from deletion_portal.accounts.tokens import EMAIL_CONFIRMATION_MAX_AGE, ConfirmationLinkError
 
 CONFIRM_NOTICE = "Please confirm your email address: follow the link we emailed you. You can ask for a new link on your account page."
@@ -194,10 +193,7 @@ def delete(request):
             logout(request)
             request.session["account_deleted_cases"] = count
             return redirect("accounts:deleted")
-    from deletion_portal.cases.access import Need, cases_visible_to
-
-    context = {"form": form, "account": request.user,
-               "case_count": cases_visible_to(request.user, need=Need.MANAGE).count()}
+    context = {"form": form, "account": request.user, "case_count": account_summary(user=request.user).get("case_count", 0)}
     return render(request, "accounts/delete.html", context, status=400 if form.errors else 200)
 
 

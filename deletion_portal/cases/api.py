@@ -19,13 +19,12 @@ from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, renderer_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
-from deletion_portal.core.api import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from deletion_portal.cases import services
 from deletion_portal.cases.access import Need, case_get_for, cases_visible_to, letter_get_for
-from deletion_portal.cases.models import EventSource, LetterKind
+from deletion_portal.cases.models import EventSource
 from deletion_portal.cases.selectors import (
     case_deadlines,
     case_events,
@@ -42,6 +41,7 @@ from deletion_portal.cases.serializers import (
     SendSerializer,
 )
 from deletion_portal.cases.uploads import check_upload
+from deletion_portal.core.api import JSONParser
 from deletion_portal.employers.models import Employer
 from deletion_portal.employers.selectors import employer_get
 
@@ -291,16 +291,6 @@ def _send(request, case, *, letter):
 # --- Any letter: the request, a follow-up, a complaint ------------------------------------------------
 
 
-def _letter_finalize(*, case, letter, actor):
-    """The one place the API finalises a letter. The request letter has ``services.letter_finalize``;
-    follow-ups and complaints are still finalised by tracking (until that moves into cases.services)."""
-    if letter.kind == LetterKind.REQUEST:
-        return services.letter_finalize(case=case, actor=actor, source=EventSource.API)
-    from deletion_portal.tracking.letters import letter_finalize_any
-
-    return letter_finalize_any(case=case, letter=letter, actor=actor)
-
-
 @extend_schema(
     request=None,
     responses={
@@ -320,7 +310,7 @@ def case_letter_finalize(request, pk: int, letter_pk: int):
     if letter.is_final:
         return Response(LetterSerializer(letter, context={"request": request}).data, status=status.HTTP_200_OK)
     try:
-        final = _letter_finalize(case=letter.case, letter=letter, actor=request.user)
+        final = services.letter_finalize(case=letter.case, letter=letter, actor=request.user, source=EventSource.API)
     except DjangoValidationError as exc:
         raise _bad_request(exc) from None
     except PdfRenderError as exc:

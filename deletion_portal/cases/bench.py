@@ -72,7 +72,7 @@ def bench_letters(stdout, options) -> None:
 
                 htmls = [letter_html(case, kind=LetterKind.REQUEST, today=TODAY) for case in cases]
                 render = []
-                for case, html in zip(cases, htmls):
+                for case, html in zip(cases, htmls, strict=True):
                     started = time.perf_counter()
                     render_pdf(html, metadata=letter_metadata(case), footer=letter_footer(case, "BENCH000"))
                     render.append(time.perf_counter() - started)

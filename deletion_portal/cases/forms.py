@@ -21,8 +21,8 @@ from deletion_portal.cases.uploads import check_upload
 from deletion_portal.laws import forms as laws_forms
 from deletion_portal.laws.applicability import applicable_regimes
 from deletion_portal.laws.places import country_choices
-from deletion_portal.laws.registry import all_regimes
 from deletion_portal.laws.regions import UnknownRegion
+from deletion_portal.laws.registry import all_regimes
 from deletion_portal.laws.types import RIGHT_CODES
 
 DATE_INPUT = {"input_formats": ["%Y-%m-%d"], "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

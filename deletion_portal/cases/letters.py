@@ -27,9 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 
-from deletion_portal.cases.models import Case, LetterKind
-from deletion_portal.cases.taxonomy import CATEGORIES, CATEGORY_BY_CODE
-from deletion_portal.laws.deadlines import compute_deadlines
 from deletion_portal.cases.letter_texts import (
     AND_WORD,
     ARTICLE_WORDS,
@@ -45,8 +42,11 @@ from deletion_portal.cases.letter_texts import (
     RIGHT_SUBJECT_WORDS,
     WORKS_COUNCIL_RULES,
 )
-from deletion_portal.laws.registry import UnknownRegime, get_regime
+from deletion_portal.cases.models import Case, LetterKind
+from deletion_portal.cases.taxonomy import CATEGORIES, CATEGORY_BY_CODE
+from deletion_portal.laws.deadlines import compute_deadlines
 from deletion_portal.laws.regions import UnknownRegion, parse_region
+from deletion_portal.laws.registry import UnknownRegime, get_regime
 from deletion_portal.laws.types import RIGHT_CODES, LetterFacts, LocalRightName, Regime
 
 if TYPE_CHECKING:  # pragma: no cover

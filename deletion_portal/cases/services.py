@@ -3,6 +3,7 @@ event recomputes the case's deadlines through the pure deadline module (``laws.d
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from deletion_portal.cases.hooks import letter_renderer
 from deletion_portal.cases.models import (
     Attachment,
     Case,
@@ -26,9 +28,11 @@ from deletion_portal.cases.models import (
 )
 from deletion_portal.cases.outcomes import OUTCOME_FIELDS, case_outcome_fields
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
+from deletion_portal.cases.signals import case_changed
 from deletion_portal.cases.taxonomy import CATEGORY_CODES
 from deletion_portal.cases.uploads import CheckedUpload
-from deletion_portal.core.outbox import outbox_enqueue
+from deletion_portal.core.files import delete_stored_files
+from deletion_portal.core.outbox import outbox_discard, outbox_enqueue
 from deletion_portal.employers.models import Employer
 from deletion_portal.laws.regions import UnknownRegion, is_working_day, parse_region
 from deletion_portal.laws.registry import UnknownRegime, get_regime, regime_keys
@@ -168,6 +172,36 @@ def case_update(*, case: Case, **fields) -> Case:
     return case
 
 
+def _stored_files(case_ids: list[int]) -> list[tuple[object, str]]:
+    """(storage, name) of every stored file of these cases: letters' PDFs (drafts too), attachments."""
+    pdf = Letter._meta.get_field("pdf").storage
+    upload = Attachment._meta.get_field("file").storage
+    files = [(pdf, name) for name in Letter.objects.filter(case_id__in=case_ids).exclude(pdf="").values_list("pdf", flat=True)]
+    files += [(upload, name) for name in Attachment.objects.filter(case_id__in=case_ids).exclude(file="").values_list("file", flat=True)]
+    return files
+
+
+@transaction.atomic
+def cases_delete(*, case_ids: list[int]) -> int:
+    """Delete these cases and everything of theirs; returns how many cases went. The one way a case is
+    deleted (account deletion, the retention purge).
+
+    In the caller's transaction: the case rows, with their events, letters, attachments and the rows the
+    apps above keep per case (CASCADE); the outbox messages of the cases (an unsent one is thereby
+    cancelled). Every stored file (letters' PDFs, drafts too, and attachments; ``FileField`` files are
+    never deleted by CASCADE) is removed from storage once the transaction has committed, so a rolled-back
+    deletion never leaves rows pointing at missing files.
+    """
+    case_ids = sorted({int(pk) for pk in case_ids})
+    if not case_ids:
+        return 0
+    files = _stored_files(case_ids)
+    outbox_discard(topics=[f"case:{pk}" for pk in case_ids])
+    _, per_model = Case.objects.filter(pk__in=case_ids).delete()
+    transaction.on_commit(lambda: delete_stored_files(files))
+    return per_model.get(Case._meta.label, 0)
+
+
 def _expected_receipt(case: Case, events: list[CaseEvent]) -> tuple[date | None, bool]:
     """When the employer received the request, and whether the person confirmed it."""
     received = [e for e in events if e.kind == EventKind.RECEIVED]
@@ -194,8 +228,9 @@ def _expected_receipt(case: Case, events: list[CaseEvent]) -> tuple[date | None,
     return first.on, False
 
 
-def case_recompute(*, case: Case) -> Case:
-    """Recompute receipt and deadlines from the timeline; call inside the event's transaction."""
+def case_recompute(*, case: Case, event: CaseEvent | None = None) -> Case:
+    """Recompute receipt and deadlines from the timeline and announce the change (``case_changed``, with
+    ``event`` the event just recorded, if any); call inside the event's transaction."""
     events = case_events(case)
     case.received_on, case.received_confirmed = _expected_receipt(case, events)
     result = case_deadlines(case, events)
@@ -220,9 +255,7 @@ def case_recompute(*, case: Case) -> Case:
         setattr(case, name, value)
     case.save(update_fields=["received_on", "received_confirmed", "respond_by", "next_date", "next_date_label",
                              *OUTCOME_FIELDS, "updated_at"])
-    from deletion_portal.tracking.services import deadlines_sync
-
-    deadlines_sync(case=case, result=result, events=events)
+    case_changed.send(sender=Case, case=case, event=event, events=events, result=result)
     return case
 
 
@@ -345,10 +378,6 @@ def case_record_event(
         clean.update(_sent_letter(case, str((details or {})["letter"]), on))
     attachment = attachment_store(case=case, upload=upload, name=upload_name, actor=actor) if upload else None
     event = _event(case, kind, on, actor=actor, source=source, details=clean, attachment=attachment)
-    if kind == EventKind.RESPONSE_RECEIVED:
-        from deletion_portal.tracking.checklist import checklist_open
-
-        checklist_open(case=case, response_event=event)
     status = {
         EventKind.SENT: CaseStatus.SENT,
         EventKind.RESPONSE_RECEIVED: CaseStatus.ANSWERED,
@@ -360,7 +389,7 @@ def case_record_event(
         if status == CaseStatus.CLOSED:
             case.closed_at = timezone.now()
         case.save(update_fields=["status", "closed_at", "updated_at"])
-    case_recompute(case=case)
+    case_recompute(case=case, event=event)
     return event
 
 
@@ -378,34 +407,89 @@ def attachment_store(*, case: Case, upload: CheckedUpload, name: str, actor=None
 # --- Letters -----------------------------------------------------------------------------------------
 
 
-def letter_draft(*, case: Case, today: date | None = None) -> Letter:
-    """The case's request letter as it would be finalised today (re-rendered; a draft may change)."""
+#: The id a preview's footer shows: a letter gets its own id when it is stored.
+PREVIEW_ID = "PREVIEW"
+
+
+def _request_language(case: Case) -> str:
+    if case.language or not case.law_key:
+        return case.language
+    from deletion_portal.cases.letters import letter_language
+
+    return letter_language(case)
+
+
+def _in_language(case: Case, language: str) -> Case:
+    """A read-only copy of ``case`` whose letters are in ``language`` (for the context, footer, metadata)."""
+    if not language or language == case.language:
+        return case
+    clone = copy.copy(case)
+    clone.language = language
+    return clone
+
+
+def letter_preview(*, case: Case, today: date | None = None) -> Letter:
+    """The request letter as it would be finalised today, rendered in memory and never stored (what a GET
+    shows): the final letter once there is one, else an unsaved ``Letter`` whose id reads ``PREVIEW``
+    (the letter gets its id when it is stored)."""
     from deletion_portal.cases.letters import TEMPLATE_VERSION, letter_html
 
     final = case_final_request_letter(case)
     if final is not None:
         return final
-    if not case.language and case.law_key:
-        from deletion_portal.cases.letters import letter_language
+    language = _request_language(case)
+    html = letter_html(_in_language(case, language), kind=LetterKind.REQUEST, today=today or _today())
+    return Letter(case=case, kind=LetterKind.REQUEST, language=language, template_version=TEMPLATE_VERSION, html=html,
+                  short_id=PREVIEW_ID)
 
-        case.language = letter_language(case)
-        case.save(update_fields=["language", "updated_at"])
-    html = letter_html(case, kind=LetterKind.REQUEST, today=today or _today())
-    letter = case.letters.filter(kind=LetterKind.REQUEST, is_final=False).first()
-    if letter is None:
-        letter = Letter.objects.create(case=case, kind=LetterKind.REQUEST, language=case.language,
-                                       template_version=TEMPLATE_VERSION, html=html)
-    elif letter.html != html or letter.language != case.language:
-        letter.html, letter.language, letter.template_version = html, case.language, TEMPLATE_VERSION
-        letter.save(update_fields=["html", "language", "template_version"])
+
+def letter_store_draft(
+    *, case: Case, kind: str, html: str, language: str, template_version: str, letter: Letter | None = None,
+    details: dict | None = None, actor=None, today: date | None = None,
+) -> Letter:
+    """Store a draft of any letter kind: overwrite ``letter`` (a draft of this case; for the request, its
+    one draft) when there is one, else create it. A new follow-up or complaint writes a ``drafted`` event
+    (details: ``letter``, ``kind`` and ``details``); the request's draft is the case's own ``drafted``
+    event. A final letter never changes."""
+    if letter is None and kind == LetterKind.REQUEST:
+        letter = case.letters.filter(kind=LetterKind.REQUEST, is_final=False).first()
+    if letter is not None:
+        if letter.case_id != case.pk or letter.kind != kind:
+            raise ValidationError("That draft belongs to another case or is another kind of letter.")
+        if letter.is_final:
+            raise ValidationError("The letter is final and can no longer change.")
+        if letter.html != html or letter.language != language or letter.template_version != template_version:
+            letter.html, letter.language, letter.template_version = html, language, template_version
+            letter.save(update_fields=["html", "language", "template_version"])
+        return letter
+    letter = Letter.objects.create(case=case, kind=kind, language=language, template_version=template_version, html=html)
+    if kind != LetterKind.REQUEST:
+        _event(case, EventKind.DRAFTED, today or _today(), actor=actor,
+               source=EventSource.PORTAL if actor is not None else EventSource.SYSTEM,
+               details={"letter": letter.short_id, "kind": kind, **(details or {})})
     return letter
 
 
+def letter_draft(*, case: Case, today: date | None = None) -> Letter:
+    """Store the case's request letter as it would be finalised today (a write: on POST and finalising
+    only; a GET shows :func:`letter_preview`). The final letter once there is one."""
+    preview = letter_preview(case=case, today=today)
+    if preview.pk is not None:
+        return preview
+    if not case.language and preview.language:
+        case.language = preview.language
+        case.save(update_fields=["language", "updated_at"])
+    return letter_store_draft(case=case, kind=LetterKind.REQUEST, html=preview.html, language=preview.language,
+                              template_version=preview.template_version)
+
+
 def letter_pdf_bytes(*, case: Case, letter: Letter) -> bytes:
-    """Render a letter's PDF, reusing the rendering of an unchanged draft (cached by content hash)."""
+    """Render a letter's PDF (in the letter's language), reusing the rendering of an unchanged draft
+    (cached by content hash)."""
     from deletion_portal.cases.letters import letter_footer, letter_metadata
     from deletion_portal.core.pdf import paper_for_country, render_pdf
 
+    case = _in_language(case, letter.language)
     footer = letter_footer(case, letter.short_id)
     paper = paper_for_country(case.employer_country or case.work_country)
     key = "letter-pdf:" + hashlib.sha256(f"{letter.html}\x00{footer}\x00{paper}".encode()).hexdigest()
@@ -423,13 +507,52 @@ def letter_pdf_bytes(*, case: Case, letter: Letter) -> bytes:
     return pdf
 
 
+def _freeze(case: Case, letter: Letter) -> None:
+    """Render the PDF, store it with its SHA-256, mark the letter final: it never changes afterwards."""
+    pdf = letter_pdf_bytes(case=case, letter=letter)
+    letter.sha256 = hashlib.sha256(pdf).hexdigest()
+    letter.pdf.save(f"{case.reference}-{letter.short_id}.pdf", ContentFile(pdf), save=False)
+    letter.is_final = True
+    letter.finalised_at = timezone.now()
+    letter.save(update_fields=["html", "language", "template_version", "sha256", "pdf", "is_final", "finalised_at"])
+
+
 @transaction.atomic
-def letter_finalize(*, case: Case, actor=None, source: str = EventSource.PORTAL, today: date | None = None) -> Letter:
-    """Freeze the request letter: HTML, PDF and SHA-256 stored; it never changes afterwards.
+def letter_finalize(
+    *, case: Case, letter: Letter | None = None, actor=None, source: str | None = None, today: date | None = None
+) -> Letter:
+    """Freeze a letter of any kind: HTML, PDF and SHA-256 stored, a ``finalised`` event; it never changes
+    afterwards. ``letter`` None (or the request's draft) is the request letter, checked complete and
+    rendered as of ``today``; another kind (a follow-up, a complaint) is re-rendered as of ``today`` by the
+    renderer its app registered (``cases.hooks.register_letter_renderer``).
 
     Idempotent: finalising twice returns the same letter.
     """
+    today = today or _today()
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if letter is not None:
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        if letter.case_id != case.pk:
+            raise ValidationError("That letter belongs to another case.")
+    if letter is None or letter.kind == LetterKind.REQUEST:
+        return _request_finalize(case=case, actor=actor, source=source or EventSource.PORTAL, today=today)
+    if letter.is_final:
+        return letter
+    details = {}
+    renderer = letter_renderer(letter.kind)
+    rendering = renderer(case=case, letter=letter, today=today) if renderer is not None else None
+    if rendering is not None:
+        letter.html = rendering.html or letter.html
+        letter.language = rendering.language or letter.language
+        details = dict(rendering.details)
+    _freeze(case, letter)
+    _event(case, EventKind.FINALISED, timezone.localdate(letter.finalised_at), actor=actor,
+           source=source or (EventSource.PORTAL if actor is not None else EventSource.SYSTEM),
+           details={"letter": letter.short_id, "kind": letter.kind, "sha256": letter.sha256, **details})
+    return letter
+
+
+def _request_finalize(*, case: Case, actor, source: str, today: date) -> Letter:
     existing = case_final_request_letter(case)
     if existing is not None:
         return existing
@@ -439,12 +562,7 @@ def letter_finalize(*, case: Case, actor=None, source: str = EventSource.PORTAL,
     if missing:
         raise ValidationError(missing)
     letter = letter_draft(case=case, today=today)
-    pdf = letter_pdf_bytes(case=case, letter=letter)
-    letter.sha256 = hashlib.sha256(pdf).hexdigest()
-    letter.pdf.save(f"{case.reference}-{letter.short_id}.pdf", ContentFile(pdf), save=False)
-    letter.is_final = True
-    letter.finalised_at = timezone.now()
-    letter.save(update_fields=["sha256", "pdf", "is_final", "finalised_at"])
+    _freeze(case, letter)
     case.status = CaseStatus.FINALISED
     case.wizard_step = max(case.wizard_step, 8)
     case.save(update_fields=["status", "wizard_step", "updated_at"])

@@ -1,8 +1,9 @@
 """The outbox: every message the portal sends is a row first, then a task delivers it once.
 
 ``outbox_enqueue`` writes the row (idempotent on ``key``) and asks a worker to deliver it after the
-transaction commits. ``outbox_deliver`` claims the row with a compare-and-swap update
-(queued/retrying → sending), so two workers, or a retried task, never send the same message twice.
+transaction commits; ``outbox_enqueue_bulk`` writes many at once (the sweep's reminders; raw SQL on
+PostgreSQL, owned here). ``outbox_deliver`` claims the row with a compare-and-swap update (queued/retrying →
+sending), so two workers, or a retried task, never send the same message twice.
 
 The row, not the task, is the source of truth: publishing the task is best effort (``publish_on_commit``
 never raises), and the sweep's ``outbox_requeue_stale`` hands every row that waits too long — queued
@@ -19,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -87,6 +88,80 @@ def outbox_enqueue(
 
         publish_on_commit(deliver_outbox_message, message.pk)
     return message
+
+
+def _binary_cursor():
+    """A Django cursor over a server-side-binding psycopg cursor, so ``%b`` parameters travel in
+    binary: five text arrays of 5,000 elements take ~40 ms instead of ~300 ms in the client-side
+    text quoting Django uses by default. Still a Django cursor: queries are logged and counted."""
+    import psycopg
+
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
+def outbox_enqueue_bulk(rows: list[tuple[str, str, str, str, str]], *, now) -> list[int]:
+    """Queue many plain-text messages at once (the deadline sweep's reminders): insert (key, topic,
+    recipient, subject, body) rows unless their key exists, inside the caller's transaction, and return
+    the new ids. Nothing is published: the caller hands the ids to ``core.deliver_outbox_batch`` after
+    its commit (and the sweep's ``outbox_requeue_stale`` catches any it could not).
+
+    PostgreSQL: one ``INSERT … SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING RETURNING id``
+    (every other column gets its model default, so a field added later still works). Elsewhere:
+    ``bulk_create(ignore_conflicts=True)`` and the new queued rows read back by key.
+    """
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        columns, values, params = [], [], []
+        given = {
+            "key": "x.k", "topic": "x.t", "to": "jsonb_build_array(x.r)", "subject": "x.s", "body": "x.b",
+        }
+        for f in OutboxMessage._meta.concrete_fields:
+            if f.primary_key:
+                continue
+            columns.append(connection.ops.quote_name(f.column))
+            if f.name in given:
+                values.append(given[f.name])
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                values.append("%s")
+                params.append(f.get_db_prep_save(now, connection))
+            else:
+                values.append("%s")
+                params.append(f.get_db_prep_save(f.get_default(), connection))
+        keys, topics, recipients, subjects, bodies = (list(column) for column in zip(*rows, strict=True))
+        sql = (
+            f"INSERT INTO {connection.ops.quote_name(OutboxMessage._meta.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} "
+            "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) AS x(k, t, r, s, b) "
+            "ON CONFLICT (key) DO NOTHING RETURNING id"
+        )
+        with _binary_cursor() as cursor:
+            cursor.execute(sql, [*params, keys, topics, recipients, subjects, bodies])
+            return [row[0] for row in cursor.fetchall()]
+    # SQLite: writers are serialised (IMMEDIATE transactions), so "which keys exist" cannot change
+    # between this read and the insert; ``ignore_conflicts`` stays as the last guard.
+    keys = [row[0] for row in rows]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 900):
+        existing.update(OutboxMessage.objects.filter(key__in=keys[start:start + 900]).values_list("key", flat=True))
+    fresh = [row for row in rows if row[0] not in existing]
+    OutboxMessage.objects.bulk_create(
+        [OutboxMessage(key=k, topic=t, to=[r], subject=s, body=b) for k, t, r, s, b in fresh],
+        ignore_conflicts=True, batch_size=500,
+    )
+    fresh_keys = [row[0] for row in fresh]
+    ids: list[int] = []
+    for start in range(0, len(fresh_keys), 900):
+        ids += OutboxMessage.objects.filter(key__in=fresh_keys[start:start + 900]).values_list("pk", flat=True)
+    return ids
+
+
+def outbox_discard(*, topics: list[str]) -> int:
+    """Delete every message of these topics (an unsent one is thereby cancelled: no worker finds a row to
+    claim); for deleting what they were about. Returns how many rows went."""
+    deleted, _ = OutboxMessage.objects.filter(topic__in=list(topics)).delete()
+    return deleted
 
 
 def _stale_sending_before(now):

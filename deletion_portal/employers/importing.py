@@ -102,7 +102,7 @@ def parse_csv(text: str, *, name: str = "the file") -> ImportFile:
     for number, cells in enumerate(records, start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        row: dict[str, Any] = dict(zip(header, cells))
+        row: dict[str, Any] = dict(zip(header, cells, strict=False))
         for column in header:
             row.setdefault(column, "")
         extra = cells[len(header) :]

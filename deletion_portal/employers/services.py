@@ -464,7 +464,7 @@ def employer_import(
         numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(rows) + 1))
         if len(numbers) != len(rows):
             raise ValueError("row_numbers must give one number per row.")
-        for number, row in zip(numbers, rows):
+        for number, row in zip(numbers, rows, strict=True):
             report.rows.append(_import_row(number, row, seen))
         if not report.saved:
             transaction.set_rollback(True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from deletion_portal.laws.registry import all_regimes
 from deletion_portal.laws.regions import parse_region, region_choices
+from deletion_portal.laws.registry import all_regimes
 
 #: Countries whose subdivisions are offered: laws differ by US state and Canadian province; bank
 #: holidays by UK nation; public holidays by German Land, Spanish community, Austrian and Swiss

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 from rest_framework import serializers
 
 from deletion_portal.laws.forms import EARLIEST, LATEST
-from deletion_portal.laws.registry import UnknownRegime, get_regime, regime_keys
 from deletion_portal.laws.regions import UnknownRegion, check_region_for_law, parse_region
+from deletion_portal.laws.registry import UnknownRegime, get_regime, regime_keys
 
 
 class RightSerializer(serializers.Serializer):

@@ -128,17 +128,6 @@ def _eu_authority_for(country: str, region: str = "") -> Authority | None:
     return eu_authority(country)
 
 
-def authority_for(*, law_key: str, country: str = "", region: str = "") -> Authority:
-    """The authority for a complaint: under the EU GDPR the one of ``country`` (for Germany the Land
-    authority of ``region`` when given, else the federal BfDI, which forwards); else the regime's own."""
-    if routes_under_art77(law_key):
-        found = _eu_authority_for(country, region)
-        if found is None:
-            raise UnknownAuthority(f"{(country or '?')[:5]} is not an EU/EEA country.")
-        return found
-    return _regime_authority(law_key)
-
-
 def _infringement_place(case) -> tuple[str, str]:
     """The employer's establishment: its country, and the case's holiday region when it lies there."""
     country = (case.employer_country or (case.employer.country if case.employer_id else "") or "").upper()

@@ -1,7 +1,7 @@
 """Response completeness: what the request asked for, ticked off against the employer's answer.
 
-Recording a response (``EventKind.RESPONSE_RECEIVED``) opens a checklist (``cases.services.
-case_record_event`` calls :func:`checklist_open`). Its items follow what the request letter asked:
+Recording a response (``EventKind.RESPONSE_RECEIVED``) opens a checklist (tracking's receiver of
+``cases.signals.case_changed`` calls :func:`checklist_open`). Its items follow what the request letter asked:
 
 * access under the GDPR / UK GDPR: the eight items of Art. 15(1)(a)–(h), the copy (Art. 15(3)), one item
   per requested data category, and the training questions (used for training? which models? recipients?
@@ -270,11 +270,3 @@ def checklist_missing_codes(case: Case) -> list[str]:
     if response is None:
         return []
     return [item.code for item in response.checklist.filter(answered=False).order_by("id")]
-
-
-def checklist_missing(case: Case) -> list[str]:
-    """The labels (English) of the unticked items of the latest response's checklist."""
-    response = latest_response(case)
-    if response is None:
-        return []
-    return [item.label for item in response.checklist.filter(answered=False).order_by("id")]

@@ -144,7 +144,7 @@ def evidence_bundle(*, case: Case) -> bytes:
     """The ZIP: letters, attachments, ``timeline.pdf`` and ``manifest.txt`` (SHA-256 and size of each)."""
     files: list[tuple[str, str, bytes, str]] = []  # name, description, content, stored hash
     documents = evidence_documents(case)
-    for document, field in zip(documents, _files(case, documents)):
+    for document, field in zip(documents, _files(case, documents), strict=True):
         files.append((document.name, document.description, _read(field), document.sha256))
     files.append(("timeline.pdf", "The case's timeline: every recorded event", timeline_pdf(case), ""))
 
@@ -164,13 +164,3 @@ def evidence_bundle(*, case: Case) -> bytes:
             archive.writestr(_entry(name), content)
         archive.writestr(_entry("manifest.txt"), ("\n".join(lines) + "\n").encode("utf-8"))
     return buffer.getvalue()
-
-
-def parse_manifest(text: str) -> dict[str, tuple[str, int]]:
-    """``manifest.txt`` as {file: (sha256, size)} (used by tests and by anyone checking a bundle)."""
-    found = {}
-    for line in text.splitlines():
-        match = re.match(r"^([0-9a-f]{64})\s+(\d+)\s+(\S+)", line)
-        if match:
-            found[match[3]] = (match[1], int(match[2]))
-    return found

@@ -8,8 +8,9 @@
   place of work suggested; elsewhere the regime's authority): the facts with their dates, what is
   missing, the legal provisions, the authority's complaint page, and the enclosed documents with their
   SHA-256 (the same hashes as the evidence bundle's manifest).
-* :func:`letter_finalize_any` — freeze a follow-up or complaint: PDF through ``letter_pdf_bytes``,
-  SHA-256, a ``finalised`` event.
+* :func:`follow_up_rendering` / :func:`complaint_rendering` — a draft re-rendered as of the finalising
+  day, registered with ``cases.hooks.register_letter_renderer``: finalising (PDF, SHA-256, ``finalised``
+  event) and sending are cases' one lifecycle for every letter (``cases.services.letter_finalize``).
 * Read-only, for pages shown on GET: :func:`current_follow_up` / :func:`current_complaint` find the
   letter the draft functions would return (or None), and :func:`follow_up_check` /
   :func:`complaint_check` run the draft functions' own eligibility checks without writing anything
@@ -25,16 +26,15 @@ letter is returned unchanged). Templates: ``letters/<lang>/follow_up.html`` and
 from __future__ import annotations
 
 import copy
-import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from deletion_portal.cases.hooks import LetterRendering
 from deletion_portal.cases.letters import (
     format_date,
     letter_context,
@@ -48,11 +48,11 @@ from deletion_portal.cases.models import (
     CaseEvent,
     CaseStatus,
     EventKind,
-    EventSource,
     Letter,
     LetterKind,
 )
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
+from deletion_portal.cases.services import letter_store_draft
 from deletion_portal.laws.registry import get_regime
 from deletion_portal.tracking.authorities import Authority, UnknownAuthority, authority_for_case, routes_under_art77
 from deletion_portal.tracking.checklist import checklist_label, checklist_missing_codes, latest_response
@@ -149,22 +149,6 @@ def _draft_details(case: Case, letter: Letter) -> dict:
         if event.details.get("letter") == letter.short_id:
             return event.details
     return {}
-
-
-def _store_draft(case: Case, letter: Letter | None, *, kind: str, lang: str, version: str, html: str,
-                 details: dict, today: date, actor=None) -> Letter:
-    if letter is not None:
-        if letter.html != html or letter.language != lang:
-            letter.html, letter.language, letter.template_version = html, lang, version
-            letter.save(update_fields=["html", "language", "template_version"])
-        return letter
-    letter = Letter.objects.create(case=case, kind=kind, language=lang, template_version=version, html=html)
-    CaseEvent.objects.create(
-        case=case, kind=EventKind.DRAFTED, on=today, actor=actor,
-        source=EventSource.PORTAL if actor is not None else EventSource.SYSTEM,
-        details={"letter": letter.short_id, "kind": kind, **details},
-    )
-    return letter
 
 
 # --- Shared facts -----------------------------------------------------------------------------------
@@ -315,8 +299,9 @@ def follow_up_draft(*, case: Case, today: date | None = None, actor=None) -> Let
     if existing is None:
         _follow_up_new_reason(case, missed, today)
     html, lang = _render_follow_up(case, missed, today)
-    return _store_draft(case, existing, kind=LetterKind.FOLLOW_UP, lang=lang, version=FOLLOW_UP_TEMPLATE_VERSION,
-                        html=html, details={"missed_on": missed.on.isoformat()}, today=today, actor=actor)
+    return letter_store_draft(case=case, letter=existing, kind=LetterKind.FOLLOW_UP, html=html, language=lang,
+                              template_version=FOLLOW_UP_TEMPLATE_VERSION, details={"missed_on": missed.on.isoformat()},
+                              actor=actor, today=today)
 
 
 # --- Complaint ----------------------------------------------------------------------------------------
@@ -468,8 +453,9 @@ def complaint_draft(*, case: Case, authority_key: str | None = None, today: date
     if existing is None:
         _complaint_new_reason(case, today)
     html, lang = _render_complaint(case, authority, today, existing)
-    return _store_draft(case, existing, kind=LetterKind.COMPLAINT, lang=lang, version=COMPLAINT_TEMPLATE_VERSION,
-                        html=html, details={"authority": authority.key}, today=today, actor=actor)
+    return letter_store_draft(case=case, letter=existing, kind=LetterKind.COMPLAINT, html=html, language=lang,
+                              template_version=COMPLAINT_TEMPLATE_VERSION, details={"authority": authority.key},
+                              actor=actor, today=today)
 
 
 def complaint_authority(case: Case, letter: Letter) -> Authority | None:
@@ -480,47 +466,25 @@ def complaint_authority(case: Case, letter: Letter) -> Authority | None:
         return None
 
 
-# --- Finalising -----------------------------------------------------------------------------------------
+# --- Finalising (through cases.services.letter_finalize) -----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def letter_finalize_any(*, case: Case, letter: Letter, actor=None, today: date | None = None) -> Letter:
-    """Freeze a follow-up or complaint: re-rendered as of ``today``, PDF, SHA-256, ``is_final``, and a
-    ``finalised`` event. Idempotent. The request letter has its own ``cases.services.letter_finalize``."""
-    from deletion_portal.cases.services import letter_pdf_bytes
-
-    today = today or _today()
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    letter = Letter.objects.select_for_update().get(pk=letter.pk)
-    if letter.case_id != case.pk:
-        raise ValidationError("That letter belongs to another case.")
-    if letter.kind not in (LetterKind.FOLLOW_UP, LetterKind.COMPLAINT):
-        raise ValidationError("Use the request letter's own finalisation.")
-    if letter.is_final:
-        return letter
+def follow_up_rendering(*, case: Case, letter: Letter, today: date) -> LetterRendering:
+    """The follow-up draft as of the finalising day (``cases.services.letter_finalize`` freezes it): re-rendered
+    while its missed date is still the case's; the event records the answer-by date it gives."""
     details = _draft_details(case, letter)
-    extra = {}
-    if letter.kind == LetterKind.FOLLOW_UP:
-        missed = missed_deadline(case)
-        if missed is not None and details.get("missed_on") == missed.on.isoformat():
-            html, lang = _render_follow_up(case, missed, today)
-            letter.html, letter.language = html, lang
-        extra["answer_by"] = (today + timedelta(days=FOLLOW_UP_DAYS)).isoformat()
-    else:
-        authority = complaint_authority(case, letter)
-        if authority is not None:
-            html, lang = _render_complaint(case, authority, today, letter)
-            letter.html, letter.language = html, lang
-            extra["authority"] = authority.key
-    pdf = letter_pdf_bytes(case=_case_in(case, letter.language), letter=letter)
-    letter.sha256 = hashlib.sha256(pdf).hexdigest()
-    letter.pdf.save(f"{case.reference}-{letter.short_id}.pdf", ContentFile(pdf), save=False)
-    letter.is_final = True
-    letter.finalised_at = timezone.now()
-    letter.save(update_fields=["html", "language", "sha256", "pdf", "is_final", "finalised_at"])
-    CaseEvent.objects.create(
-        case=case, kind=EventKind.FINALISED, on=timezone.localdate(letter.finalised_at), actor=actor,
-        source=EventSource.PORTAL if actor is not None else EventSource.SYSTEM,
-        details={"letter": letter.short_id, "kind": letter.kind, "sha256": letter.sha256, **extra},
-    )
-    return letter
+    missed = missed_deadline(case)
+    html = lang = ""
+    if missed is not None and details.get("missed_on") == missed.on.isoformat():
+        html, lang = _render_follow_up(case, missed, today)
+    return LetterRendering(html=html, language=lang,
+                           details={"answer_by": (today + timedelta(days=FOLLOW_UP_DAYS)).isoformat()})
+
+
+def complaint_rendering(*, case: Case, letter: Letter, today: date) -> LetterRendering | None:
+    """The complaint draft as of the finalising day, to the authority it was drafted for."""
+    authority = complaint_authority(case, letter)
+    if authority is None:
+        return None
+    html, lang = _render_complaint(case, authority, today, letter)
+    return LetterRendering(html=html, language=lang, details={"authority": authority.key})

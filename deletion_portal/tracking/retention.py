@@ -34,7 +34,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from deletion_portal.cases.models import Attachment, Case, CaseStatus, Letter
+from deletion_portal.cases.models import Case, CaseStatus
+from deletion_portal.cases.services import cases_delete
 from deletion_portal.tracking.models import AuditLine, Reminder, ReminderKind, ReminderState
 
 logger = logging.getLogger(__name__)
@@ -148,21 +149,6 @@ def purgeable_cases(*, now: datetime | None = None):
     )
 
 
-def _file_names(case_ids: list[int]) -> list[tuple[object, str]]:
-    """(storage, name) of every stored file of these cases: letters' PDFs (drafts too), attachments."""
-    pdf = Letter._meta.get_field("pdf").storage
-    upload = Attachment._meta.get_field("file").storage
-    files = [(pdf, name) for name in Letter.objects.filter(case_id__in=case_ids).exclude(pdf="").values_list("pdf", flat=True)]
-    files += [(upload, name) for name in Attachment.objects.filter(case_id__in=case_ids).exclude(file="").values_list("file", flat=True)]
-    return files
-
-
-def _delete_files(files: list[tuple[object, str]]) -> None:
-    from deletion_portal.core.files import delete_stored_files
-
-    delete_stored_files(files)
-
-
 def retention_warn_unwarned(*, now: datetime | None = None, batch: int = PURGE_BATCH) -> int:
     """Plan the warning of every closed, not-kept case that is due within 14 days and was never warned
     (closed before retention existed, or its event bypassed ``deadlines_sync``). Returns how many."""
@@ -191,8 +177,6 @@ def retention_purge(*, now: datetime | None = None, batch: int = PURGE_BATCH) ->
     and outbox rows; one ``AuditLine`` (a count, no personal data). Returns how many cases went.
 
     A case that was never warned is not deleted: it gets its warning now and goes 14 days later."""
-    from deletion_portal.core.models import OutboxMessage
-
     now = now or timezone.now()
     batch = max(1, int(batch))
     retention_warn_unwarned(now=now, batch=batch)
@@ -208,11 +192,7 @@ def retention_purge(*, now: datetime | None = None, batch: int = PURGE_BATCH) ->
             )
             if not ids:
                 break
-            files = _file_names(ids)
-            OutboxMessage.objects.filter(topic__in=[f"case:{pk}" for pk in ids]).delete()
-            _, per_model = Case.objects.filter(pk__in=ids).delete()
-            deleted = per_model.get(Case._meta.label, 0)
-            transaction.on_commit(lambda files=files: _delete_files(files))
+            deleted = cases_delete(case_ids=ids)  # the rows, their outbox messages, then their files
         total += deleted
         if deleted < batch:
             break

@@ -68,3 +68,15 @@ def case_page_tracking(*, case: Case, today: date) -> dict:
             "deletes_on": retention_deletes_on(case, today=today) if closed else None,
         },
     }
+
+
+def case_export_tracking(*, case: Case) -> dict:
+    """What tracking adds to a case in its owner's data export: deadline rows, reminders, checklist."""
+    from deletion_portal.accounts.hooks import export_fields
+    from deletion_portal.tracking.models import ChecklistItem
+
+    return {
+        "deadlines": [export_fields(d) for d in Deadline.objects.filter(case=case).order_by("due_on", "kind", "version", "id")],
+        "reminders": [export_fields(r, exclude=("claim",)) for r in Reminder.objects.filter(case=case).order_by("notify_on", "id")],
+        "checklist": [export_fields(c) for c in ChecklistItem.objects.filter(case=case).order_by("id")],
+    }

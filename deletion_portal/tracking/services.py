@@ -1,6 +1,7 @@
 """Writes for tracking: a case's deadlines as rows, and the reminders the beat sweep claims.
 
-``deadlines_sync`` is called by ``cases.services.case_recompute`` inside the event's transaction. It
+``deadlines_sync`` runs on every ``cases.signals.case_changed`` (``tracking/receivers.py``), which
+``cases.services.case_recompute`` sends inside the event's transaction. It
 compares the dates the case should have now with its active rows; when they differ, the old rows are
 superseded (``active=False``, their pending reminders cancelled) and a new version is written. The
 reminders are then reconciled with what the case needs today, so an event that changes no date (a

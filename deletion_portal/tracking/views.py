@@ -15,9 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from deletion_portal.cases.models import EventKind, Letter, LetterKind
 from deletion_portal.cases.access import Need, case_get_for
-from deletion_portal.cases.views.wizard import letter_as_text
+from deletion_portal.cases.models import EventKind, Letter, LetterKind
+from deletion_portal.cases.services import letter_finalize
+from deletion_portal.cases.views.common import letter_as_text
 from deletion_portal.tracking.authorities import authority_choices, eu_authorities
 from deletion_portal.tracking.calendar import (
     calendar_feed_active,
@@ -38,7 +39,6 @@ from deletion_portal.tracking.letters import (
     current_follow_up,
     follow_up_check,
     follow_up_draft,
-    letter_finalize_any,
 )
 from deletion_portal.tracking.retention import retention_set_keep
 
@@ -159,7 +159,7 @@ def finalize(request, pk, letter_pk):
         if authority is not None:
             target += f"?authority={authority.key}"
     try:
-        letter_finalize_any(case=case, letter=letter, actor=request.user)
+        letter_finalize(case=case, letter=letter, actor=request.user)
     except (ValidationError, PdfRenderError) as exc:
         messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         return redirect(target)

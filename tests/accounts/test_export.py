@@ -14,6 +14,7 @@ from django.urls import reverse
 from deletion_portal.accounts.export import account_export
 from tests.support.accounts import PDF_BYTES, PNG_BYTES, make_case
 
+
 @pytest.fixture(autouse=True)
 def _fast_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

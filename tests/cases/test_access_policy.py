@@ -189,14 +189,15 @@ def test_lists_follow_the_same_table(cases, owner, dpo, other_dpo, advocate, col
     assert not cases_visible_to(advocate, need=Need.ACT_FOR).exists()
 
 
-def test_a_final_letter_needs_view_and_a_draft_letter_is_nobodys_through_it(cases, dpo, owner):
+def test_a_final_letter_needs_view_and_a_draft_letter_is_only_the_owners(cases, dpo, owner):
     sent = cases["sent"]
     letter = sent.letters.get(is_final=True)
     assert letter_get_for(dpo, sent.pk, letter.pk, need=Need.VIEW).case.access.party == Party.EMPLOYER
     draft_letter = sent.letters.create(kind="follow_up", language="en", template_version="t", html="<p>x</p>")
-    for user in (dpo, owner):
-        with pytest.raises(Http404):
-            letter_get_for(user, sent.pk, draft_letter.pk, need=Need.VIEW)
+    with pytest.raises(Http404):  # the employer never sees the employee's drafts
+        letter_get_for(dpo, sent.pk, draft_letter.pk, need=Need.VIEW)
+    assert letter_get_for(owner, sent.pk, draft_letter.pk, need=Need.VIEW) == draft_letter
+    assert letter_get_for(owner, sent.pk, draft_letter.pk, need=Need.MANAGE) == draft_letter
 
 
 def test_the_verified_dpo_downloads_the_request_letter_sent_to_the_employer(client, cases, dpo):

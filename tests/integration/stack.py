@@ -5,18 +5,15 @@ test_done_means (fixtures: tests/integration/conftest.py)."""
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import textwrap
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-
+from tests.integration.smtp import SMTPServer
 from tests.support.processes import REPO_ROOT, Service, free_port, manage, portal_env, require_binary, wait_for
 from tests.support.servers import WORKER_ARGS, celery_argv
-from tests.integration.smtp import SMTPServer
 
 SWEEP_SECONDS = 5
 WAIT = 60  # the longest any single wait may take
@@ -100,7 +97,7 @@ class Database:
         try:
             cursor = conn.execute(sql)
             names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:
             conn.close()
 

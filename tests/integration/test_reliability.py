@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import json
 import signal
-import sqlite3
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -47,8 +46,6 @@ from tests.integration.stack import (
     stamp,
 )
 from tests.support.processes import wait_for
-from tests.support.servers import WORKER_ARGS, celery_argv
-
 
 # --- 1. A worker killed in the middle of sending -----------------------------------------------------------
 
@@ -196,7 +193,7 @@ def test_two_beats_at_once_send_one_message_per_reminder(tmp_path, pg_database, 
     assert sorted(row["key"] for row in rows) == sorted(f"reminder:{c['case']}:passed:respond_by:v1" for c in cases)
     assert {(row["state"], row["attempts"]) for row in rows} == {("sent", 1)}
     for c in cases:  # and one follow-up draft per case, however many sweeps asked
-        assert [(l["kind"], l["is_final"]) for l in pg_database.letters(c["case"])] == [("follow_up", False)]
+        assert [(letter["kind"], letter["is_final"]) for letter in pg_database.letters(c["case"])] == [("follow_up", False)]
     assert_no_results_stored(redis)
 
 

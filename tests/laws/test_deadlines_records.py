@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 
 from deletion_portal.laws.deadlines import compute_deadlines
-from deletion_portal.laws.registry import all_regimes, get_regime
 from deletion_portal.laws.regions import is_working_day
+from deletion_portal.laws.registry import all_regimes, get_regime
 
 from .test_deadlines import CASES, Case, check
 

@@ -32,7 +32,7 @@ def test_it_prints_a_line_per_regime_with_coverage_and_mark():
     lines = out.getvalue().splitlines()
     regimes = all_regimes()
     assert len(lines) == len(regimes) + 1
-    for line, regime in zip(lines, regimes):
+    for line, regime in zip(lines[:-1], regimes, strict=True):
         assert line.split() == [regime.key, "employees:", regime.coverage.status, "verification:", regime.verification]
     assert lines[-1] == f"{len(regimes)} law records loaded and valid."
 

@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 
 from deletion_portal.cases.services import validate_case_fields
-from deletion_portal.laws.registry import get_regime
 from deletion_portal.laws.regions import (
     RegionOutsideTerritory,
     UnknownRegion,
@@ -18,6 +17,7 @@ from deletion_portal.laws.regions import (
     region_for_law,
     region_in_territory,
 )
+from deletion_portal.laws.registry import get_regime
 
 
 @pytest.mark.parametrize(

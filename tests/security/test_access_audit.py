@@ -328,21 +328,13 @@ def writes(queries) -> list[str]:
             in ("INSERT", "UPDATE", "DELETE", "REPLACE")]
 
 
-# A GET that still drafts a Letter row for a draft case (the wizard's preview step and the PDF preview):
-# fixed on the deps branch; strict, so the mark must go once the fix is merged.
-WRITING_GETS = {("cases:step", "GET", 1), ("cases:preview-pdf", "GET", 1)}
-
 PROBES = []
 for _name in patterns_of(Obj):
     for _index, _target in enumerate(ACCESS[_name].at):
         for _method in _target.methods or ACCESS[_name].methods:
             for _who in ROLES:
-                marks = []
-                if _who == "owner" and (_name, _method, _index) in WRITING_GETS:
-                    marks = [pytest.mark.xfail(strict=True, reason="fixed in the deps branch: a GET drafts the letter")]
                 key = _target.kwargs["pk"]
-                PROBES.append(pytest.param(_name, _method, _index, _who,
-                                           id=f"{_name}-{_method}-{key}{_index or ''}-{_who}", marks=marks))
+                PROBES.append(pytest.param(_name, _method, _index, _who, id=f"{_name}-{_method}-{key}{_index or ''}-{_who}"))
 
 
 @pytest.mark.parametrize(("name", "method", "index", "who"), PROBES)

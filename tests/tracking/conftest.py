@@ -3,7 +3,6 @@ Celery tasks the sweep enqueues (their ``delay`` is replaced; nothing is publish
 
 from __future__ import annotations
 
-
 import pytest
 import time_machine
 from django.db import transaction

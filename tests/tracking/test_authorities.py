@@ -11,7 +11,6 @@ from deletion_portal.tracking.authorities import (
     DATA_FILE,
     UnknownAuthority,
     authority_choices,
-    authority_for,
     authority_for_case,
     eu_authorities,
 )
@@ -40,13 +39,21 @@ def test_every_entry_is_marked_unverified_and_has_https_urls():
             assert authority.complaint_url == authority.website
 
 
-def test_eu_routing_by_country_and_land():
-    assert authority_for(law_key="eu-gdpr", country="FR").name.endswith("(CNIL)")
-    assert authority_for(law_key="eu-gdpr", country="DE", region="DE-BY").name.startswith("Bayerisches Landesamt")
-    assert "BfDI" in authority_for(law_key="eu-gdpr", country="DE").name
-    assert authority_for(law_key="eu-gdpr", country="NO").key == "NO"
+def suggested(case, *, law: str = "eu-gdpr", country: str = "", region: str = ""):
+    """The authority suggested for a case whose every place (work, residence, employer) is ``country``."""
+    case.law_key = law
+    case.work_country = case.residence_country = case.employer_country = country
+    case.work_region = case.residence_region = case.region = region
+    return authority_for_case(case, None)
+
+
+def test_eu_routing_by_country_and_land(draft_case):
+    assert suggested(draft_case, country="FR").name.endswith("(CNIL)")
+    assert suggested(draft_case, country="DE", region="DE-BY").name.startswith("Bayerisches Landesamt")
+    assert "BfDI" in suggested(draft_case, country="DE").name
+    assert suggested(draft_case, country="NO").key == "NO"
     with pytest.raises(UnknownAuthority):
-        authority_for(law_key="eu-gdpr", country="US")
+        suggested(draft_case, country="US")
 
 
 @pytest.mark.parametrize(("law", "expected"), [
@@ -58,15 +65,15 @@ def test_eu_routing_by_country_and_land():
     ("ch-fadp", "Federal Data Protection and Information Commissioner (FDPIC)"),
     ("kr-pipa", "Personal Information Protection Commission (PIPC)"),
 ])
-def test_other_regimes_use_their_own_authority(law, expected):
-    authority = authority_for(law_key=law, country="XX")
+def test_other_regimes_use_their_own_authority(draft_case, law, expected):
+    authority = suggested(draft_case, law=law, country="XX")
     assert authority.name == expected
     assert authority.key == law
 
 
-def test_the_ico_link_is_a_complaint_page_the_cppa_a_home_page():
-    assert authority_for(law_key="uk-gdpr").complaint_url_is_home_page is False
-    assert authority_for(law_key="us-ca-ccpa").complaint_url_is_home_page is True
+def test_the_ico_link_is_a_complaint_page_the_cppa_a_home_page(draft_case):
+    assert suggested(draft_case, law="uk-gdpr").complaint_url_is_home_page is False
+    assert suggested(draft_case, law="us-ca-ccpa").complaint_url_is_home_page is True
 
 
 def test_art_77_choices_suggest_the_place_of_work_first(draft_case):

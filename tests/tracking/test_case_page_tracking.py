@@ -12,8 +12,9 @@ import time_machine
 from django.urls import reverse
 
 from deletion_portal.cases.models import EventKind, LetterKind
+from deletion_portal.cases.services import letter_finalize
 from deletion_portal.core.models import OutboxMessage
-from deletion_portal.tracking.letters import complaint_draft, follow_up_draft, letter_finalize_any
+from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from deletion_portal.tracking.models import Deadline, DeadlineKind
 from tests.support.tracking import AFTER, SENT_ON, respond, send
 
@@ -41,13 +42,13 @@ def sent_case(final_case):
 @pytest.fixture
 def final_follow_up(sent_case, pdf_rendering):
     with at(AFTER):
-        return letter_finalize_any(case=sent_case, letter=follow_up_draft(case=sent_case, today=AFTER), today=AFTER)
+        return letter_finalize(case=sent_case, letter=follow_up_draft(case=sent_case, today=AFTER), today=AFTER)
 
 
 @pytest.fixture
 def final_complaint(sent_case, pdf_rendering):
     with at(LATER):
-        return letter_finalize_any(case=sent_case, letter=complaint_draft(case=sent_case, today=LATER), today=LATER)
+        return letter_finalize(case=sent_case, letter=complaint_draft(case=sent_case, today=LATER), today=LATER)
 
 
 # --- Dates, reminders and links --------------------------------------------------------------------------

@@ -11,9 +11,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from deletion_portal.cases.models import EventKind, LetterKind
-from deletion_portal.cases.services import case_record_event
+from deletion_portal.cases.services import case_record_event, letter_finalize
 from deletion_portal.tracking.checklist import checklist_update
-from deletion_portal.tracking.letters import complaint_draft, follow_up_draft, letter_finalize_any
+from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from tests.support.tracking import AFTER, HOSTILE, pdf_text, respond, send, text_of
 
 LATER = date(2025, 7, 1)
@@ -51,7 +51,7 @@ def test_default_authority_is_the_place_of_work(sent_case):
 
 
 def test_facts_missing_items_law_and_enclosures(sent_case, pdf_rendering):
-    follow_up = letter_finalize_any(case=sent_case, letter=follow_up_draft(case=sent_case, today=AFTER), today=AFTER)
+    follow_up = letter_finalize(case=sent_case, letter=follow_up_draft(case=sent_case, today=AFTER), today=AFTER)
     event = respond(sent_case, on=date(2025, 6, 20))
     codes = {i.code for i in event.checklist.all()}
     checklist_update(case=sent_case, response_event=event, answered_codes=codes - {"training:models"})
@@ -141,7 +141,7 @@ def test_hostile_text_is_escaped(sent_case):
 
 
 def test_the_pdf_names_the_authority_and_its_url(sent_case, pdf_rendering):
-    letter = letter_finalize_any(case=sent_case, letter=complaint_draft(case=sent_case, today=LATER), today=LATER)
+    letter = letter_finalize(case=sent_case, letter=complaint_draft(case=sent_case, today=LATER), today=LATER)
     text = pdf_text(letter.pdf.read())
     assert "Bayerisches Landesamt für Datenschutzaufsicht (BayLDA)" in text
     assert "https://www.lda.bayern.de/" in text

@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 from datetime import date
 
 import pytest
 
 from deletion_portal.cases.models import LetterKind
-from deletion_portal.tracking.evidence import evidence_bundle, parse_manifest, timeline_html
-from deletion_portal.tracking.letters import complaint_draft, follow_up_draft, letter_finalize_any
+from deletion_portal.cases.services import letter_finalize
+from deletion_portal.tracking.evidence import evidence_bundle, timeline_html
+from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from tests.support.tracking import AFTER, HOSTILE, pdf_text, respond, send
 
 
 @pytest.fixture
 def full_case(final_case, pdf_rendering):
     case = send(final_case)
-    letter_finalize_any(case=case, letter=follow_up_draft(case=case, today=AFTER), today=AFTER)
+    letter_finalize(case=case, letter=follow_up_draft(case=case, today=AFTER), today=AFTER)
     respond(case, on=date(2025, 6, 20))
     return case
+
+
+def parse_manifest(text: str) -> dict[str, tuple[str, int]]:
+    """``manifest.txt`` as {file: (sha256, size)}, as anyone checking a bundle would read it."""
+    found = {}
+    for line in text.splitlines():
+        match = re.match(r"^([0-9a-f]{64})\s+(\d+)\s+(\S+)", line)
+        if match:
+            found[match[3]] = (match[1], int(match[2]))
+    return found
 
 
 def test_the_zip_holds_every_document_in_a_fixed_order(full_case):

@@ -4,7 +4,6 @@ like any letter."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time
 from datetime import timezone as dt_timezone
 
@@ -14,8 +13,9 @@ from django.core.exceptions import ValidationError
 
 from deletion_portal.cases.letters import LANGUAGES
 from deletion_portal.cases.models import CaseEvent, EventKind, Letter, LetterKind
+from deletion_portal.cases.services import letter_finalize
 from deletion_portal.tracking.checklist import checklist_update
-from deletion_portal.tracking.letters import follow_up_draft, letter_finalize_any, missed_deadline
+from deletion_portal.tracking.letters import follow_up_draft, missed_deadline
 from tests.support.tracking import AFTER, DUE, HOSTILE, pdf_text, respond, send, text_of
 
 
@@ -65,7 +65,7 @@ def test_drafting_is_idempotent(sent_case):
 
 def test_a_final_follow_up_is_returned_unchanged(sent_case, pdf_rendering):
     letter = follow_up_draft(case=sent_case, today=AFTER)
-    final = letter_finalize_any(case=sent_case, letter=letter, today=AFTER)
+    final = letter_finalize(case=sent_case, letter=letter, today=AFTER)
     html = final.html
     again = follow_up_draft(case=sent_case, today=date(2025, 7, 1))
     assert again.pk == final.pk and again.is_final and again.html == html
@@ -149,14 +149,14 @@ def test_finalising_stores_pdf_hash_and_event(sent_case, pdf_rendering):
     import hashlib
 
     letter = follow_up_draft(case=sent_case, today=AFTER)
-    final = letter_finalize_any(case=sent_case, letter=letter, today=AFTER)
+    final = letter_finalize(case=sent_case, letter=letter, today=AFTER)
     assert final.is_final and final.finalised_at
     data = final.pdf.read()
     assert hashlib.sha256(data).hexdigest() == final.sha256
     event = CaseEvent.objects.get(case=sent_case, kind=EventKind.FINALISED, details__kind="follow_up")
     assert {k: event.details[k] for k in ("letter", "kind", "sha256")} == {
         "letter": final.short_id, "kind": "follow_up", "sha256": final.sha256}
-    assert letter_finalize_any(case=sent_case, letter=final).pk == final.pk  # idempotent
+    assert letter_finalize(case=sent_case, letter=final).pk == final.pk  # idempotent
     assert CaseEvent.objects.filter(case=sent_case, kind=EventKind.FINALISED, details__kind="follow_up").count() == 1
     original = sent_case.letters.get(kind=LetterKind.REQUEST)
     text = pdf_text(data)
@@ -166,10 +166,10 @@ def test_finalising_stores_pdf_hash_and_event(sent_case, pdf_rendering):
     assert "2 June 2025" in text
 
 
-def test_the_request_letter_is_not_finalised_here(sent_case):
-    request_letter = sent_case.letters.get(kind=LetterKind.REQUEST)
-    with pytest.raises(ValidationError):
-        letter_finalize_any(case=sent_case, letter=request_letter)
+def test_it_finalises_every_kind_through_the_one_lifecycle_and_leaves_a_final_request_as_it_is(sent_case):
+    request_letter = sent_case.letters.get(kind=LetterKind.REQUEST, is_final=True)
+    assert letter_finalize(case=sent_case, letter=request_letter) == request_letter
+    assert CaseEvent.objects.filter(case=sent_case, kind=EventKind.FINALISED).count() == 1
 
 
 # --- Views --------------------------------------------------------------------------------------------------
@@ -345,8 +345,8 @@ def test_finalise_needs_post(sent_case, owner_client):
 
 
 def test_another_cases_letter_is_404(sent_case, owner_client, owner, employer):
-    from tests.support.data import DRAFT_FIELDS
     from deletion_portal.cases.services import case_create
+    from tests.support.data import DRAFT_FIELDS
 
     other = case_create(owner=owner, employer=employer, **DRAFT_FIELDS)
     letter = follow_up_draft(case=sent_case, today=AFTER)

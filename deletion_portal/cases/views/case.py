@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from deletion_portal.cases import forms as case_forms
 from deletion_portal.cases.access import Need, case_get_for, letter_get_for
+from deletion_portal.cases.hooks import case_page_context
 from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource, LetterKind
 from deletion_portal.cases.selectors import (
     case_deadlines,
@@ -23,8 +24,8 @@ from deletion_portal.cases.services import (
     case_record_event,
     letter_send_email,
 )
+from deletion_portal.cases.views.common import case_regime
 from deletion_portal.core.models import OutboxMessage
-from deletion_portal.cases.views.common import _regime
 
 # --- The case page ------------------------------------------------------------------------------------
 
@@ -55,11 +56,11 @@ def _detail_items(details: dict) -> list[tuple[str, str]]:
     return items
 
 
-def _letter_forms(forms_given: dict, tracking: dict) -> list[dict]:
+def _letter_forms(forms_given: dict, sections: dict) -> list[dict]:
     """Post / web-form forms for each final follow-up or complaint not yet sent (``letter`` hidden); a
     form that came back with errors is shown with its letter, not in the request's own forms."""
     rows = []
-    for item in tracking.get("unsent_letters", []):
+    for item in sections.get("unsent_letters", []):
         short_id = item.letter.short_id
         forms_for = {}
         for key, form_class, prefix in (("post_form", case_forms.PostedForm, "post"),
@@ -82,10 +83,8 @@ def _request_form(forms_given: dict, key: str, form_class, prefix: str):
 
 
 def _case_page(request, case: Case, *, status: int = 200, **forms_given):
-    from deletion_portal.tracking.selectors import case_page_tracking
-
     today = timezone.localdate()
-    tracking = case_page_tracking(case=case, today=today)
+    sections = case_page_context(case=case, today=today)  # what the apps above cases show (cases/hooks.py)
     letter = case_final_request_letter(case)
     timeline = [
         {"event": e, "actor": _actor_label(e, request.user), "details": _detail_items(e.details)}
@@ -95,7 +94,7 @@ def _case_page(request, case: Case, *, status: int = 200, **forms_given):
     left = days_left(case.next_date, today)
     context = {
         "case": case,
-        "regime": _regime(case),
+        "regime": case_regime(case),
         "today": today,
         "days_left": left,
         "days_ago": -left if left is not None and left < 0 else None,
@@ -109,8 +108,8 @@ def _case_page(request, case: Case, *, status: int = 200, **forms_given):
         "drafting": case.status == CaseStatus.DRAFT and not case.sent_outside_portal,
         "post_form": _request_form(forms_given, "post_form", case_forms.PostedForm, "post"),
         "web_form": _request_form(forms_given, "web_form", case_forms.WebFormForm, "web"),
-        "letter_forms": _letter_forms(forms_given, tracking),
-        **tracking,
+        "letter_forms": _letter_forms(forms_given, sections),
+        **sections,
         "event_form": forms_given.get("event_form") or case_forms.RecordEventForm(prefix="event"),
         # Shown above the actions when the forms themselves are not (a draft, a closed case).
         "action_errors": [error for form in forms_given.values() for error in form.non_field_errors()],

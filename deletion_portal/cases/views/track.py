@@ -16,8 +16,14 @@ from deletion_portal.cases.services import (
     case_record_event,
     validate_case_fields,
 )
-from deletion_portal.cases.views.common import LAST_STEP, _files, _posted
-from deletion_portal.cases.views.wizard import _chosen_employer, _employer_from_form, _employer_search_context
+from deletion_portal.cases.views.common import (
+    LAST_STEP,
+    chosen_employer,
+    employer_from_form,
+    employer_search_context,
+    posted_data,
+    posted_files,
+)
 
 # --- Track a request sent elsewhere -------------------------------------------------------------------
 
@@ -25,8 +31,8 @@ from deletion_portal.cases.views.wizard import _chosen_employer, _employer_from_
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_track(request):
-    employer_form = case_forms.EmployerForm(_posted(request), prefix="employer")
-    form = case_forms.TrackForm(_posted(request), _files(request))
+    employer_form = case_forms.EmployerForm(posted_data(request), prefix="employer")
+    form = case_forms.TrackForm(posted_data(request), posted_files(request))
     if request.method == "POST":
         employer_ok, track_ok = employer_form.is_valid(), form.is_valid()
         if employer_ok and track_ok:
@@ -40,8 +46,8 @@ def case_track(request):
                     messages.success(request, "Your request is tracked: its dates are below.")
                     return redirect("cases:detail", pk=case.pk)
     selected = employer_form["employer"].value()
-    context = {"employer_form": employer_form, "form": form, **_employer_search_context(request),
-               "selected": selected, "current_employer": _chosen_employer(selected),
+    context = {"employer_form": employer_form, "form": form, **employer_search_context(request),
+               "selected": selected, "current_employer": chosen_employer(selected),
                "chosen_channel": form["channel"].value() or "",
                "chosen_rights": form["rights"].value() or []}
     bad = employer_form.errors or form.errors
@@ -52,7 +58,7 @@ def _track_create(request, employer_form, form) -> Case | None:
     data = form.cleaned_data
     try:
         with transaction.atomic():
-            employer = _employer_from_form(request, employer_form)
+            employer = employer_from_form(request, employer_form)
             if employer is None:
                 raise _Abort
             places = form.cleaned_places()

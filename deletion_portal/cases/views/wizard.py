@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from html import unescape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,12 +11,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.cases import forms as case_forms
-from deletion_portal.cases.models import Case, CaseStatus
 from deletion_portal.cases.access import Need, case_get_for, cases_visible_to
+from deletion_portal.cases.models import Case, CaseStatus
 from deletion_portal.cases.selectors import (
     case_final_request_letter,
     days_left,
@@ -27,16 +24,28 @@ from deletion_portal.cases.services import (
     case_create,
     case_missing_for_letter,
     case_update,
-    letter_draft,
     letter_finalize,
     letter_pdf_bytes,
+    letter_preview,
     validate_case_fields,
 )
 from deletion_portal.cases.taxonomy import BUNDLE_BY_CODE, BUNDLES, CATEGORIES
-from deletion_portal.employers.selectors import employer_get, employer_search
-from deletion_portal.employers.services import employer_submit
+from deletion_portal.cases.views.common import (
+    FIELD_STEP,
+    LAST_STEP,
+    STEPS,
+    case_regime,
+    chosen_employer,
+    employer_from_form,
+    employer_search_context,
+    language_choices,
+    letter_as_text,
+    next_step,
+    posted_data,
+    step_url,
+    wizard_context,
+)
 from deletion_portal.laws.registry import get_regime
-from deletion_portal.cases.views.common import FIELD_STEP, LAST_STEP, STEPS, _language_choices, _next_step, _posted, _regime, _step_url, _wizard_context
 
 # --- "My cases" ---------------------------------------------------------------------------------------
 
@@ -47,38 +56,13 @@ def case_list(request):
     rows = []
     for case in cases_visible_to(request.user, need=Need.MANAGE):
         drafting = case.status == CaseStatus.DRAFT and not case.sent_outside_portal
-        url = _step_url(case, min(case.wizard_step, LAST_STEP)) if drafting else reverse("cases:detail", args=[case.pk])
+        url = step_url(case, min(case.wizard_step, LAST_STEP)) if drafting else reverse("cases:detail", args=[case.pk])
         rows.append({"case": case, "url": url, "drafting": drafting, "days_left": days_left(case.next_date, today)})
     return render(request, "cases/list.html", {"rows": rows})
 
 
 
 # --- The wizard ------------------------------------------------------------------------------------
-
-
-def _employer_search_context(request) -> dict:
-    query = request.GET.get("q", "")[:100]
-    return {"query": query, "results": employer_search(query=query) if query.strip() else []}
-
-
-def _chosen_employer(pk):
-    """The directory entry a (re-displayed) form had chosen, so the choice stays on the page."""
-    return employer_get(pk=pk) if pk not in (None, "") else None
-
-
-def _employer_from_form(request, form: case_forms.EmployerForm):
-    """The employer the form chose or added; None (with the errors on the form) when it cannot be."""
-    data = form.cleaned_data
-    if data["adding"]:
-        try:
-            return employer_submit(added_by=request.user, **form.new_employer_fields())
-        except ValidationError as exc:
-            case_forms.add_service_errors(form, exc)
-            return None
-    employer = employer_get(pk=data["employer"])
-    if employer is None:
-        form.add_error(None, "That employer is not in the directory any more; search again.")
-    return employer
 
 
 @login_required
@@ -89,25 +73,25 @@ def case_new(request):
 
 
 def _step_employer(request, case: Case | None):
-    form = case_forms.EmployerForm(_posted(request), initial={"employer": case.employer_id if case else None})
+    form = case_forms.EmployerForm(posted_data(request), initial={"employer": case.employer_id if case else None})
     if request.method == "POST" and form.is_valid():
-        employer = _employer_from_form(request, form)
+        employer = employer_from_form(request, form)
         if employer is not None:
             try:
                 if case is None:
                     case = case_create(owner=request.user, employer=employer, wizard_step=2)
                 elif employer.pk == case.employer_id:
-                    case = case_update(case=case, wizard_step=_next_step(case, 1))
+                    case = case_update(case=case, wizard_step=next_step(case, 1))
                 else:
-                    case = case_update(case=case, employer=employer, wizard_step=_next_step(case, 1),
+                    case = case_update(case=case, employer=employer, wizard_step=next_step(case, 1),
                                        **_places_for_new_employer(case, employer))
             except ValidationError as exc:
                 case_forms.add_service_errors(form, exc)
             else:
-                return redirect(_step_url(case, 2))
-    context = _wizard_context(case, 1, form=form, **_employer_search_context(request))
+                return redirect(step_url(case, 2))
+    context = wizard_context(case, 1, form=form, **employer_search_context(request))
     context["selected"] = form["employer"].value() or (case.employer_id if case else None)
-    context["current_employer"] = _chosen_employer(context["selected"]) or (case.employer if case else None)
+    context["current_employer"] = chosen_employer(context["selected"]) or (case.employer if case else None)
     return render(request, "cases/step_1.html", context, status=400 if form.errors else 200)
 
 
@@ -122,7 +106,7 @@ def _places_for_new_employer(case: Case, employer) -> dict:
 
 
 def _step_places(request, case: Case):
-    form = case_forms.PlacesForm(_posted(request), initial=case_forms.places_initial(case))
+    form = case_forms.PlacesForm(posted_data(request), initial=case_forms.places_initial(case))
     if request.method == "POST":
         showing = "show" in request.POST
         form.require_law = not showing
@@ -134,14 +118,14 @@ def _step_places(request, case: Case):
                 fields["law_key"] = case.law_key if case.law_key in keys else ""
             else:
                 fields["law_key"] = law_key
-                fields["wizard_step"] = _next_step(case, 2)
+                fields["wizard_step"] = next_step(case, 2)
                 fields.update(_keep_rights_and_language(case, law_key))
             try:
                 case_update(case=case, **fields)
             except ValidationError as exc:
                 case_forms.add_service_errors(form, exc, {"law": "law_key"})
             else:
-                return redirect(_step_url(case, 2) if showing else _step_url(case, 3))
+                return redirect(step_url(case, 2) if showing else step_url(case, 3))
     applicable = excluded = ()
     if form.is_bound and form.is_valid():
         applicable, excluded = form.cleaned_data["applicable"], form.cleaned_data["excluded"]
@@ -153,7 +137,7 @@ def _step_places(request, case: Case):
         if bound.is_valid():
             applicable, excluded = bound.cleaned_data["applicable"], bound.cleaned_data["excluded"]
     chosen = form["law_key"].value() or ""
-    context = _wizard_context(case, 2, form=form, applicable=applicable, excluded=excluded, chosen=chosen)
+    context = wizard_context(case, 2, form=form, applicable=applicable, excluded=excluded, chosen=chosen)
     return render(request, "cases/step_2.html", context, status=400 if form.errors else 200)
 
 
@@ -176,22 +160,22 @@ def _keep_rights_and_language(case: Case, law_key: str) -> dict:
 
 
 def _step_rights(request, case: Case):
-    regime = _regime(case)
+    regime = case_regime(case)
     if regime is None:
         messages.info(request, "First choose the law your request is made under.")
-        return redirect(_step_url(case, 2))
+        return redirect(step_url(case, 2))
     initial = {"bundle": case.bundle, "rights": case.rights}
-    form = case_forms.RightsForm(_posted(request), regime=regime, initial=initial)
+    form = case_forms.RightsForm(posted_data(request), regime=regime, initial=initial)
     if request.method == "POST" and form.is_valid():
         rights = form.cleaned_data["rights"]
         errors = validate_case_fields(law_key=case.law_key, rights=rights)
         if errors:
             case_forms.add_service_errors(form, ValidationError(errors), {"law": "bundle"})
         else:
-            case_update(case=case, bundle=form.cleaned_data["bundle"], rights=rights, wizard_step=_next_step(case, 3))
+            case_update(case=case, bundle=form.cleaned_data["bundle"], rights=rights, wizard_step=next_step(case, 3))
             if form.dropped:
                 messages.warning(request, _dropped_message(regime, form.dropped, rights))
-            return redirect(_step_url(case, 4))
+            return redirect(step_url(case, 4))
     bundles = []
     available = {r.code for r in regime.rights}
     for bundle in BUNDLES:
@@ -205,7 +189,7 @@ def _step_rights(request, case: Case):
     dropped = []
     if case.bundle and case.bundle != "custom":
         dropped = [r for r in BUNDLE_BY_CODE[case.bundle].rights if r not in available]
-    context = _wizard_context(case, 3, form=form, regime=regime, bundles=bundles,
+    context = wizard_context(case, 3, form=form, regime=regime, bundles=bundles,
                               chosen_bundle=form["bundle"].value() or "",
                               chosen_rights=form["rights"].value() or [],
                               dropped_note=_dropped_message(regime, dropped, case.rights) if dropped else "")
@@ -219,19 +203,19 @@ def _dropped_message(regime, dropped: list[str], kept: list[str]) -> str:
 
 
 def _step_categories(request, case: Case):
-    form = case_forms.CategoriesForm(_posted(request),
+    form = case_forms.CategoriesForm(posted_data(request),
                                      initial={"categories": case.categories, "other_data": case.other_data})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case_update(case=case, categories=data["categories"], other_data=data["other_data"].strip(),
-                        wizard_step=_next_step(case, 4))
+                        wizard_step=next_step(case, 4))
         except ValidationError as exc:
             case_forms.add_service_errors(form, exc)
         else:
-            return redirect(_step_url(case, 5))
+            return redirect(step_url(case, 5))
     chosen = form["categories"].value() or []
-    context = _wizard_context(case, 4, form=form, categories=CATEGORIES, chosen=chosen)
+    context = wizard_context(case, 4, form=form, categories=CATEGORIES, chosen=chosen)
     return render(request, "cases/step_4.html", context, status=400 if form.errors else 200)
 
 
@@ -240,58 +224,50 @@ DETAIL_FIELDS = ("requester_name", "requester_address", "requester_email", "empl
 
 
 def _step_details(request, case: Case):
-    form = case_forms.DetailsForm(_posted(request), initial={f: getattr(case, f) for f in DETAIL_FIELDS})
+    form = case_forms.DetailsForm(posted_data(request), initial={f: getattr(case, f) for f in DETAIL_FIELDS})
     if request.method == "POST" and form.is_valid():
         fields = {f: form.cleaned_data[f] for f in DETAIL_FIELDS}
         for name in ("requester_name", "requester_address", "employee_id", "job_title", "identity_note"):
             fields[name] = fields[name].strip()
         try:
-            case_update(case=case, wizard_step=_next_step(case, 5), **fields)
+            case_update(case=case, wizard_step=next_step(case, 5), **fields)
         except ValidationError as exc:
             case_forms.add_service_errors(form, exc)
         else:
             warning = case_forms.work_email_warning(fields["requester_email"], case.employer)
             if warning:
                 messages.warning(request, warning)
-            return redirect(_step_url(case, 6))
+            return redirect(step_url(case, 6))
     email = form["requester_email"].value() or ""
     warning = case_forms.work_email_warning(email, case.employer)
-    context = _wizard_context(case, 5, form=form, email_warning=warning)
+    context = wizard_context(case, 5, form=form, email_warning=warning)
     return render(request, "cases/step_5.html", context, status=400 if form.errors else 200)
 
 
 def _step_language(request, case: Case):
     from deletion_portal.cases.letters import default_language
 
-    if _regime(case) is None:
+    if case_regime(case) is None:
         messages.info(request, "First choose the law your request is made under.")
-        return redirect(_step_url(case, 2))
-    choices = _language_choices(case.law_key)
+        return redirect(step_url(case, 2))
+    choices = language_choices(case.law_key)
     offered = [code for code, _ in choices]
     preselected = case.language if case.language in offered else default_language(
         law_key=case.law_key,
         employer_language=case.employer.preferred_language if case.employer else "",
         employer_country=case.employer_country,
     )
-    form = case_forms.LanguageForm(_posted(request), languages=choices, initial={"language": preselected})
+    form = case_forms.LanguageForm(posted_data(request), languages=choices, initial={"language": preselected})
     if request.method == "POST" and form.is_valid():
         language = form.cleaned_data["language"]
         errors = validate_case_fields(law_key=case.law_key, language=language)
         if errors:
             case_forms.add_service_errors(form, ValidationError(errors))
         else:
-            case_update(case=case, language=language, wizard_step=_next_step(case, 6))
-            return redirect(_step_url(case, 7))
-    context = _wizard_context(case, 6, form=form, chosen=form["language"].value() or preselected)
+            case_update(case=case, language=language, wizard_step=next_step(case, 6))
+            return redirect(step_url(case, 7))
+    context = wizard_context(case, 6, form=form, chosen=form["language"].value() or preselected)
     return render(request, "cases/step_6.html", context, status=400 if form.errors else 200)
-
-
-def letter_as_text(html: str) -> str:
-    """The letter's words for the preview page: tags stripped, entities decoded (the template escapes
-    the result again), blank runs collapsed."""
-    text = unescape(strip_tags(re.sub(r"<br\s*/?>", "\n", html, flags=re.IGNORECASE)))
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 @dataclass(frozen=True)
@@ -311,7 +287,7 @@ def _problems(case: Case) -> list[Problem]:
 
 
 def _summary(case: Case) -> list[dict]:
-    regime = _regime(case)
+    regime = case_regime(case)
     from deletion_portal.cases.letters import LANGUAGES
     from deletion_portal.cases.taxonomy import CATEGORY_BY_CODE
 
@@ -337,10 +313,10 @@ def _step_preview(request, case: Case, *, errors: list[str] | None = None, statu
     letter_text = ""
     if not problems:
         try:
-            letter_text = letter_as_text(letter_draft(case=case).html)
+            letter_text = letter_as_text(letter_preview(case=case).html)  # rendered, never stored on a GET
         except ValidationError as exc:
             errors = (errors or []) + exc.messages
-    context = _wizard_context(case, 7, problems=problems, letter_text=letter_text, summary=_summary(case),
+    context = wizard_context(case, 7, problems=problems, letter_text=letter_text, summary=_summary(case),
                               errors=errors or [])
     return render(request, "cases/step_7.html", context, status=status)
 
@@ -358,12 +334,12 @@ def case_step(request, pk, n: int):
         messages.info(request, "The letter is final; this case is tracked on its page.")
         return redirect("cases:detail", pk=case.pk)
     if n > case.wizard_step:
-        return redirect(_step_url(case, case.wizard_step))
+        return redirect(step_url(case, case.wizard_step))
     if n == 1:
         return _step_employer(request, case)
     if n == LAST_STEP:
         if request.method == "POST":
-            return redirect(_step_url(case, LAST_STEP))
+            return redirect(step_url(case, LAST_STEP))
         return _step_preview(request, case)
     return STEP_VIEWS[n](request, case)
 
@@ -392,13 +368,12 @@ def case_preview_pdf(request, pk):
     problems = _problems(case)
     if problems and case_final_request_letter(case) is None:
         messages.error(request, "Complete the missing details before the preview: " + " ".join(p.message for p in problems))
-        return redirect(_step_url(case, min(case.wizard_step, LAST_STEP)))
+        return redirect(step_url(case, min(case.wizard_step, LAST_STEP)))
     try:
-        letter = letter_draft(case=case)
-        pdf = letter_pdf_bytes(case=case, letter=letter)
+        pdf = letter_pdf_bytes(case=case, letter=letter_preview(case=case))  # in memory: a GET stores nothing
     except (ValidationError, PdfRenderError) as exc:
         messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-        return redirect(_step_url(case, min(case.wizard_step, LAST_STEP)))
+        return redirect(step_url(case, min(case.wizard_step, LAST_STEP)))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.reference}-preview.pdf"'
     return response

@@ -1,0 +1,82 @@
+"""What the apps above cases add to it, registered in their ``AppConfig.ready`` (cases imports none of
+them; docs/DESIGN: apps depend one way). Changes are announced by ``cases/signals.py``.
+
+* Case page sections: :func:`register_case_page_context` — a provider ``(*, case, today) -> dict``
+  whose keys join the case page's template context (tracking's deadline rows, reminders, letters …),
+  and the templates the app shows in the page's slots (:data:`CASE_PAGE_SLOTS`); ``cases/detail.html``
+  includes them in registration order, with the page's context.
+* Case export sections: :func:`register_case_export` — a provider ``(*, case) -> dict`` whose keys
+  join the case's entry in the owner's data export (``cases.json``).
+* Letter renderers: :func:`register_letter_renderer` — ``renderer(*, case, letter, today)`` returning a
+  :class:`LetterRendering` (or None) for a letter kind the app drafts (tracking: follow-up, complaint);
+  ``cases.services.letter_finalize`` re-renders a draft of that kind through it before freezing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+#: Where the case page includes the templates of the apps above cases: after the deadline trail, before
+#: the timeline, and in each timeline entry (``item``).
+CASE_PAGE_SLOTS = ("after_dates", "before_timeline", "event")
+
+_case_page_contexts: list[Callable[..., dict]] = []
+_case_page_panels: dict[str, list[str]] = {slot: [] for slot in CASE_PAGE_SLOTS}
+_case_exports: list[Callable[..., dict]] = []
+_letter_renderers: dict[str, Callable[..., "LetterRendering | None"]] = {}
+
+
+def register_case_page_context(provider: Callable[..., dict], *, panels: dict[str, list[str]] | None = None) -> None:
+    """Add ``provider(*, case, today) -> dict`` to the case page, and ``panels`` (slot → template names)
+    to its slots; once, however often it is called."""
+    if provider not in _case_page_contexts:
+        _case_page_contexts.append(provider)
+    for slot, templates in (panels or {}).items():
+        if slot not in _case_page_panels:
+            raise ValueError(f"The case page has no slot {slot!r}; slots: {', '.join(CASE_PAGE_SLOTS)}.")
+        _case_page_panels[slot].extend(t for t in templates if t not in _case_page_panels[slot])
+
+
+def case_page_context(*, case, today: date) -> dict:
+    """The case page's context from every registered provider, in registration order, and the templates
+    of each slot (``case_panels``)."""
+    context: dict = {}
+    for provider in _case_page_contexts:
+        context.update(provider(case=case, today=today))
+    context["case_panels"] = {slot: list(templates) for slot, templates in _case_page_panels.items()}
+    return context
+
+
+def register_case_export(provider: Callable[..., dict]) -> None:
+    """Add ``provider(*, case) -> dict`` to each case's entry in the data export (once)."""
+    if provider not in _case_exports:
+        _case_exports.append(provider)
+
+
+def case_export_sections(*, case) -> dict:
+    """A case's export entries from every registered provider, in registration order."""
+    sections: dict = {}
+    for provider in _case_exports:
+        sections.update(provider(case=case))
+    return sections
+
+
+@dataclass(frozen=True)
+class LetterRendering:
+    """A draft re-rendered as of the finalising day: its HTML and language ("" keeps the stored ones), and
+    what the ``finalised`` event should record beyond the letter's id, kind and SHA-256."""
+
+    html: str = ""
+    language: str = ""
+    details: dict = field(default_factory=dict)
+
+
+def register_letter_renderer(kind: str, renderer: Callable[..., LetterRendering | None]) -> None:
+    """The renderer of one letter kind (the last registration wins; one app owns a kind)."""
+    _letter_renderers[kind] = renderer
+
+
+def letter_renderer(kind: str) -> Callable[..., LetterRendering | None] | None:
+    return _letter_renderers.get(kind)
