@@ -34,7 +34,7 @@ from deletion_portal.cases.uploads import CheckedUpload
 from deletion_portal.core.files import delete_stored_files
 from deletion_portal.core.outbox import outbox_discard, outbox_enqueue
 from deletion_portal.employers.models import Employer
-from deletion_portal.laws.regions import UnknownRegion, is_working_day, parse_region
+from deletion_portal.laws.regions import UnknownRegion, check_region_for_law, is_working_day, parse_region, region_for_law
 from deletion_portal.laws.registry import UnknownRegime, get_regime, regime_keys
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,23 @@ def _event(case: Case, kind: str, on: date, *, actor=None, source=EventSource.PO
 # --- Validation shared by the wizard, the API and the services ------------------------------------
 
 
+PLACE_FIELDS = ("work_region", "work_country", "residence_region", "residence_country", "employer_country")
+
+
+def case_holiday_region(*, law_key: str, region: str, places: dict) -> str:
+    """The holiday region a case runs under: ``region`` (the employer's establishment, LEGAL.md §2) when it
+    lies inside the law's territory, else the first of the person's places that does (work place,
+    residence, employer's country), else the territory itself. A GDPR case whose employer is in the US
+    counts the holidays of the place of work in the EU, never Californian ones."""
+    if not (law_key and region):
+        return region
+    try:
+        regime = get_regime(law_key)
+        return region_for_law(regime, region, fallbacks=[places.get(name, "") for name in PLACE_FIELDS]).code
+    except (UnknownRegime, UnknownRegion):
+        return region  # validate_case_fields names what is wrong
+
+
 def validate_case_fields(*, law_key: str, region: str = "", rights=None, categories=None, language: str = "") -> dict[str, str]:
     """Field → message for what the law, region, rights and categories cannot be. Empty when valid."""
     errors: dict[str, str] = {}
@@ -81,8 +98,6 @@ def validate_case_fields(*, law_key: str, region: str = "", rights=None, categor
         except UnknownRegime:
             errors["law"] = f"Unknown law '{law_key[:40]}'. Valid keys: {', '.join(regime_keys())}."
     if region:
-        from deletion_portal.laws.regions import check_region_for_law
-
         try:  # a real region, and for a known law one inside its territory (no US-CA holidays for the GDPR)
             parse_region(region) if regime is None else check_region_for_law(regime, region)
         except UnknownRegion as exc:

@@ -157,6 +157,17 @@ def test_it_tracks_a_request_to_an_employer_added_on_the_way(owner_client):
     assert case.employer.legal_name == "Nimbus Labeling SAS" and case.region == "FR"
 
 
+def test_a_tracked_gdpr_request_to_a_us_employer_counts_the_work_places_holidays(owner_client):
+    """GDPR Art. 3(1): the request runs under the GDPR, so its dates use holidays inside the EU (DE-BY)."""
+    response = owner_client.post(reverse("cases:track"), {
+        **TRACK, "employer-employer": "", "employer-legal_name": "Cloudward Inc.", "employer-country": "US",
+        "work_place": "DE-BY", "employer_country": "US",
+    })
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.employer_country, case.region) == ("US", "DE-BY")
+
+
 def test_it_refuses_a_track_with_bad_input_and_keeps_the_values(owner_client, employer):
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = owner_client.post(reverse("cases:track"), {

@@ -193,6 +193,30 @@ def test_it_uses_the_employers_country_for_the_holidays_when_it_differs(owner_cl
     assert (started.work_country, started.employer_country, started.region) == ("FR", "DE", "DE")
 
 
+@pytest.mark.parametrize(("work_place", "employer_country", "law_key", "region"), [
+    # GDPR Art. 3(1): an EU work place and a US employer; the GDPR's dates never use US holidays.
+    ("DE-BY", "US", "eu-gdpr", "DE-BY"),
+    ("FR", "US", "eu-gdpr", "FR"),
+    # CCPA §1798.140(i): a Californian worker of a German employer counts Californian holidays.
+    ("US-CA", "DE", "us-ca-ccpa", "US-CA"),
+])
+def test_it_keeps_the_holiday_region_inside_the_laws_territory(owner_client, started, work_place, employer_country,
+                                                               law_key, region):
+    response = owner_client.post(step(started, 2), {"work_place": work_place, "employer_country": employer_country,
+                                                    "law_key": law_key})
+    assert response.status_code == 302
+    started.refresh_from_db()
+    assert (started.employer_country, started.region) == (employer_country, region)
+
+
+def test_a_new_employer_abroad_keeps_the_holidays_inside_the_laws_territory(owner_client, draft_case):
+    """A GDPR case (work place DE-BY) whose employer turns out to be a US company: still Bavarian holidays."""
+    other = Employer.objects.create(legal_name="Cloudward Inc.", country="US")
+    owner_client.post(step(draft_case, 1), {"employer": other.pk})
+    draft_case.refresh_from_db()
+    assert (draft_case.employer_country, draft_case.region) == ("US", "DE-BY")
+
+
 # --- Step 3: what to ask for ----------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from deletion_portal.cases import forms as case_forms
 from deletion_portal.cases.models import Case, EventKind
 from deletion_portal.cases.services import (
     case_create,
+    case_holiday_region,
     case_record_event,
     validate_case_fields,
 )
@@ -62,6 +63,7 @@ def _track_create(request, employer_form, form) -> Case | None:
             if employer is None:
                 raise _Abort
             places = form.cleaned_places()
+            places["region"] = case_holiday_region(law_key=data["law_key"], region=places["region"], places=places)
             case = case_create(owner=request.user, employer=employer, sent_outside_portal=True,
                                law_key=data["law_key"], rights=data["rights"], bundle="custom",
                                wizard_step=LAST_STEP, **places)

@@ -21,7 +21,9 @@ from deletion_portal.cases.selectors import (
     days_left,
 )
 from deletion_portal.cases.services import (
+    PLACE_FIELDS,
     case_create,
+    case_holiday_region,
     case_missing_for_letter,
     case_update,
     letter_finalize,
@@ -101,7 +103,9 @@ def _places_for_new_employer(case: Case, employer) -> dict:
     fields = {"employer_country": employer.country}
     if case.work_country:
         same = employer.country == case.work_country
-        fields["region"] = (case.work_region or case.work_country) if same else employer.country
+        region = (case.work_region or case.work_country) if same else employer.country
+        places = {name: getattr(case, name) for name in PLACE_FIELDS} | fields
+        fields["region"] = case_holiday_region(law_key=case.law_key, region=region, places=places)
     return fields
 
 
@@ -118,6 +122,7 @@ def _step_places(request, case: Case):
                 fields["law_key"] = case.law_key if case.law_key in keys else ""
             else:
                 fields["law_key"] = law_key
+                fields["region"] = case_holiday_region(law_key=law_key, region=fields["region"], places=fields)
                 fields["wizard_step"] = next_step(case, 2)
                 fields.update(_keep_rights_and_language(case, law_key))
             try:
