@@ -230,6 +230,18 @@ def checklist_label(code: str, lang: str = "en", *, family: str = "gdpr") -> str
     return table[code][index]
 
 
+def checklist_items(*, case: Case, response_event: CaseEvent) -> list[ChecklistItem]:
+    """The checklist as it stands, for reading: the stored rows, plus unsaved rows (not answered) for any
+    item the response has no row for yet. Writes nothing (a GET never writes)."""
+    stored = list(response_event.checklist.order_by("id"))
+    have = {item.code for item in stored}
+    family = regime_family(case.law_key)
+    return stored + [
+        ChecklistItem(case=case, response=response_event, code=code, label=checklist_label(code, "en", family=family)[:300])
+        for code in checklist_codes(case) if code not in have
+    ]
+
+
 @transaction.atomic
 def checklist_open(*, case: Case, response_event: CaseEvent) -> list[ChecklistItem]:
     """The checklist for one recorded response (created once; calling again returns the same rows)."""

@@ -29,7 +29,7 @@ from deletion_portal.tracking.calendar import (
     case_calendar,
     feed_calendar,
 )
-from deletion_portal.tracking.checklist import checklist_open, checklist_update
+from deletion_portal.tracking.checklist import checklist_items, checklist_open, checklist_update
 from deletion_portal.tracking.evidence import evidence_bundle
 from deletion_portal.tracking.letters import (
     complaint_authority,
@@ -176,8 +176,8 @@ def checklist(request, pk, event_pk):
         event = case.events.get(pk=int(event_pk), kind=EventKind.RESPONSE_RECEIVED)
     except (case.events.model.DoesNotExist, ValueError, TypeError):
         raise Http404("No such response.") from None
-    items = checklist_open(case=case, response_event=event)
     if request.method == "POST":
+        items = checklist_open(case=case, response_event=event)
         known = {item.code for item in items}
         answered = {code for code in request.POST.getlist("answered") if code in known}
         checklist_update(case=case, response_event=event, answered_codes=answered)
@@ -192,6 +192,7 @@ def checklist(request, pk, event_pk):
                 return redirect(target, pk=case.pk)
         messages.success(request, "Saved.")
         return redirect("tracking:checklist", pk=case.pk, event_pk=event.pk)
+    items = checklist_items(case=case, response_event=event)
     missing = [item for item in items if not item.answered]
     return render(request, "tracking/checklist.html", {"case": case, "event": event, "items": items, "missing": missing})
 

@@ -142,3 +142,20 @@ def test_the_owners_get_of_a_response_checklist_writes_nothing(owner_client, lat
         status, writes = writes_of(owner_client, reverse("tracking:checklist", args=[late_case.pk, event.pk]))
     assert status == 200
     assert writes == []
+
+
+def test_the_checklist_get_writes_nothing_even_when_its_rows_are_missing(owner_client, late_case):
+    """A response whose checklist rows were never stored (recorded before checklists existed, or a row
+    deleted): the GET shows every item, unticked, and stores nothing; the first POST stores them."""
+    with time_machine.travel(LATE, tick=False):
+        event = case_record_event(case=late_case, kind=EventKind.RESPONSE_RECEIVED, on=date(2025, 7, 14))
+        count = event.checklist.count()
+        event.checklist.all().delete()
+        url = reverse("tracking:checklist", args=[late_case.pk, event.pk])
+        status, writes = writes_of(owner_client, url)
+        assert status == 200 and writes == []
+        assert event.checklist.count() == 0
+        page = owner_client.get(url).content.decode()
+        assert page.count('name="answered"') == count > 0
+        owner_client.post(url, {"answered": []})
+    assert event.checklist.count() == count
