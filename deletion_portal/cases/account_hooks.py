@@ -4,9 +4,11 @@ attachments; deleting the cases through :func:`cases.services.cases_delete`."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+
 from deletion_portal.accounts.hooks import AccountExport, export_fields, export_name, export_read
 from deletion_portal.cases.hooks import case_export_sections
-from deletion_portal.cases.models import Case
+from deletion_portal.cases.models import Attachment, Case, CaseEvent, Letter
 from deletion_portal.cases.services import cases_delete
 
 
@@ -14,7 +16,14 @@ def cases_export(*, user, export: AccountExport) -> None:
     """``cases.json``: every case the user owns, oldest first, with its fields, timeline, letters and
     attachments (each with the path of its file in the ZIP) and what the apps above add per case."""
     cases_data = []
-    cases = Case.objects.filter(owner=user).select_related("employer").order_by("created_at", "id")
+    cases = list(
+        Case.objects.filter(owner=user).select_related("employer").order_by("created_at", "id").prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.order_by("on", "recorded_at", "id")),
+            Prefetch("letters", queryset=Letter.objects.order_by("created_at", "id")),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
+        )
+    )
+    sections = case_export_sections(cases=cases)  # what the apps above add, a fixed number of queries
     for case in cases:
         folder = f"cases/{export_name(case.reference)}"
         item = export_fields(case)
@@ -22,11 +31,11 @@ def cases_export(*, user, export: AccountExport) -> None:
             {"id": case.employer.pk, "legal_name": case.employer.legal_name, "country": case.employer.country}
             if case.employer is not None else None
         )
-        item["events"] = [export_fields(e) for e in case.events.order_by("on", "recorded_at", "id")]
+        item["events"] = [export_fields(e) for e in case.events.all()]
 
         letters = []
         final_index = 0
-        for letter in case.letters.order_by("created_at", "id"):
+        for letter in case.letters.all():
             entry = export_fields(letter)
             entry["file_in_export"] = ""
             if letter.is_final and letter.pdf:
@@ -37,13 +46,13 @@ def cases_export(*, user, export: AccountExport) -> None:
         item["letters"] = letters
 
         attachments = []
-        for index, attachment in enumerate(case.attachments.order_by("uploaded_at", "id"), start=1):
+        for index, attachment in enumerate(case.attachments.all(), start=1):
             entry = export_fields(attachment)
             path = f"{folder}/attachments/{index:02d}-{export_name(attachment.original_name)}"
             entry["file_in_export"] = export.add_file(path, export_read(attachment.file) if attachment.file else None)
             attachments.append(entry)
         item["attachments"] = attachments
-        item.update(case_export_sections(case=case))
+        item.update(sections[case.pk])
         cases_data.append(item)
     export.documents.append(("cases.json", cases_data))
 

@@ -5,8 +5,9 @@ them; docs/DESIGN: apps depend one way). Changes are announced by ``cases/signal
   whose keys join the case page's template context (tracking's deadline rows, reminders, letters …),
   and the templates the app shows in the page's slots (:data:`CASE_PAGE_SLOTS`); ``cases/detail.html``
   includes them in registration order, with the page's context.
-* Case export sections: :func:`register_case_export` — a provider ``(*, case) -> dict`` whose keys
-  join the case's entry in the owner's data export (``cases.json``).
+* Case export sections: :func:`register_case_export` — a provider ``(*, cases) -> {case pk: dict}``
+  whose keys join each case's entry in the owner's data export (``cases.json``); it gets all the
+  owner's cases at once, so that it reads them in a fixed number of queries, however many there are.
 * Letter renderers: :func:`register_letter_renderer` — ``renderer(*, case, letter, today)`` returning a
   :class:`LetterRendering` (or None) for a letter kind the app drafts (tracking: follow-up, complaint);
   ``cases.services.letter_finalize`` re-renders a draft of that kind through it before freezing it.
@@ -50,16 +51,17 @@ def case_page_context(*, case, today: date) -> dict:
 
 
 def register_case_export(provider: Callable[..., dict]) -> None:
-    """Add ``provider(*, case) -> dict`` to each case's entry in the data export (once)."""
+    """Add ``provider(*, cases) -> {case pk: dict}`` to the cases' entries in the data export (once)."""
     if provider not in _case_exports:
         _case_exports.append(provider)
 
 
-def case_export_sections(*, case) -> dict:
-    """A case's export entries from every registered provider, in registration order."""
-    sections: dict = {}
+def case_export_sections(*, cases: list) -> dict[int, dict]:
+    """Each case's export entries (by pk) from every registered provider, in registration order."""
+    sections: dict[int, dict] = {case.pk: {} for case in cases}
     for provider in _case_exports:
-        sections.update(provider(case=case))
+        for pk, entries in provider(cases=cases).items():
+            sections[pk].update(entries)
     return sections
 
 

@@ -70,13 +70,18 @@ def case_page_tracking(*, case: Case, today: date) -> dict:
     }
 
 
-def case_export_tracking(*, case: Case) -> dict:
-    """What tracking adds to a case in its owner's data export: deadline rows, reminders, checklist."""
+def case_export_tracking(*, cases: list[Case]) -> dict[int, dict]:
+    """What tracking adds to each case in its owner's data export: deadline rows, reminders, checklist
+    (three queries however many cases)."""
     from deletion_portal.accounts.hooks import export_fields
     from deletion_portal.tracking.models import ChecklistItem
 
-    return {
-        "deadlines": [export_fields(d) for d in Deadline.objects.filter(case=case).order_by("due_on", "kind", "version", "id")],
-        "reminders": [export_fields(r, exclude=("claim",)) for r in Reminder.objects.filter(case=case).order_by("notify_on", "id")],
-        "checklist": [export_fields(c) for c in ChecklistItem.objects.filter(case=case).order_by("id")],
-    }
+    ids = [case.pk for case in cases]
+    found: dict[int, dict] = {pk: {"deadlines": [], "reminders": [], "checklist": []} for pk in ids}
+    for row in Deadline.objects.filter(case_id__in=ids).order_by("due_on", "kind", "version", "id"):
+        found[row.case_id]["deadlines"].append(export_fields(row))
+    for row in Reminder.objects.filter(case_id__in=ids).order_by("notify_on", "id"):
+        found[row.case_id]["reminders"].append(export_fields(row, exclude=("claim",)))
+    for row in ChecklistItem.objects.filter(case_id__in=ids).order_by("id"):
+        found[row.case_id]["checklist"].append(export_fields(row))
+    return found
