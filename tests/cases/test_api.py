@@ -290,6 +290,8 @@ DELETE = object()
         ("categories", ["keystrokes", "dreams"], "categories", "dreams"),
         ("categories", "keystrokes", "categories", "list"),
         ("region", "XX-ZZ", "region", ""),
+        # GDPR Art. 3 / the record's territory: a GDPR case cannot run on Californian holidays.
+        ("region", "US-CA", "region", "outside the territory of the GDPR"),
         ("language", "tlh", "language", "en"),
         ("requester.employment_start", "2026-02-30", "requester.employment_start", "not a real date"),
         ("requester.employment_end", "2019-01-01", "requester.employment_end", "before the start"),
@@ -591,6 +593,7 @@ def test_it_finalises_a_draft_follow_up_once(api, final_case):
     assert hashlib.sha256(b"".join(pdf.streaming_content)).hexdigest() == data["sha256"]
     finalised = final_case.events.filter(kind="finalised", details__letter=follow_up.short_id)
     assert finalised.count() == 1 and finalised.get().on == date(2026, 3, 2)
+    assert finalised.get().source == "api"  # the timeline says the API finalised it
 
 
 @needs_letters
