@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "deletion_portal.employers",
     "deletion_portal.cases",
     "deletion_portal.tracking",
+    "deletion_portal.dpo",
     "deletion_portal.advocacy",
 ]
 

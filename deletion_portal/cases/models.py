@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from deletion_portal.employers.models import Employer
+from deletion_portal.employers.models import Employer, EmployerTeam
 
 # Case references: no I, L, O, U, 0 or 1, so they can be read aloud and typed from paper.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -14,6 +14,11 @@ REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 def new_reference() -> str:
     chunk = lambda: "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(4))  # noqa: E731
     return f"DP-{chunk()}-{chunk()}"
+
+
+def new_access_secret() -> str:
+    """The secret half of a case access code: 16 characters of a 30-letter alphabet, about 78 bits."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(16))
 
 
 def new_short_id() -> str:
@@ -44,9 +49,20 @@ class Outcome(models.TextChoices):
 class Case(models.Model):
     """One employee's request(s) to one employer, with its letters and timeline."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cases")
+    # The employee. Empty only for a request an employer's team recorded that reached it elsewhere
+    # (``recorded_by_team``): such a case has no employee account and is the team's alone.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cases", null=True,
+                              blank=True)
+    recorded_by_team = models.ForeignKey(EmployerTeam, on_delete=models.CASCADE, related_name="recorded_cases",
+                                         null=True, blank=True)
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="cases", null=True, blank=True)
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
+    # The case access code printed on the request letter and email is ``reference`` + this secret: whoever
+    # holds the letter may claim the case for a verified employer team. Never logged, never in a URL.
+    access_secret = models.CharField(max_length=32, default=new_access_secret, editable=False)
+    # The employee's choice in the wizard (default yes; withdrawable on the case page): whether the
+    # employer's team may see and answer the case in the portal. Withdrawing ends the team's access at once.
+    employer_may_answer = models.BooleanField(default=True)
     status = models.CharField(max_length=12, choices=CaseStatus.choices, default=CaseStatus.DRAFT)
     wizard_step = models.PositiveSmallIntegerField(default=1)
 
@@ -153,6 +169,8 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Whether the employer's team may see this file (the employee chooses; the employer's own uploads are).
+    shared_with_employer = models.BooleanField(default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -190,6 +208,8 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     source = models.CharField(max_length=16, choices=EventSource.choices, default=EventSource.PORTAL)
     attachment = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    # The employer team that acted (source ``employer``), shown to the employee with the member's role.
+    team = models.ForeignKey(EmployerTeam, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -89,3 +89,64 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.role})"
+
+
+class TeamInvitation(models.Model):
+    """An admin's invitation of a further member by email. It expires; accepting it makes a verified member
+    (``VerifiedHow.INVITATION``). Only a hash of the token is stored (the link carries the token)."""
+
+    team = models.ForeignKey(EmployerTeam, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=12, choices=TeamRole.choices, default=TeamRole.RESPONDER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["team", "email"])]
+
+
+class MailboxProof(models.Model):
+    """A code sent to the privacy address the directory lists for ``employer``: entering it proves control of
+    the channel the employer published, and verifies ``user`` as the first member (admin) of a team for it.
+    Only a hash of the code is stored; attempts are counted and the code expires."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_to = models.EmailField()
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "employer"])]
+
+
+class TeamAuditAction(models.TextChoices):
+    CREATED = "created", "Team created"
+    VERIFIED = "verified", "Member verified"
+    INVITED = "invited", "Member invited"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+    JOINED = "joined", "Member joined"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    REMOVED = "removed", "Member removed"
+    SETTINGS_CHANGED = "settings_changed", "Settings changed"
+
+
+class TeamAuditEntry(models.Model):
+    """Every change of a team's membership or settings: who did what to whom, when. Never edited."""
+
+    team = models.ForeignKey(EmployerTeam, on_delete=models.CASCADE, related_name="audit")
+    action = models.CharField(max_length=24, choices=TeamAuditAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    subject_email = models.EmailField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
