@@ -34,6 +34,14 @@ def make_account(email: str, role: str, name: str = ""):
     return account_create(email=email, password=PASSWORD, role=role, display_name=name, confirmed=True)
 
 
+def login(client, user):
+    """Sign ``user`` in on ``client`` (a Django test client or DRF's APIClient) the way every test should,
+    so that what a role needs to be let in (a second factor for DPO and advocate accounts) lives here once.
+    Returns the client."""
+    client.force_login(user)
+    return client
+
+
 # --- Employers and their teams ---------------------------------------------------------------------
 
 
