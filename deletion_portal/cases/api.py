@@ -205,20 +205,24 @@ def case_detail(request, pk: int):
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def case_finalize(request, pk: int):
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
+    return _finalize(request, case, letter=case_final_request_letter(case))
+
+
+def _finalize(request, case, *, letter):
+    """Finalise ``letter`` (None: the request letter): 201 with the letter when finalised now, 200 with the
+    same letter when it already was, 400 naming what a draft still needs."""
     from deletion_portal.core.pdf import PdfRenderError
 
-    case = case_get_for(request.user, pk, need=Need.MANAGE)
-    already = case_final_request_letter(case) is not None
+    if letter is not None and letter.is_final:
+        return Response(LetterSerializer(letter, context={"request": request}).data, status=status.HTTP_200_OK)
     try:
-        letter = services.letter_finalize(case=case, actor=request.user, source=EventSource.API)
+        final = services.letter_finalize(case=case, letter=letter, actor=request.user, source=EventSource.API)
     except DjangoValidationError as exc:
         raise _bad_request(exc) from None
     except PdfRenderError as exc:
         raise ValidationError({"detail": [str(exc)]}) from None
-    return Response(
-        LetterSerializer(letter, context={"request": request}).data,
-        status=status.HTTP_200_OK if already else status.HTTP_201_CREATED,
-    )
+    return Response(LetterSerializer(final, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class PdfRenderer(BaseRenderer):
@@ -304,18 +308,8 @@ def _send(request, case, *, letter):
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def case_letter_finalize(request, pk: int, letter_pk: int):
-    from deletion_portal.core.pdf import PdfRenderError
-
     letter = letter_get_for(request.user, pk, letter_pk, need=Need.MANAGE)
-    if letter.is_final:
-        return Response(LetterSerializer(letter, context={"request": request}).data, status=status.HTTP_200_OK)
-    try:
-        final = services.letter_finalize(case=letter.case, letter=letter, actor=request.user, source=EventSource.API)
-    except DjangoValidationError as exc:
-        raise _bad_request(exc) from None
-    except PdfRenderError as exc:
-        raise ValidationError({"detail": [str(exc)]}) from None
-    return Response(LetterSerializer(final, context={"request": request}).data, status=status.HTTP_201_CREATED)
+    return _finalize(request, letter.case, letter=letter)
 
 
 @extend_schema(
