@@ -41,7 +41,7 @@ from deletion_portal.core.models import OutboxMessage
 from deletion_portal.employers.models import Employer
 from tests.support.data import DRAFT_FIELDS, PDF_BYTES
 from tests.support.urls import Pattern, all_patterns
-from tests.support.world import finalise_directly, make_account
+from tests.support.world import finalise_directly, login, make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -343,7 +343,7 @@ def test_every_role_gets_the_policys_answer(client, users, world, pdf_renderer_s
     values, case, case_key = build(access.at[index], world)
     url = reverse(name, kwargs=values)
     if who != "anonymous":
-        client.force_login(users[who])
+        login(client, users[who])
     before = snapshot(world)
     with CaptureQueriesContext(connection) as queries:
         response = request(client, method, url, access)
@@ -372,7 +372,7 @@ def test_every_role_gets_the_policys_answer(client, users, world, pdf_renderer_s
 
 def test_the_dpo_downloads_the_sent_request_letter_and_nothing_else(client, users, world):
     """The policy's real use today: the verified DPO of the employer reads the letter it was sent."""
-    client.force_login(users["dpo"])
+    login(client, users["dpo"])
     response = client.get(reverse("cases:letter-pdf", args=[world["case"].pk, world["letter"].pk]))
     assert response.status_code == 200 and body(response) == PDF_BYTES
     unsent = client.get(reverse("cases:letter-pdf", args=[world["final_case"].pk, world["final_letter"].pk]))
@@ -431,7 +431,7 @@ def test_public_pages_do_not_ask_for_a_login(client, name):
 
 @pytest.mark.parametrize("who", ["owner", "dpo", "advocate", "shared_advocate"])
 def test_the_admin_sends_non_staff_users_to_its_login(client, users, world, who):
-    client.force_login(users[who])
+    login(client, users[who])
     urls = [reverse("admin:index")]
     if _has_admin("admin:cases_case_change"):
         urls.append(reverse("admin:cases_case_change", args=[world["case"].pk]))
