@@ -1,9 +1,12 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from deletion_portal.accounts.models import Role
-from deletion_portal.employers.models import Employer, EmployerTeam, Quality, TeamMembership
+from deletion_portal.employers import teams
+from deletion_portal.employers.models import Employer, EmployerTeam, Quality, TeamAuditEntry, TeamMembership
 
 
 def _is_portal_staff(request) -> bool:
@@ -57,10 +60,59 @@ class EmployerAdmin(admin.ModelAdmin):
 
 
 class TeamMembershipInline(admin.TabularInline):
+    """Members at a glance; verifying goes through the "Verify by staff" action on Team memberships (it asks
+    for a note of the evidence and writes the audit row), so the verification columns are read-only here."""
+
     model = TeamMembership
     extra = 0
     raw_id_fields = ("user",)
-    readonly_fields = ("created_at",)
+    readonly_fields = ("verified_at", "verified_how", "created_at")
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "team", "role", "verified_at", "verified_how")
+    list_filter = ("role", "verified_how")
+    search_fields = ("user__email", "team__name")
+    raw_id_fields = ("user", "team")
+    readonly_fields = ("verified_at", "verified_how", "created_at")
+    actions = ["verify_by_staff"]
+
+    def has_module_permission(self, request):
+        return _is_portal_staff(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_portal_staff(request) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_portal_staff(request) or super().has_change_permission(request, obj)
+
+    @admin.action(description="Verify by staff (with a note of the evidence)", permissions=["change"])
+    def verify_by_staff(self, request, queryset):
+        note = " ".join(request.POST.get("note", "").split())
+        if request.POST.get("apply") and note:
+            for membership in queryset.select_related("team", "user"):
+                teams.team_member_verify_by_staff(membership=membership, actor=request.user, note=note)
+                self.log_change(request, membership, f"Verified by staff: {note}")
+            self.message_user(request, f"{queryset.count()} member(s) verified by staff.", messages.SUCCESS)
+            return None
+        if request.POST.get("apply"):
+            self.message_user(request, "A note of the evidence is required.", messages.ERROR)
+        return TemplateResponse(request, "admin/employers/verify_by_staff.html", {
+            **self.admin_site.each_context(request), "title": "Verify by staff", "memberships": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME, "opts": self.model._meta,
+        })
+
+
+class TeamAuditInline(admin.TabularInline):
+    model = TeamAuditEntry
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "actor", "subject_email", "details")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EmployerTeam)
@@ -68,4 +120,4 @@ class EmployerTeamAdmin(admin.ModelAdmin):
     list_display = ("name", "created_at")
     search_fields = ("name", "employers__legal_name")
     filter_horizontal = ("employers",)
-    inlines = [TeamMembershipInline]
+    inlines = [TeamMembershipInline, TeamAuditInline]
