@@ -1,8 +1,8 @@
 """Two-factor authentication is mandatory for DPO and advocate accounts (django-otp): until a confirmed device
 is set up and a code given in this session, they see nothing but the set-up / verify pages and logout."""
 
-from binascii import hexlify
 from base64 import b32decode
+from binascii import hexlify
 
 import pytest
 from django.core.cache import cache

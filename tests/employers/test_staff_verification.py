@@ -120,3 +120,36 @@ def test_create_account_prints_no_secret_for_an_employee(command_env):
 def test_create_account_gives_an_advocate_a_device(command_env):
     output = run("ada@union.example", "--role", "advocate")
     assert "TOTP secret (base32)" in output and TOTPDevice.objects.filter(user__email="ada@union.example").exists()
+
+
+def test_portal_staff_see_a_team_with_its_members_and_audit(client, staff, pending, team):
+    from deletion_portal.employers import teams
+
+    teams.team_member_verify_by_staff(membership=pending, actor=staff, note="Letterhead checked")
+    login(client, staff)
+
+    page = client.get(reverse("admin:employers_employerteam_change", args=[team.pk]))
+
+    assert page.status_code == 200
+    assert pending.user.email in page.content.decode() and "Letterhead checked" in page.content.decode()
+
+
+def test_staff_edits_of_members_in_the_team_page_are_audited(client, staff, pending, team):
+    login(client, staff)
+    url = reverse("admin:employers_employerteam_change", args=[team.pk])
+    prefix = "memberships"
+    data = {
+        "name": team.name, "employers": [e.pk for e in team.employers.all()],
+        f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "1", f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000", f"{prefix}-0-id": pending.pk, f"{prefix}-0-team": team.pk,
+        f"{prefix}-0-user": pending.user_id, f"{prefix}-0-role": "admin",
+        "audit-TOTAL_FORMS": "0", "audit-INITIAL_FORMS": "0", "audit-MIN_NUM_FORMS": "0", "audit-MAX_NUM_FORMS": "0",
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pending.refresh_from_db()
+    assert pending.role == TeamRole.ADMIN and pending.verified_at is None
+    row = TeamAuditEntry.objects.get(team=team, action=TeamAuditAction.ROLE_CHANGED)
+    assert row.actor == staff and row.subject_email == pending.user.email
