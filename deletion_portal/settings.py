@@ -272,7 +272,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication, refusing a 2FA-role account's token while it has no confirmed device.
+        "deletion_portal.accounts.twofactor.SecondFactorTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -31,6 +31,8 @@ from django_otp import user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from deletion_portal.accounts.models import Role
 
@@ -159,3 +161,15 @@ class SecondFactorMiddleware:
             return False
         return match.view_name in OPEN_WITHOUT_SECOND_FACTOR
 
+
+
+class SecondFactorTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, refusing the token of a DPO or advocate account that has no confirmed
+    device (a token made before two-factor authentication became mandatory). New tokens of such accounts
+    are only issued against an ``otp`` code (``accounts/api.py``)."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if otp_required_for(user) and not otp_has_device(user=user):
+            raise AuthenticationFailed(SETUP_FIRST)
+        return user, token

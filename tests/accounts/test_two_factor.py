@@ -206,3 +206,13 @@ def test_the_token_endpoint_needs_no_otp_from_an_employee(owner):
     response = APIClient().post(TOKEN_URL, {"email": owner.email, "password": PASSWORD}, format="json")
 
     assert response.status_code == 200
+
+
+def test_an_old_token_of_a_2fa_account_without_a_device_is_refused(dpo, owner):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=dpo).key}")
+    refused = api.get("/api/v1/cases")
+    assert refused.status_code in (401, 403) and "two-factor" in refused.json()["detail"].lower()
+
+    second_factor(dpo)
+    assert api.get("/api/v1/cases").status_code == 200
