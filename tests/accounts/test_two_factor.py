@@ -216,3 +216,20 @@ def test_an_old_token_of_a_2fa_account_without_a_device_is_refused(dpo, owner):
 
     second_factor(dpo)
     assert api.get("/api/v1/cases").status_code == 200
+
+
+def test_signing_in_with_a_password_leads_to_the_code_then_where_the_user_was_going(client, dpo):
+    second_factor(dpo)
+    signed_in = client.post(reverse("accounts:login") + "?next=" + reverse("accounts:account"),
+                            {"username": dpo.email, "password": PASSWORD, "next": reverse("accounts:account")})
+    assert signed_in.status_code == 302
+
+    gated = client.get(signed_in["Location"])
+    assert gated.status_code == 302 and gated["Location"].startswith(reverse("accounts:2fa-verify"))
+    page = client.get(gated["Location"])
+    assert page.status_code == 200 and page.context["next"] == reverse("accounts:account")
+
+    done = client.post(reverse("accounts:2fa-verify"), {"code": totp_now(), "next": page.context["next"]})
+
+    assert done["Location"] == reverse("accounts:account")
+    assert client.get(reverse("accounts:account")).status_code == 200
