@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "deletion_portal.core",
     "deletion_portal.accounts",
     "deletion_portal.laws",
@@ -69,6 +72,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # django-otp marks request.user verified when the session holds a confirmed device; then our gate lets a
+    # DPO or advocate account without a confirmed second factor in this session see only the 2FA pages.
+    "django_otp.middleware.OTPMiddleware",
+    "deletion_portal.accounts.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -215,6 +222,11 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "deletion_portal.accounts.views.locked_out"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# --- Two-factor authentication (django-otp), mandatory for DPO and advocate accounts ---------------
+OTP_TOTP_ISSUER = "Deletion portal"
+OTP_TOTP_THROTTLE_FACTOR = 1  # a failed code doubles the wait before the next try (1 s, 2 s, 4 s …)
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 # --- Mail: Django's own setting names; files under var/mail/ when no EMAIL_HOST ----------------
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_HOST else 25, minimum=1, maximum=65535)
@@ -260,7 +272,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication, refusing a 2FA-role account's token while it has no confirmed device.
+        "deletion_portal.accounts.twofactor.SecondFactorTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

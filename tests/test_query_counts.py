@@ -30,6 +30,7 @@ from deletion_portal.cases.services import case_create, case_record_event
 from deletion_portal.cases.uploads import check_upload
 from deletion_portal.core.models import OutboxMessage
 from deletion_portal.employers.models import Employer, Quality
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def owner():
 
 @pytest.fixture
 def web(client, owner):
-    client.force_login(owner)
+    login(client, owner)
     return client
 
 

@@ -28,15 +28,27 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from deletion_portal.accounts import twofactor
 from deletion_portal.core.api import JSONParser
 
 BAD_CREDENTIALS = "Unable to sign in with that email address and password."
+OTP_MISSING = "This account uses two-factor authentication: send the current code from your authenticator app as otp."
+OTP_WRONG = "That otp code is not valid (or too many wrong codes: wait a few seconds and try again)."
+OTP_NOT_SET_UP = (
+    "This account must set up two-factor authentication on the web first (/accounts/two-factor/setup/); "
+    "then send its code as otp."
+)
 
 
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.CharField(required=False, max_length=254, help_text="Your account's email address")
     username = serializers.CharField(required=False, max_length=254, help_text="Same as email (either key works)")
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False, max_length=32,
+        help_text="For accounts with two-factor authentication (DPO and advocate accounts): the current code "
+        "from the authenticator app, or a backup code",
+    )
 
     def validate(self, attrs):
         if not attrs.get("email") and not attrs.get("username"):
@@ -72,7 +84,9 @@ def _locked_out(django_request) -> Response:
     request=TokenRequestSerializer,
     responses={
         200: TokenSerializer,
-        400: OpenApiResponse(ErrorSerializer, description="Wrong credentials, or a field missing"),
+        400: OpenApiResponse(ErrorSerializer, description="Wrong credentials, or a field missing (otp too, for 2FA accounts)"),
+        401: OpenApiResponse(description="A wrong otp code: {\"otp\": [...]}"),
+        403: OpenApiResponse(ErrorSerializer, description="The account must set up two-factor authentication first"),
         429: OpenApiResponse(ErrorSerializer, description="Locked out after too many failures"),
     },
     auth=[],
@@ -95,5 +109,12 @@ def auth_token(request):
         return _locked_out(django_request)
     if user is None:
         return Response({"detail": BAD_CREDENTIALS}, status=400)
+    if twofactor.otp_required_for(user):
+        if not twofactor.otp_has_device(user=user):
+            return Response({"detail": OTP_NOT_SET_UP}, status=403)
+        if not data.get("otp"):
+            return Response({"otp": [OTP_MISSING]}, status=400)
+        if twofactor.otp_verify(user=user, code=data["otp"]) is None:
+            return Response({"otp": [OTP_WRONG]}, status=401)
     token, _ = Token.objects.get_or_create(user=user)
     return Response({"token": token.key})

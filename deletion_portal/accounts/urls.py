@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from deletion_portal.accounts import views
+from deletion_portal.accounts import twofactor_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("deleted/", views.deleted, name="deleted"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only (405 on GET)
+    path("two-factor/setup/", twofactor_views.setup, name="2fa-setup"),
+    path("two-factor/verify/", twofactor_views.verify, name="2fa-verify"),
+    path("two-factor/backup-codes/", twofactor_views.backup_codes, name="2fa-backup-codes"),
     path("sign-up/", views.sign_up, name="sign-up"),
     path("sign-up/done/", views.sign_up_done, name="sign-up-done"),
     path("confirm/resend/", views.resend_confirmation, name="resend-confirmation"),

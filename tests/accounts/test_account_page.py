@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.support.world import login
+
 pytestmark = pytest.mark.django_db
 
 
@@ -11,7 +13,7 @@ def test_it_sends_anonymous_visitors_to_login(client):
 
 
 def test_it_shows_the_users_own_data_only(client, employee, colleague):
-    client.force_login(employee)
+    login(client, employee)
 
     response = client.get(reverse("accounts:account"))
 
@@ -27,7 +29,7 @@ def test_it_shows_the_users_own_data_only(client, employee, colleague):
 
 
 def test_it_has_no_way_to_ask_for_another_users_page(client, employee, colleague):
-    client.force_login(employee)
+    login(client, employee)
     response = client.get(reverse("accounts:account") + f"?id={colleague.pk}&email=colleague@example.org")
     assert response.context["account"] == employee
     assert b"owner@example.org" in response.content
@@ -36,7 +38,7 @@ def test_it_has_no_way_to_ask_for_another_users_page(client, employee, colleague
 
 def test_it_shows_an_unconfirmed_user_the_notice_and_resend_button(client, make_account):
     user = make_account("pending@example.org", confirmed=False)
-    client.force_login(user)
+    login(client, user)
 
     content = client.get(reverse("accounts:account")).content.decode()
 
@@ -47,7 +49,7 @@ def test_it_shows_an_unconfirmed_user_the_notice_and_resend_button(client, make_
 
 def test_it_uses_no_inline_styles_or_scripts(client, make_account):
     user = make_account("pending@example.org", confirmed=False)
-    client.force_login(user)
+    login(client, user)
     for name in ["accounts:account", "accounts:password-change"]:
         content = client.get(reverse(name)).content.decode()
         assert "<script" not in content and "style=" not in content

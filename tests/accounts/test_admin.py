@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from deletion_portal.accounts.models import User
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -9,7 +10,7 @@ CHANGELIST = "admin:accounts_user_changelist"
 
 
 def test_it_lets_portal_staff_list_and_search_accounts(client, staff, employee):
-    client.force_login(staff)
+    login(client, staff)
 
     response = client.get(reverse(CHANGELIST), {"q": "owner@"})
 
@@ -19,7 +20,7 @@ def test_it_lets_portal_staff_list_and_search_accounts(client, staff, employee):
 
 
 def test_it_filters_accounts_by_role(client, staff, employee):
-    client.force_login(staff)
+    login(client, staff)
     response = client.get(reverse(CHANGELIST), {"role__exact": "staff"})
     rows = response.content.split(b"<tbody>")[-1]
     assert b"staff@example.org" in rows
@@ -27,7 +28,7 @@ def test_it_filters_accounts_by_role(client, staff, employee):
 
 
 def test_it_lets_portal_staff_view_but_not_edit_an_account(client, staff, employee):
-    client.force_login(staff)
+    login(client, staff)
     url = reverse("admin:accounts_user_change", args=[employee.pk])
     response = client.get(url)
     assert response.status_code == 200
@@ -39,7 +40,7 @@ def test_it_lets_portal_staff_view_but_not_edit_an_account(client, staff, employ
 
 def test_it_lets_a_superuser_add_an_account(client, make_account):
     admin = make_account("root@example.org", role="staff", superuser=True)
-    client.force_login(admin)
+    login(client, admin)
 
     response = client.post(
         reverse("admin:accounts_user_add"),
@@ -58,7 +59,7 @@ def test_it_lets_a_superuser_add_an_account(client, make_account):
 
 
 def test_it_redirects_an_employee_to_the_admin_login(client, employee):
-    client.force_login(employee)
+    login(client, employee)
 
     response = client.get(reverse(CHANGELIST))
 

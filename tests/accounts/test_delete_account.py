@@ -16,6 +16,7 @@ from deletion_portal.cases.models import Attachment, Case, CaseEvent, Letter
 from deletion_portal.core.models import OutboxMessage, OutboxState
 from deletion_portal.tracking.models import AuditLine, CalendarFeed, Deadline
 from tests.support.accounts import make_case
+from tests.support.world import login
 
 
 @pytest.fixture(autouse=True)
@@ -135,7 +136,7 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client):
 
 
 def test_it_explains_what_is_deleted_and_asks_for_the_password_and_delete(client, world, owner):
-    client.force_login(owner)
+    login(client, owner)
     response = client.get(reverse("accounts:delete"))
     assert response.status_code == 200
     body = response.content.decode()
@@ -146,7 +147,7 @@ def test_it_explains_what_is_deleted_and_asks_for_the_password_and_delete(client
 def test_it_deletes_signs_out_and_says_goodbye(client, world, owner, django_capture_on_commit_callbacks):
     (case, *_), _ = world
     files = stored(case)
-    client.force_login(owner)
+    login(client, owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:delete"),
                                {"password": "correct horse battery staple 42", "confirm": "DELETE"})
@@ -169,7 +170,7 @@ def test_it_deletes_signs_out_and_says_goodbye(client, world, owner, django_capt
 ])
 def test_a_wrong_password_or_confirmation_shows_an_error_and_deletes_nothing(client, world, owner, data):
     (case, *_), _ = world
-    client.force_login(owner)
+    login(client, owner)
     response = client.post(reverse("accounts:delete"), data)
     assert response.status_code == 400
     assert b"errorlist" in response.content
@@ -181,14 +182,14 @@ def test_wrong_passwords_on_the_delete_page_count_towards_the_lockout(client, wo
     """The re-check goes through authenticate(), so django-axes throttles it like the login page."""
     from axes.models import AccessAttempt
 
-    client.force_login(owner)
+    login(client, owner)
     client.post(reverse("accounts:delete"), {"password": "wrong password", "confirm": "DELETE"})
     assert AccessAttempt.objects.filter(username="olive@mail.example").exists()
 
 
 def test_it_only_ever_deletes_the_signed_in_user(client, world, owner, other):
     _, (theirs, *_) = world
-    client.force_login(owner)
+    login(client, owner)
     client.post(reverse("accounts:delete"), {"password": "correct horse battery staple 42", "confirm": "DELETE",
                                              "user": other.pk, "pk": other.pk})
     assert not User.objects.filter(pk=owner.pk).exists()

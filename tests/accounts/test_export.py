@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from deletion_portal.accounts.export import account_export
 from tests.support.accounts import PDF_BYTES, PNG_BYTES, make_case
+from tests.support.world import login
 
 
 @pytest.fixture(autouse=True)
@@ -142,7 +143,7 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client):
 
 
 def test_it_shows_a_page_with_a_download_button(client, owner):
-    client.force_login(owner)
+    login(client, owner)
     response = client.get(reverse("accounts:export"))
     assert response.status_code == 200
     assert b'method="post"' in response.content
@@ -152,7 +153,7 @@ def test_it_shows_a_page_with_a_download_button(client, owner):
 def test_it_downloads_the_signed_in_users_zip(client, owner, other):
     case, *_ = make_case(owner)
     theirs, *_ = make_case(other, name="Colin Colleague")
-    client.force_login(other)
+    login(client, other)
     response = client.post(reverse("accounts:export"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -166,7 +167,7 @@ def test_it_downloads_the_signed_in_users_zip(client, owner, other):
 
 
 def test_the_account_page_links_to_export_and_deletion(client, owner):
-    client.force_login(owner)
+    login(client, owner)
     response = client.get(reverse("accounts:account"))
     assert reverse("accounts:export").encode() in response.content
     assert reverse("accounts:delete").encode() in response.content

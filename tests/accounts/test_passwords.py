@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from deletion_portal.accounts.models import User
 from tests.support.accounts import link_path
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_it_refuses_a_used_or_tampered_reset_link(client, mailoutbox, employee):
 
 
 def test_it_changes_the_password_of_a_signed_in_user(client, employee, password):
-    client.force_login(employee)
+    login(client, employee)
 
     response = client.post(
         reverse("accounts:password-change"),
@@ -72,7 +73,7 @@ def test_it_changes_the_password_of_a_signed_in_user(client, employee, password)
 
 
 def test_it_refuses_a_password_change_with_the_wrong_old_password(client, employee):
-    client.force_login(employee)
+    login(client, employee)
     response = client.post(
         reverse("accounts:password-change"),
         {"old_password": "not it at all", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from deletion_portal.accounts.models import Role, User
 from tests.support.accounts import link_path
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +168,7 @@ def test_it_shows_form_errors_and_creates_nothing(client, mailoutbox, data, fiel
 def test_it_sends_a_new_link_on_request_and_both_still_work(client, mailoutbox):
     sign_up(client)
     user = User.objects.get(email="new@example.org")
-    client.force_login(user)
+    login(client, user)
     mailoutbox.clear()
 
     response = client.post(reverse("accounts:resend-confirmation"))
@@ -181,19 +182,19 @@ def test_it_sends_a_new_link_on_request_and_both_still_work(client, mailoutbox):
 
 
 def test_it_sends_nothing_when_resend_is_asked_by_a_confirmed_user(client, mailoutbox, employee):
-    client.force_login(employee)
+    login(client, employee)
     client.post(reverse("accounts:resend-confirmation"))
     assert mailoutbox == []
 
 
 def test_it_refuses_resend_by_get_and_for_anonymous_visitors(client, employee):
     assert client.post(reverse("accounts:resend-confirmation")).status_code == 302  # to login
-    client.force_login(employee)
+    login(client, employee)
     assert client.get(reverse("accounts:resend-confirmation")).status_code == 405
 
 
 def test_it_sends_a_signed_in_user_to_their_account_instead_of_the_form(client, employee):
-    client.force_login(employee)
+    login(client, employee)
     response = client.get(SIGN_UP)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:account")

@@ -16,6 +16,7 @@ from deletion_portal.cases.services import case_record_event
 from deletion_portal.cases.uploads import check_upload
 from deletion_portal.core.models import OutboxMessage
 from tests.support.data import PDF_BYTES
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def snapshot(case) -> dict:
 @pytest.mark.parametrize("who", ["colleague", "outsider"])
 @pytest.mark.parametrize("name", URL_NAMES)
 def test_it_answers_404_to_anyone_but_the_owner(client, request, evidence_case, who, name):
-    client.force_login(request.getfixturevalue(who))
+    login(client, request.getfixturevalue(who))
     before = snapshot(evidence_case)
     method, url, data = case_urls(evidence_case)[name]
     response = getattr(client, method)(url, data)
@@ -105,7 +106,7 @@ def test_it_requires_a_login_for_the_case_pages(client, url_name):
 
 
 def test_it_shows_nobody_elses_cases_on_my_cases(client, colleague, draft_case):
-    client.force_login(colleague)
+    login(client, colleague)
     response = client.get(reverse("cases:list"))
     assert response.status_code == 200
     assert draft_case.reference not in response.content.decode()

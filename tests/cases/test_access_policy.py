@@ -20,7 +20,7 @@ from deletion_portal.cases.models import EventKind, EventSource
 from deletion_portal.cases.services import case_create, case_record_event
 from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
 from tests.support.data import DRAFT_FIELDS, PDF_BYTES, SENT_ON
-from tests.support.world import finalise_directly, make_account
+from tests.support.world import finalise_directly, login, make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +203,7 @@ def test_a_final_letter_needs_view_and_a_draft_letter_is_only_the_owners(cases, 
 def test_the_verified_dpo_downloads_the_request_letter_sent_to_the_employer(client, cases, dpo):
     sent = cases["sent"]
     letter = sent.letters.get(is_final=True)
-    client.force_login(dpo)
+    login(client, dpo)
     for url in (reverse("cases:letter-pdf", args=[sent.pk, letter.pk]),
                 reverse("api-v1:case-letter-pdf", args=[sent.pk, letter.pk])):
         response = client.get(url)

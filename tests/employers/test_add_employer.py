@@ -7,6 +7,7 @@ from django.urls import reverse
 from deletion_portal.accounts.services import account_create
 from deletion_portal.employers.models import Employer, Quality
 from deletion_portal.employers.services import NO_SOURCE, DuplicateEmployer, employer_submit
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def employee():
 
 @pytest.fixture
 def logged_in(client, employee):
-    client.force_login(employee)
+    login(client, employee)
     return client
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from deletion_portal.accounts.models import Role
 from deletion_portal.accounts.services import account_create
 from deletion_portal.employers.models import Employer, Quality
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def employers():
 
 
 def test_it_lets_portal_staff_list_filter_and_search_employers(client, staff, employers):
-    client.force_login(staff)
+    login(client, staff)
 
     listing = client.get(reverse(CHANGELIST))
     by_other_name = client.get(reverse(CHANGELIST), {"q": "betabrand"})
@@ -46,7 +47,7 @@ def test_it_lets_portal_staff_list_filter_and_search_employers(client, staff, em
 
 
 def test_it_marks_the_chosen_employers_as_verified_by_staff(client, staff, employers):
-    client.force_login(staff)
+    login(client, staff)
     alpha, beta, gamma = employers
 
     response = client.post(
@@ -63,7 +64,7 @@ def test_it_marks_the_chosen_employers_as_verified_by_staff(client, staff, emplo
 
 
 def test_it_lets_portal_staff_correct_an_entry_but_not_delete_it(client, staff, employers):
-    client.force_login(staff)
+    login(client, staff)
     alpha = employers[0]
 
     change = client.get(reverse("admin:employers_employer_change", args=[alpha.pk]))
@@ -74,7 +75,7 @@ def test_it_lets_portal_staff_correct_an_entry_but_not_delete_it(client, staff, 
 
 
 def test_it_refuses_the_admin_to_an_employee(client, employee, employers):
-    client.force_login(employee)
+    login(client, employee)
 
     listing = client.get(reverse(CHANGELIST))
     action = client.post(reverse(CHANGELIST), {"action": "mark_verified", "_selected_action": [employers[0].pk]})

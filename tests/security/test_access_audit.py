@@ -12,6 +12,9 @@
   the case and changes nothing; anonymous is sent to log in (HTML) or gets 401/403 (API); an allowed GET
   answers and writes nothing (no INSERT/UPDATE/DELETE at all, checked on the SQL); the owner's POST
   changes something (so "nothing changed" for the others means something).
+* ``Team(...)``: an employer team's page (a team, a member, an invitation, a mailbox proof in the URL): probed
+  for every role plus the team's admin; the roles it allows answer, everyone else gets a 404 (or, for an
+  invitation link, a 400 for the wrong account) and nothing changes.
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -41,7 +44,7 @@ from deletion_portal.core.models import OutboxMessage
 from deletion_portal.employers.models import Employer
 from tests.support.data import DRAFT_FIELDS, PDF_BYTES
 from tests.support.urls import Pattern, all_patterns
-from tests.support.world import finalise_directly, make_account
+from tests.support.world import finalise_directly, login, make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +76,21 @@ class Obj:
     at: tuple[At, ...] = (At({"pk": "case"}),)
     data: dict = field(default_factory=dict)
     multipart: bool = False
+
+
+ALL_SIGNED_IN = frozenset({"owner", "colleague", "outsider", "dpo", "other_dpo", "advocate", "shared_advocate",
+                           "team_admin"})
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team-scoped pattern: its URL kwargs (keys of the ``team_world`` fixture), the roles allowed per
+    method, the POST data, and what a refused signed-in role gets (404, or 400 for an invitation link)."""
+
+    kwargs: dict
+    allowed: dict
+    data: dict = field(default_factory=dict)
+    refused: int = 404
 
 
 SENT_AND_UNSENT = (At({"pk": "case", "letter_pk": "letter"}), At({"pk": "final_case", "letter_pk": "final_letter"}))
@@ -155,6 +173,24 @@ ACCESS = {
     "api-v1:case-letter-finalize": Obj(("POST",), api=True, at=(At({"pk": "case", "letter_pk": "follow_up_letter"}),)),
     "api-v1:case-letter-send": Obj(("POST",), api=True, at=(At({"pk": "case", "letter_pk": "letter"}),),
                                    data={"channel": "email"}),
+    # --- two-factor authentication: the signed-in account's own devices -------------------------------
+    "accounts:2fa-setup": LOGIN,
+    "accounts:2fa-verify": LOGIN,
+    "accounts:2fa-backup-codes": LOGIN,
+    # --- employer teams (dpo) ---------------------------------------------------------------------------
+    "dpo:verify": LOGIN,                            # DPO accounts only (others 404); sends a code for request.user
+    "dpo:team-list": LOGIN,                         # the signed-in account's own teams
+    "dpo:verify-code": Team({"pk": "proof"}, {"GET": {"dpo"}, "POST": {"dpo"}}, data={"code": "not-it"}),
+    "dpo:team": Team({"team_id": "team"}, {"GET": {"dpo", "team_admin"}}),
+    "dpo:team-invite": Team({"team_id": "team"}, {"POST": {"team_admin"}},
+                            data={"email": "new@acme.example", "role": "admin"}),
+    "dpo:team-invitation-revoke": Team({"team_id": "team", "invitation_id": "invitation"}, {"POST": {"team_admin"}}),
+    "dpo:team-member-remove": Team({"team_id": "team", "member_id": "dpo_membership"}, {"POST": {"team_admin"}}),
+    "dpo:team-member-role": Team({"team_id": "team", "member_id": "dpo_membership"}, {"POST": {"team_admin"}},
+                                 data={"role": "admin"}),
+    # The link's token is the credential: any signed-in account sees the team's name and the invited address;
+    # only the invited address may accept (a 400 for anyone else).
+    "dpo:invitation-accept": Team({"token": "invitation_token"}, {"GET": ALL_SIGNED_IN, "POST": set()}, refused=400),
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -174,8 +210,8 @@ def project_patterns() -> list[Pattern]:
 
 def patterns_of(kind) -> list[str]:
     present = {p.name for p in project_patterns()}
-    if kind is Obj:
-        return [name for name, access in ACCESS.items() if isinstance(access, Obj) and name in present]
+    if kind in (Obj, Team):
+        return [name for name, access in ACCESS.items() if isinstance(access, kind) and name in present]
     return [name for name, access in ACCESS.items() if access == kind and name in present]
 
 
@@ -343,7 +379,7 @@ def test_every_role_gets_the_policys_answer(client, users, world, pdf_renderer_s
     values, case, case_key = build(access.at[index], world)
     url = reverse(name, kwargs=values)
     if who != "anonymous":
-        client.force_login(users[who])
+        login(client, users[who])
     before = snapshot(world)
     with CaptureQueriesContext(connection) as queries:
         response = request(client, method, url, access)
@@ -372,7 +408,7 @@ def test_every_role_gets_the_policys_answer(client, users, world, pdf_renderer_s
 
 def test_the_dpo_downloads_the_sent_request_letter_and_nothing_else(client, users, world):
     """The policy's real use today: the verified DPO of the employer reads the letter it was sent."""
-    client.force_login(users["dpo"])
+    login(client, users["dpo"])
     response = client.get(reverse("cases:letter-pdf", args=[world["case"].pk, world["letter"].pk]))
     assert response.status_code == 200 and body(response) == PDF_BYTES
     unsent = client.get(reverse("cases:letter-pdf", args=[world["final_case"].pk, world["final_letter"].pk]))
@@ -431,7 +467,7 @@ def test_public_pages_do_not_ask_for_a_login(client, name):
 
 @pytest.mark.parametrize("who", ["owner", "dpo", "advocate", "shared_advocate"])
 def test_the_admin_sends_non_staff_users_to_its_login(client, users, world, who):
-    client.force_login(users[who])
+    login(client, users[who])
     urls = [reverse("admin:index")]
     if _has_admin("admin:cases_case_change"):
         urls.append(reverse("admin:cases_case_change", args=[world["case"].pk]))
@@ -443,3 +479,118 @@ def test_the_admin_sends_non_staff_users_to_its_login(client, users, world, who)
 
 def _has_admin(name: str) -> bool:
     return any(p.name == name for p in all_patterns())
+
+
+# --- Employer team pages ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def team_world(users, world, team, employer):
+    """The team of ``employer`` with an admin, ``dpo`` as a verified responder, a pending invitation and a
+    mailbox proof of ``dpo``'s."""
+    from django.utils import timezone
+
+    from deletion_portal.employers import teams
+    from deletion_portal.employers.models import TeamMembership, TeamRole, VerifiedHow
+
+    admin = make_account("boss@acme.example", Role.DPO, "Bea Boss")
+    TeamMembership.objects.create(team=team, user=admin, role=TeamRole.ADMIN, verified_at=timezone.now(),
+                                  verified_how=VerifiedHow.STAFF)
+    users["team_admin"] = admin
+    invitation, token = teams.team_invitation_create(team=team, actor=admin, email="ivy@acme.example", role="viewer")
+    proof = teams.mailbox_proof_start(user=users["dpo"], employer=employer)
+    return {"team": team, "invitation": invitation, "invitation_token": token, "proof": proof,
+            "dpo_membership": TeamMembership.objects.get(team=team, user=users["dpo"])}
+
+
+def team_snapshot() -> dict:
+    from deletion_portal.accounts.models import User
+    from deletion_portal.employers.models import EmployerTeam, MailboxProof, TeamAuditEntry, TeamInvitation, TeamMembership
+
+    return {
+        "memberships": list(TeamMembership.objects.order_by("pk").values_list("pk", "team", "user", "role", "verified_at")),
+        "invitations": list(TeamInvitation.objects.order_by("pk").values_list("pk", "revoked_at", "accepted_at")),
+        "proofs": list(MailboxProof.objects.order_by("pk").values_list("pk", "attempts", "used_at")),
+        "audit": TeamAuditEntry.objects.count(), "teams": EmployerTeam.objects.count(),
+        "roles": list(User.objects.order_by("pk").values_list("pk", "role")),
+        "outbox": OutboxMessage.objects.count(),
+    }
+
+
+TEAM_PROBES = [
+    pytest.param(_name, _method, _who, id=f"{_name}-{_method}-{_who}")
+    for _name in patterns_of(Team)
+    for _method in ACCESS[_name].allowed
+    for _who in [*ROLES, "team_admin"]
+]
+
+
+@pytest.mark.parametrize(("name", "method", "who"), TEAM_PROBES)
+def test_every_role_gets_the_teams_answer(client, users, team_world, name, method, who):
+    access = ACCESS[name]
+    url = reverse(name, kwargs={key: (team_world[value] if isinstance(team_world[value], str) else team_world[value].pk)
+                                for key, value in access.kwargs.items()})
+    if who != "anonymous":
+        login(client, users[who])
+    before = team_snapshot()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url) if method == "GET" else client.post(url, access.data)
+    if who == "anonymous":
+        assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}"
+        assert team_snapshot() == before
+    elif who not in access.allowed[method]:
+        assert response.status_code == access.refused, f"{who} {method} {url} → {response.status_code}"
+        assert team_world["team"].name.encode() not in body(response) or access.refused != 404
+        assert team_snapshot() == before, f"{who} {method} {url} changed something"
+    elif method == "GET":
+        assert response.status_code in (200, 302), f"{who} {method} {url} → {response.status_code}"
+        assert not writes(queries), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
+    else:
+        assert response.status_code not in (404, 405) and response.status_code < 500, f"{who} {method} {url}"
+        assert team_snapshot() != before, f"{who} {method} {url} → {response.status_code} changed nothing"
+
+
+# --- A DPO without a second factor sees nothing but the set-up page ------------------------------------------
+
+OPEN_WITHOUT_2FA = {"accounts:2fa-setup", "accounts:2fa-verify", "accounts:logout"}
+
+
+def _any_url(pattern: Pattern) -> str:
+    from django.urls import NoReverseMatch
+
+    for value in (1, "x1"):
+        try:
+            return reverse(pattern.name, kwargs={key: value for key in pattern.kwargs})
+        except NoReverseMatch:
+            continue
+    return reverse(pattern.name, kwargs={key: (1 if key.endswith(("pk", "_id", "n")) else "x1") for key in pattern.kwargs})
+
+
+NO_2FA_PROBES = [pytest.param(p.name, method, id=f"{p.name}-{method}") for p in project_patterns()
+                 if p.name not in OPEN_WITHOUT_2FA for method in ("GET", "POST")]
+
+
+@pytest.mark.parametrize(("name", "method"), [*NO_2FA_PROBES, pytest.param("admin:index", "GET", id="admin:index-GET")])
+def test_a_dpo_without_a_second_factor_gets_only_the_set_up_page(client, users, world, name, method):
+    """A verified DPO that signed in with its password but has no authenticator yet: every URL of the project
+    sends it to the set-up page (the API answers 403), and nothing changes."""
+    client.force_login(users["dpo"])  # password only: no device, no verified session
+    pattern = next(p for p in all_patterns() if p.name == name)
+    url = _any_url(pattern)
+    before = snapshot(world)
+
+    response = client.get(url) if method == "GET" else client.post(url, {})
+
+    if name.startswith("api-v1:"):
+        assert response.status_code == 403, f"{method} {url} → {response.status_code}"
+        assert "two-factor" in response.json()["detail"].lower()
+    else:
+        assert response.status_code == 302, f"{method} {url} → {response.status_code}"
+        assert response["Location"].startswith(reverse("accounts:2fa-setup")), f"{method} {url} → {response['Location']}"
+    assert snapshot(world) == before
+
+
+def test_the_set_up_page_is_open_to_a_dpo_without_a_second_factor(client, users):
+    client.force_login(users["dpo"])
+    assert client.get(reverse("accounts:2fa-setup")).status_code == 200
+    assert client.get(reverse("accounts:2fa-verify"))["Location"] == reverse("accounts:2fa-setup")

@@ -22,6 +22,7 @@ from deletion_portal.cases.models import EventKind, Letter, LetterKind
 from deletion_portal.cases.services import case_create, case_record_event, letter_draft, letter_finalize
 from deletion_portal.employers.models import Employer
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
+from tests.support.world import login
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
@@ -62,7 +63,7 @@ def employer(db):
 
 @pytest.fixture
 def owner_client(client, owner):
-    client.force_login(owner)
+    login(client, owner)
     return client
 
 

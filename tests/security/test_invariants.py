@@ -28,6 +28,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from tests.support.world import login
+
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "deletion_portal"
 TEMPLATES = REPO / "templates"
@@ -385,7 +387,7 @@ def test_finalising_and_sending_a_letter_logs_no_personal_data(client, caplog, l
 
     owner, make = logging_case
     case = make()
-    client.force_login(owner)
+    login(client, owner)
     caplog.set_level(logging.DEBUG)
     response = client.post(reverse("cases:finalize", args=[case.pk]))
     assert response.status_code == 302, response.content[:500]
@@ -413,7 +415,7 @@ def test_a_failing_pdf_render_logs_no_personal_data(client, caplog, logging_case
             raise RuntimeError(f"cannot lay out {string[:5000]}")
 
     monkeypatch.setattr(pdf.weasyprint, "HTML", Exploding)
-    client.force_login(owner)
+    login(client, owner)
     caplog.set_level(logging.DEBUG)
     response = client.post(reverse("cases:finalize", args=[case.pk]))
     assert response.status_code == 400

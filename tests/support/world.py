@@ -34,11 +34,41 @@ def make_account(email: str, role: str, name: str = ""):
     return account_create(email=email, password=PASSWORD, role=role, display_name=name, confirmed=True)
 
 
+#: The authenticator secret (hex, django-otp's format) that ``second_factor`` gives DPO and advocate accounts.
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def second_factor(user):
+    """The confirmed TOTP device of ``user`` (made with ``TEST_TOTP_KEY`` when it has none)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test authenticator", key=TEST_TOTP_KEY, confirmed=True)
+
+
+def totp_now(key: str = TEST_TOTP_KEY) -> str:
+    """The code an authenticator app with ``key`` (hex) shows now."""
+    from binascii import unhexlify
+
+    from django_otp.oath import totp
+
+    return f"{totp(unhexlify(key)):06d}"
+
+
 def login(client, user):
     """Sign ``user`` in on ``client`` (a Django test client or DRF's APIClient) the way every test should,
-    so that what a role needs to be let in (a second factor for DPO and advocate accounts) lives here once.
-    Returns the client."""
+    so that what a role needs to be let in lives here once: DPO and advocate accounts get a confirmed TOTP
+    device (``second_factor``) and the session is marked verified with it, exactly as django-otp's
+    ``django_otp.login(request, device)`` does after a code was entered. Returns the client."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from deletion_portal.accounts.twofactor import otp_required_for
+
     client.force_login(user)
+    if otp_required_for(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = second_factor(user).persistent_id
+        session.save()
     return client
 
 

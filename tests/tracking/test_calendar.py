@@ -17,6 +17,7 @@ from deletion_portal.cases.services import case_create
 from deletion_portal.tracking.calendar import calendar_feed_create, case_calendar, feed_calendar
 from deletion_portal.tracking.models import CalendarFeed, Deadline
 from tests.support.data import CASE_FIELDS
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,7 @@ def test_the_feed_holds_only_the_feed_owners_cases(sent_case, others_case, owner
 
 
 def test_the_case_ics_downloads_for_the_owner(client, owner, sent_case):
-    client.force_login(owner)
+    login(client, owner)
     response = client.get(reverse("tracking:case-calendar", args=[sent_case.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
@@ -103,7 +104,7 @@ def test_the_case_ics_downloads_for_the_owner(client, owner, sent_case):
 
 
 def test_the_case_ics_is_a_404_for_another_user(client, other, sent_case):
-    client.force_login(other)
+    login(client, other)
     assert client.get(reverse("tracking:case-calendar", args=[sent_case.pk])).status_code == 404
 
 
@@ -113,7 +114,7 @@ def test_the_case_ics_sends_the_anonymous_to_login(client, sent_case):
 
 
 def test_the_calendar_page_creates_shows_and_revokes_a_feed_url(client, owner, sent_case):
-    client.force_login(owner)
+    login(client, owner)
     page = client.get(reverse("calendar:page"))
     assert page.status_code == 200 and "Create my calendar address" in page.content.decode()
 
@@ -127,14 +128,14 @@ def test_the_calendar_page_creates_shows_and_revokes_a_feed_url(client, owner, s
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     assert sent_case.reference in response.content.decode()
 
-    client.force_login(owner)
+    login(client, owner)
     assert client.post(reverse("calendar:revoke")).status_code == 302
     client.logout()
     assert client.get(f"/calendar/feed/{feed.token}.ics").status_code == 404
 
 
 def test_a_new_feed_url_replaces_the_old_one(client, owner, sent_case):
-    client.force_login(owner)
+    login(client, owner)
     client.post(reverse("calendar:create"))
     first = CalendarFeed.objects.get(user=owner)
     client.post(reverse("calendar:create"))
@@ -173,19 +174,19 @@ def test_the_calendar_page_and_its_actions_need_a_login(client):
 
 def test_revoking_touches_only_my_own_feed(client, owner, other):
     theirs = calendar_feed_create(user=other)
-    client.force_login(owner)
+    login(client, owner)
     client.post(reverse("calendar:revoke"))
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
 
 
 def test_create_and_revoke_refuse_get(client, owner):
-    client.force_login(owner)
+    login(client, owner)
     assert client.get(reverse("calendar:create")).status_code == 405
     assert client.get(reverse("calendar:revoke")).status_code == 405
 
 
 def test_the_navigation_links_to_the_calendar_for_logged_in_users(client, owner):
     assert reverse("calendar:page") not in client.get(reverse("laws:calculator")).content.decode()
-    client.force_login(owner)
+    login(client, owner)
     assert reverse("calendar:page") in client.get(reverse("laws:calculator")).content.decode()

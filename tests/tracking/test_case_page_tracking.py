@@ -17,6 +17,7 @@ from deletion_portal.core.models import OutboxMessage
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from deletion_portal.tracking.models import Deadline, DeadlineKind
 from tests.support.tracking import AFTER, SENT_ON, respond, send
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +186,7 @@ def test_a_bad_letter_on_the_post_form_is_shown_with_that_letter(owner_client, s
 
 
 def test_sending_someone_elses_letter_is_a_404(client, colleague, sent_case, final_follow_up):
-    client.force_login(colleague)
+    login(client, colleague)
     with at(AFTER):
         for name, data in (("cases:send-email", {"letter": final_follow_up.short_id}),
                            ("cases:record-post", {"post-posted_on": "2025-06-10", "post-letter": final_follow_up.short_id}),

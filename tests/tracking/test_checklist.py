@@ -18,6 +18,7 @@ from deletion_portal.tracking.checklist import (
 )
 from deletion_portal.tracking.models import ChecklistItem
 from tests.support.tracking import respond, send
+from tests.support.world import login
 
 
 @pytest.fixture
@@ -145,7 +146,7 @@ def test_an_event_that_is_not_a_response_is_404(answered, owner_client):
 def test_other_users_get_404(answered, client, colleague, outsider):
     case, event = answered
     for user in (colleague, outsider):
-        client.force_login(user)
+        login(client, user)
         assert client.get(f"/cases/{case.pk}/checklist/{event.pk}/").status_code == 404
         assert client.post(f"/cases/{case.pk}/checklist/{event.pk}/", {"answered": ["copy"]}).status_code == 404
     assert not event.checklist.filter(answered=True).exists()

@@ -15,6 +15,7 @@ from deletion_portal.cases.services import case_record_event, letter_finalize
 from deletion_portal.tracking.checklist import checklist_update
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from tests.support.tracking import AFTER, HOSTILE, pdf_text, respond, send, text_of
+from tests.support.world import login
 
 LATER = date(2025, 7, 1)
 
@@ -299,7 +300,7 @@ def test_finalise_then_download(sent_case, owner_client, late, pdf_rendering):
 
 def test_other_users_get_404(sent_case, client, colleague, outsider, late):
     for user in (colleague, outsider):
-        client.force_login(user)
+        login(client, user)
         before = counts(sent_case)
         assert client.get(URL.format(sent_case.pk)).status_code == 404
         assert client.post(URL.format(sent_case.pk), {"authority": "DE-BY"}).status_code == 404

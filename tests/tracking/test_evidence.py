@@ -15,6 +15,7 @@ from deletion_portal.cases.services import letter_finalize
 from deletion_portal.tracking.evidence import evidence_bundle, timeline_html
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from tests.support.tracking import AFTER, HOSTILE, pdf_text, respond, send
+from tests.support.world import login
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def test_download(full_case, owner_client):
 
 def test_other_users_get_404(full_case, client, colleague, outsider):
     for user in (colleague, outsider):
-        client.force_login(user)
+        login(client, user)
         assert client.get(f"/cases/{full_case.pk}/evidence.zip").status_code == 404
 
 

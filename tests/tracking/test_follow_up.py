@@ -17,6 +17,7 @@ from deletion_portal.cases.services import letter_finalize
 from deletion_portal.tracking.checklist import checklist_update
 from deletion_portal.tracking.letters import follow_up_draft, missed_deadline
 from tests.support.tracking import AFTER, DUE, HOSTILE, pdf_text, respond, send, text_of
+from tests.support.world import login
 
 
 @pytest.fixture
@@ -312,7 +313,7 @@ def test_finalise_view(sent_case, owner_client, pdf_rendering):
 
 def test_other_users_get_404(sent_case, client, colleague, outsider, after):
     for user in (colleague, outsider):
-        client.force_login(user)
+        login(client, user)
         before = counts(sent_case)
         assert client.get(URL.format(sent_case.pk)).status_code == 404
         assert client.post(URL.format(sent_case.pk)).status_code == 404
@@ -320,7 +321,7 @@ def test_other_users_get_404(sent_case, client, colleague, outsider, after):
     assert not sent_case.letters.filter(kind=LetterKind.FOLLOW_UP).exists()
     letter = follow_up_draft(case=sent_case, today=AFTER)
     for user in (colleague, outsider):
-        client.force_login(user)
+        login(client, user)
         assert client.post(f"/cases/{sent_case.pk}/letters/{letter.pk}/finalize/").status_code == 404
     letter.refresh_from_db()
     assert not letter.is_final

@@ -19,6 +19,7 @@ from deletion_portal.tracking.models import AuditLine, Reminder, ReminderKind, R
 from deletion_portal.tracking.retention import retention_plan, retention_purge, retention_set_keep
 from deletion_portal.tracking.sweep import sweep
 from tests.support.data import TODAY
+from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +221,7 @@ def test_the_task_runs_the_purge(closed_case, tasks):
 
 
 def test_the_owner_keeps_and_unkeeps_a_case(client, owner, closed_case):
-    client.force_login(owner)
+    login(client, owner)
     url = reverse("tracking:keep", args=[closed_case.pk])
     assert client.post(url, {"keep": "1"}).status_code == 302
     closed_case.refresh_from_db()
@@ -241,7 +242,7 @@ def test_keep_is_a_404_for_another_user(client, closed_case):
 
     other = account_create(email="colin@mail.example", password="correct horse battery staple 42",
                            role=Role.EMPLOYEE, display_name="Colin", confirmed=True)
-    client.force_login(other)
+    login(client, other)
     assert client.post(reverse("tracking:keep", args=[closed_case.pk]), {"keep": "1"}).status_code == 404
     closed_case.refresh_from_db()
     assert not closed_case.keep
@@ -255,5 +256,5 @@ def test_keep_sends_the_anonymous_to_login(client, closed_case):
 
 
 def test_keep_refuses_get(client, owner, closed_case):
-    client.force_login(owner)
+    login(client, owner)
     assert client.get(reverse("tracking:keep", args=[closed_case.pk])).status_code == 405

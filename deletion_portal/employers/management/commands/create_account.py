@@ -1,6 +1,13 @@
 """Create an account for a known person (operators onboarding DPOs, advocates, staff).
 
     ACCOUNT_PASSWORD=... python manage.py create_account alice@example.org --role dpo --name "Alice"
+    ACCOUNT_PASSWORD=... python manage.py create_account dora@acme.example --role dpo --employer 42 [--team-role admin]
+
+With ``--employer`` the account joins the employer's team (created when it has none), verified by staff
+(the operator running the command is the evidence; the audit row says so). A DPO or advocate account gets a
+confirmed TOTP device: its base32 secret is printed ONCE, for an authenticator app or a script.
+
+The command lives in the employers app (it creates team memberships; accounts is the bottom layer).
 
 The password comes from the ACCOUNT_PASSWORD environment variable, or is asked for twice when
 running in a terminal. It is validated like any other password and never printed.
@@ -15,8 +22,11 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from deletion_portal.accounts import twofactor
 from deletion_portal.accounts.models import Role
 from deletion_portal.accounts.services import account_create
+from deletion_portal.employers import teams
+from deletion_portal.employers.models import Employer, TeamRole
 
 PASSWORD_ENV = "ACCOUNT_PASSWORD"
 
@@ -36,8 +46,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--superuser", action="store_true", help="Also make the account a Django superuser."
         )
+        parser.add_argument("--employer", type=int, help="A DPO account: the directory id of the employer it speaks for.")
+        parser.add_argument("--team-role", choices=TeamRole.values, default=TeamRole.ADMIN,
+                            help="The role in the employer's team (default admin).")
 
-    def handle(self, *args, email, role, name, superuser, **options):
+    def handle(self, *args, email, role, name, superuser, employer=None, team_role=TeamRole.ADMIN, **options):
+        the_employer = None
+        if employer is not None:
+            if role != Role.DPO:
+                raise CommandError("--employer is for --role dpo accounts.")
+            the_employer = Employer.objects.filter(pk=employer).first()
+            if the_employer is None:
+                raise CommandError(f"No employer with id {employer} in the directory.")
         password = self._read_password()
         try:
             user = account_create(
@@ -59,6 +79,20 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Created {user.get_role_display()} account {user.email} ({', '.join(extras)}).")
         )
+        if the_employer is not None:
+            membership = teams.team_join_by_staff(
+                user=user, employer=the_employer, role=team_role,
+                note="Account created by an operator with manage.py create_account --employer",
+            )
+            self.stdout.write(f"Verified {membership.role} of team {membership.team.name} (id {membership.team_id}).")
+        if twofactor.otp_required_for(user):
+            key = twofactor.totp_key_new()
+            twofactor.totp_device_create(user=user, key=key)
+            self.stdout.write(
+                "Two-factor authentication (TOTP, 6 digits, 30 s). Secret, shown only now:\n"
+                f"TOTP secret (base32): {twofactor.totp_key_base32(key)}\n"
+                f"otpauth URI: {twofactor.totp_uri(user=user, key=key)}"
+            )
 
     def _read_password(self) -> str:
         password = os.environ.get(PASSWORD_ENV)
