@@ -1,7 +1,11 @@
 """The employer side's pages, under /employer/ (namespace ``dpo``)."""
 
-from django.urls import path  # noqa: F401 - the pages are added here
+from django.urls import path
+
+from deletion_portal.dpo import views
 
 app_name = "dpo"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("claim", views.claim, name="claim"),
+]
