@@ -619,8 +619,10 @@ def letter_send_email(
     from deletion_portal.cases.letters import portal_answer
 
     # The case access code only with the request letter (a follow-up goes to a team that had it already).
-    context = {"case": case, "letter": letter, "regime": get_regime(case.law_key),
-               "portal_answer": portal_answer(case, "en") if letter.kind == LetterKind.REQUEST else None}
+    # In the letter's language, with the English sentence too when that is another.
+    answer = portal_answer(case, letter.language) if letter.kind == LetterKind.REQUEST else None
+    context = {"case": case, "letter": letter, "regime": get_regime(case.law_key), "portal_answer": answer,
+               "portal_answer_en": portal_answer(case, "en") if answer and letter.language != "en" else None}
     subject = " ".join(render_to_string("emails/cases/letter_subject.txt", context, using="text").split())
     body = render_to_string("emails/cases/letter_body.txt", context, using="text")
     message = outbox_enqueue(

@@ -18,8 +18,11 @@ class ClaimForm(forms.Form):
     team = forms.ModelChoiceField(label="Claim for the team", queryset=None, empty_label=None)
 
     def __init__(self, *args, teams, **kwargs):
+        """``teams``: the user's teams that may claim (a list; the choices come from it without a query)."""
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        field = self.fields["team"]
+        field.queryset = type(teams[0]).objects.filter(pk__in=[t.pk for t in teams]) if teams else None
+        field.choices = [(t.pk, t.name) for t in teams]
         if len(teams) == 1:
             self.fields["team"].initial = teams[0].pk
             self.fields["team"].widget = forms.HiddenInput()
