@@ -17,8 +17,8 @@ from deletion_portal.advocacy.models import OrganisationMembership, Organisation
 from deletion_portal.cases import access as policy
 from deletion_portal.cases.access import Need, Party, case_get_for, cases_visible_to, letter_get_for
 from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource
-from deletion_portal.dpo.models import CaseClaim
 from deletion_portal.cases.services import case_create, case_record_event
+from deletion_portal.dpo.models import CaseClaim
 from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
 from tests.support.data import DRAFT_FIELDS, PDF_BYTES, SENT_ON
 from tests.support.world import finalise_directly, make_account
