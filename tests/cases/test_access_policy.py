@@ -319,3 +319,16 @@ def test_organisations_plug_in_without_cases_importing_advocacy():
     cases_dir = Path(policy.__file__).parent
     importers = [p.name for p in cases_dir.rglob("*.py") if "deletion_portal.advocacy" in p.read_text()]
     assert importers == []
+
+
+def test_a_teams_list_is_one_query_however_many_cases_and_rules(cases, other_dpo, team_member, team, other_team,
+                                                                django_assert_num_queries):
+    team_member(other_dpo, team, role=TeamRole.VIEWER)  # two teams, three rules
+    with django_assert_num_queries(1):
+        small = list(cases_visible_to(other_dpo, need=Need.VIEW))
+    owner = cases["sent"].owner
+    for _ in range(10):
+        CaseClaim.objects.create(case=sent_to(owner, cases["sent"].employer), team=other_team)
+    with django_assert_num_queries(1):
+        large = list(cases_visible_to(other_dpo, need=Need.VIEW))
+    assert len(large) == len(small) + 10 == len(set(large))
