@@ -30,7 +30,7 @@ class ClaimResultSerializer(serializers.Serializer):
     visible = serializers.BooleanField(help_text="False until the employee records the request as sent.")
 
 
-class ErrorSerializer(serializers.Serializer):
+class ClaimErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -41,8 +41,8 @@ class ErrorSerializer(serializers.Serializer):
                 "are printed on the request letter and email. A wrong code and an unknown reference give the "
                 "same 400. After 10 failures in an hour per IP or per reference every attempt is a 429.",
     request=ClaimSerializer,
-    responses={201: ClaimResultSerializer, 400: ErrorSerializer, 404: OpenApiResponse(description="Not a verified team member."),
-               429: ErrorSerializer},
+    responses={201: ClaimResultSerializer, 400: ClaimErrorSerializer, 404: OpenApiResponse(description="Not a verified team member."),
+               429: ClaimErrorSerializer},
 )
 @api_view(["POST"])
 def claims(request):
