@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -71,3 +72,7 @@ def claims(request):
     body = {"case_id": made.case_id, "reference": made.case.reference, "team": made.team_id, "team_name": made.team.name,
             "claimed_at": made.claimed_at, "visible": made.case.status in SENT_STATUSES}
     return Response(ClaimResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+# Error reports never show the code (it only ever travels in the POST body).
+claims = sensitive_post_parameters("code")(claims)

@@ -190,3 +190,12 @@ def test_the_page_throttles(client, sent_case, other_dpo, other_team):
     response = client.post(reverse("dpo:claim"), {"reference": sent_case.reference,
                                                   "code": case_access_code(sent_case), "team": other_team.pk})
     assert response.status_code == 429 and not CaseClaim.objects.exists()
+
+
+def test_the_employee_sees_the_claim_with_the_teams_name_not_the_members_email(api, client, sent_case, other_dpo,
+                                                                               other_team, owner):
+    claim(login(api, other_dpo), sent_case, case_access_code(sent_case))
+    page = login(client, owner).get(reverse("cases:detail", args=[sent_case.pk])).content.decode()
+    assert "Claimed by the employer&#x27;s team" in page or "Claimed by the employer's team" in page
+    assert f"by {other_team.name} (responder)" in page
+    assert other_dpo.email not in page

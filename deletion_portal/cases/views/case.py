@@ -32,10 +32,13 @@ from deletion_portal.core.models import OutboxMessage
 
 
 def _actor_label(event, user) -> str:
+    if event.actor_id is not None and event.actor_id == user.pk:
+        return "you"
+    if event.team_id is not None:  # the employer's team: its name and the member's role, never their email
+        role = (event.details or {}).get("role", "")
+        return f"{event.team.name}{f' ({role})' if role else ''}"
     if event.actor_id is None:
         return "system"
-    if event.actor_id == user.pk:
-        return "you"
     return event.actor.email
 
 
