@@ -95,3 +95,16 @@ def test_the_employees_pages_never_show_the_code(client, owner, employer):
         page = client.get(url)
         assert page.status_code == 200
         assert case.access_secret.encode() not in page.content
+
+
+def test_the_account_export_does_not_list_the_secret(client, owner, employer):
+    import io as _io
+    import zipfile
+
+    case = case_create(owner=owner, employer=employer, **DRAFT_FIELDS)
+    login(client, owner)
+    response = client.post(reverse("accounts:export"))
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    with zipfile.ZipFile(_io.BytesIO(data)) as archive:
+        texts = [archive.read(name) for name in archive.namelist() if name.endswith(".json")]
+    assert texts and not any(case.access_secret.encode() in text for text in texts)
