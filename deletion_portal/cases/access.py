@@ -11,8 +11,11 @@ party                                needs
 ===================================  =========================================================
 owner (the employee)                 VIEW, MANAGE
 employer team member, verified,      VIEW (role viewer); VIEW, RESPOND (roles responder, admin)
-team covers the case's employer,     — only for cases that were SENT (sent, answered, closed):
-case sent                              never drafts, never a finalised letter not yet sent
+team covers the case's employer      — only for cases that were SENT (sent, answered, closed):
+or claimed the case (dpo provider),    never drafts, never a finalised letter not yet sent; and only
+case sent, employee consents           while ``employer_may_answer`` (withdrawn → nothing, at once)
+verified member of the team that     VIEW / VIEW, RESPOND as above, at every status; no other team
+recorded the case (no owner)           (whatever employers it covers) sees such a case
 organisation member, live share      VIEW when the share has ``see_case``; ACT_FOR when it has
 (not revoked)                          ``act_for`` (the mandate) and the member is admin/organiser
 anybody else (staff included)        nothing
@@ -29,8 +32,10 @@ attached as ``case.access`` (a :class:`CaseAccess`): views keep working with a c
 that records an event on the user's behalf takes ``source=case.access.event_source``.
 
 Layering: cases sits below advocacy, so organisation access is a *provider* that the advocacy app
-registers from its ``AppConfig.ready`` (:func:`register_case_access_provider`); the employer-team rule
-lives here because employers sits below cases.
+registers from its ``AppConfig.ready`` (:func:`register_case_access_provider`), and so is a team's claim
+of a case through the case access code (the dpo app's provider, ``dpo/access.py``). The employer-team
+rules that need nothing above cases (covering the employer; a case the team recorded) live here because
+employers sits below cases.
 """
 
 from __future__ import annotations
@@ -118,28 +123,69 @@ def case_access_providers() -> list[CaseAccessProvider]:
 # --- The employer's team -----------------------------------------------------------------------------
 
 
-class EmployerTeamAccess:
-    """A verified member of a team that covers the case's employer, for cases that were sent."""
+def team_access(user, case: Case, memberships) -> CaseAccess | None:
+    """The widest access that any of ``memberships`` (the user's verified memberships of teams that reach
+    ``case`` under some rule) gives: viewer → VIEW, responder/admin → VIEW + RESPOND. Shared with the
+    providers that add other ways a team reaches a case (a claim through the case access code)."""
+    memberships = list(memberships)
+    if not memberships:
+        return None
+    best = max(memberships, key=lambda m: len(TEAM_NEEDS.get(m.role, ())))
+    return CaseAccess(case=case, user=user, party=Party.EMPLOYER, needs=TEAM_NEEDS.get(best.role, frozenset()),
+                      role=best.role, via=best.team)
 
-    def _memberships(self, user):
-        return TeamMembership.objects.filter(user=user, verified_at__isnull=False)
+
+def verified_memberships(user):
+    """The user's verified team memberships (an unverified member reaches no case)."""
+    return TeamMembership.objects.filter(user=user, verified_at__isnull=False)
+
+
+def team_teams_for(user, need: Need):
+    """A sub-select of the ids of the teams in which ``user`` is a verified member with a role that grants
+    ``need``, or None when no role grants it."""
+    roles = [role for role, needs in TEAM_NEEDS.items() if need in needs]
+    if not roles:
+        return None
+    return verified_memberships(user).filter(role__in=roles).values("team_id")
+
+
+def employee_case_shared(case: Case) -> bool:
+    """An employee's case the employer side may reach (through any team rule): the request was sent and
+    the employee lets the employer answer online (``employer_may_answer``; withdrawing ends access at once)."""
+    return case.owner_id is not None and case.employer_may_answer and case.status in SENT_STATUSES
+
+
+# The Case filter matching :func:`employee_case_shared`.
+EMPLOYEE_CASE_SHARED = Q(owner__isnull=False, employer_may_answer=True, status__in=SENT_STATUSES)
+
+
+class EmployerTeamAccess:
+    """Two rules of the employer side that need nothing above cases:
+
+    * an employee's case that was sent, while the employee lets the employer answer online, for a
+      verified member of a team that covers the case's employer;
+    * a request a team recorded itself (no owner, ``recorded_by_team``), at every status, for that team
+      only (no other team, whatever employers it covers).
+
+    A team that claimed a case through its case access code reaches it through the dpo app's provider.
+    """
 
     def access(self, user, case: Case) -> CaseAccess | None:
-        if case.employer_id is None or case.status not in SENT_STATUSES:
+        if case.owner_id is None:
+            if case.recorded_by_team_id is None:
+                return None
+            return team_access(user, case, verified_memberships(user).filter(team=case.recorded_by_team_id)
+                               .select_related("team"))
+        if case.employer_id is None or not employee_case_shared(case):
             return None
-        memberships = list(self._memberships(user).filter(team__employers=case.employer_id).select_related("team"))
-        if not memberships:
-            return None
-        best = max(memberships, key=lambda m: len(TEAM_NEEDS.get(m.role, ())))
-        return CaseAccess(case=case, user=user, party=Party.EMPLOYER, needs=TEAM_NEEDS.get(best.role, frozenset()),
-                          role=best.role, via=best.team)
+        return team_access(user, case, verified_memberships(user).filter(team__employers=case.employer_id)
+                           .select_related("team"))
 
     def visible(self, user, need: Need) -> Q | None:
-        roles = [role for role, needs in TEAM_NEEDS.items() if need in needs]
-        if not roles:
+        teams = team_teams_for(user, need)
+        if teams is None:
             return None
-        teams = self._memberships(user).filter(role__in=roles).values("team_id")
-        return Q(status__in=SENT_STATUSES, employer__teams__in=teams)
+        return (EMPLOYEE_CASE_SHARED & Q(employer__teams__in=teams)) | Q(owner__isnull=True, recorded_by_team__in=teams)
 
 
 EMPLOYER_TEAMS = EmployerTeamAccess()

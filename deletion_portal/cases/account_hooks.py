@@ -26,7 +26,7 @@ def cases_export(*, user, export: AccountExport) -> None:
     sections = case_export_sections(cases=cases)  # what the apps above add, a fixed number of queries
     for case in cases:
         folder = f"cases/{export_name(case.reference)}"
-        item = export_fields(case)
+        item = export_fields(case, exclude=("access_secret",))  # the case access code lives on the letter only
         item["employer"] = (
             {"id": case.employer.pk, "legal_name": case.employer.legal_name, "country": case.employer.country}
             if case.employer is not None else None

@@ -158,6 +158,7 @@ def _create(request):
         "residence_country": data["residence_country"],
         "residence_region": data["residence_region"],
         "sent_outside_portal": data["sent_outside_portal"],
+        "employer_may_answer": data["employer_may_answer"],
     }
     with transaction.atomic():  # a case that fails its checks leaves no submitted employer behind
         employer = _employer(data, request.user)

@@ -240,6 +240,15 @@ class DetailsForm(forms.Form):
         help_text="Details the employer already holds (e.g. your work login or team). "
                   "You do not need to send a copy of an ID document by default.",
     )
+    employer_may_answer = forms.TypedChoiceField(
+        label="May the employer answer you in this portal?", required=False, widget=forms.RadioSelect,
+        choices=[("yes", "Yes (recommended)"), ("no", "No, only by email or post")],
+        coerce=lambda value: value != "no", empty_value=True,
+        help_text="Your letter will carry a case access code. With it, the employer's verified privacy team can "
+                  "open this one request here and answer it: you see every step they take and every time they "
+                  "look at it. They never see your other requests, drafts or your account. You can withdraw this "
+                  "at any time on the case page, and their access ends at once.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -302,6 +311,13 @@ def _past_date(value: date) -> None:
 def _letter_field() -> forms.CharField:
     """Which final letter was sent (its short id); empty = the request letter."""
     return forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
+
+
+class EmployerAccessForm(forms.Form):
+    """The case page's switch: withdraw (``allow`` = "no") or give again ("yes") the employer's permission
+    to answer online."""
+
+    allow = forms.ChoiceField(choices=[("yes", "yes"), ("no", "no")])
 
 
 class SendEmailForm(forms.Form):

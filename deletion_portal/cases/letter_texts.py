@@ -264,3 +264,40 @@ KIND_TITLES: dict[str, dict[str, str]] = {
     },
     "complaint": {"en": "Complaint to the supervisory authority", "de": "Beschwerde bei der Aufsichtsbehörde"},
 }
+
+
+#: The request letter's paragraph for the employer's team (only while the employee lets the employer answer
+#: in the portal): a heading, one plain sentence on what the code is for, and the two labels.
+PORTAL_ANSWER: dict[str, dict[str, str]] = {
+    "en": {"heading": "Answering online",
+           "text": "You may also answer this request in the deletion portal: with this case access code, a verified "
+                   "member of your data protection team can open this one request and answer it there.",
+           "address": "Address", "code": "Case access code"},
+    "de": {"heading": "Online antworten",
+           "text": "Sie können diese Anfrage auch im Löschportal beantworten: Mit diesem Fallzugangscode kann ein "
+                   "verifiziertes Mitglied Ihres Datenschutzteams genau diese Anfrage öffnen und dort beantworten.",
+           "address": "Adresse", "code": "Fallzugangscode"},
+    "fr": {"heading": "Répondre en ligne",
+           "text": "Vous pouvez aussi répondre à cette demande sur le portail de suppression : avec ce code d'accès, "
+                   "un membre vérifié de votre équipe de protection des données peut ouvrir cette seule demande et y "
+                   "répondre.",
+           "address": "Adresse", "code": "Code d'accès au dossier"},
+    "es": {"heading": "Responder en línea",
+           "text": "También puede responder a esta solicitud en el portal de supresión: con este código de acceso, un "
+                   "miembro verificado de su equipo de protección de datos puede abrir solo esta solicitud y "
+                   "responderla allí.",
+           "address": "Dirección", "code": "Código de acceso al caso"},
+    "it": {"heading": "Rispondere online",
+           "text": "Potete rispondere a questa richiesta anche nel portale di cancellazione: con questo codice di "
+                   "accesso, un membro verificato del vostro team per la protezione dei dati può aprire solo questa "
+                   "richiesta e rispondervi lì.",
+           "address": "Indirizzo", "code": "Codice di accesso alla pratica"},
+    "nl": {"heading": "Online antwoorden",
+           "text": "U kunt dit verzoek ook in het verwijderportaal beantwoorden: met deze toegangscode kan een "
+                   "geverifieerd lid van uw privacyteam alleen dit verzoek openen en daar beantwoorden.",
+           "address": "Adres", "code": "Toegangscode van de zaak"},
+    "pt": {"heading": "Responder online",
+           "text": "Também pode responder a este pedido no portal de eliminação: com este código de acesso, um membro "
+                   "verificado da sua equipa de proteção de dados pode abrir apenas este pedido e responder-lhe lá.",
+           "address": "Endereço", "code": "Código de acesso ao processo"},
+}

@@ -25,7 +25,9 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 
 from deletion_portal.cases.letter_texts import (
     AND_WORD,
@@ -38,6 +40,7 @@ from deletion_portal.cases.letter_texts import (
     LABELS,
     LANGUAGES,
     MONTHS,
+    PORTAL_ANSWER,
     RIGHT_NAMES,
     RIGHT_SUBJECT_WORDS,
     WORKS_COUNCIL_RULES,
@@ -63,13 +66,15 @@ __all__ = [
     "letter_language",
     "letter_languages",
     "letter_metadata",
+    "case_access_code",
+    "claim_url",
     "local_citation",
     "month_first_dates",
     "regime_family",
 ]
 
 #: Bump when the wording of any request template changes; stored on each Letter.
-TEMPLATE_VERSION = "request-1"
+TEMPLATE_VERSION = "request-2"  # 2: the case access code paragraph
 
 
 def _letter_facts(law_key: str) -> LetterFacts | None:
@@ -423,7 +428,35 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
         # Identity.
         "identity_citation": local_citation(regime.identity.citation, lang, style=style),
         "identity_note": case.identity_note,
+        # The way in for the employer's team (request letters only, and only with the employee's consent).
+        "portal_answer": portal_answer(case, lang) if kind == LetterKind.REQUEST else None,
     }
+
+
+def case_access_code(case: Case) -> str:
+    """The case access code as printed on the request letter and email: the reference and the secret in
+    groups of four, e.g. ``DP-7K3Q-9M2X-ABCD-EFGH-JKLM-NPQR``. Printed only there: never on the employee's
+    pages, in a log line or in a URL."""
+    secret = case.access_secret
+    return "-".join([case.reference, *(secret[i:i + 4] for i in range(0, len(secret), 4))])
+
+
+def claim_url() -> str:
+    """Where the employer's team answers online (the claim page, under ``SITE_URL``)."""
+    try:
+        path = reverse("dpo:claim")
+    except NoReverseMatch:  # pragma: no cover - the dpo app's pages not mounted
+        path = "/employer/claim"
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def portal_answer(case: Case, lang: str) -> dict[str, str] | None:
+    """The code paragraph of a request letter or email: None unless the employee lets the employer answer
+    in the portal (``Case.employer_may_answer``) and the case came from an employee."""
+    if not case.employer_may_answer or case.owner_id is None:
+        return None
+    texts = PORTAL_ANSWER.get(lang) or PORTAL_ANSWER["en"]
+    return {**texts, "url": claim_url(), "access_code": case_access_code(case)}
 
 
 def letter_html(case: Case, *, kind: str = "request", today: date) -> str:

@@ -188,6 +188,11 @@ class EventKind(models.TextChoices):
     RESPONSE_RECEIVED = "response_received", "Response received"
     REFUSED = "refused", "Refused"
     CLOSED = "closed", "Closed"
+    # The employer side's reach (not the legal clock): a team claimed the case with the case access code;
+    # the employee withdrew or gave again the employer's permission to answer online.
+    CLAIMED = "claimed", "Claimed by the employer's team"
+    EMPLOYER_ACCESS_WITHDRAWN = "employer_access_withdrawn", "Online answers by the employer withdrawn"
+    EMPLOYER_ACCESS_GIVEN = "employer_access_given", "Employer may answer online"
 
 
 class EventSource(models.TextChoices):

@@ -24,7 +24,7 @@ def case_final_request_letter(case: Case) -> Letter | None:
 
 
 def case_events(case: Case) -> list[CaseEvent]:
-    return list(case.events.select_related("attachment", "actor").order_by("on", "recorded_at", "id"))
+    return list(case.events.select_related("attachment", "actor", "team").order_by("on", "recorded_at", "id"))
 
 
 def case_deadlines(case: Case, events: list[CaseEvent] | None = None) -> DeadlineResult | None:

@@ -79,6 +79,10 @@ class CaseCreateSerializer(PlaceFieldsMixin, serializers.Serializer):
     residence_region = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
     sent_outside_portal = serializers.BooleanField(required=False, default=False,
                                                    help_text="The request was already sent another way")
+    employer_may_answer = serializers.BooleanField(
+        required=False, default=True,
+        help_text="Whether the employer's verified team may open and answer this request in the portal with the "
+                  "case access code printed on the letter (default true; withdrawable at any time)")
 
     def validate_region(self, value):
         return check_region(value)
@@ -233,7 +237,7 @@ class CaseSerializer(CaseSummarySerializer):
             "id", "reference", "status", "law", "region", "language", "employer", "rights", "categories",
             "other_data", "requester", "work_country", "work_region", "residence_country", "residence_region",
             "sent_outside_portal", "received_on", "received_confirmed", "deadlines", "next_date",
-            "next_date_label", "letters", "events", "created_at", "updated_at",
+            "next_date_label", "employer_may_answer", "letters", "events", "created_at", "updated_at",
         ]
 
     @extend_schema_field(RequesterOutSerializer)

@@ -187,6 +187,22 @@ def case_update(*, case: Case, **fields) -> Case:
     return case
 
 
+@transaction.atomic
+def case_set_employer_may_answer(*, case: Case, allowed: bool, actor, source: str = EventSource.PORTAL) -> Case:
+    """The employee withdraws (``allowed=False``) or gives again the employer's permission to see and answer
+    the case in the portal. Withdrawing ends every team's access at once (the access policy reads the flag on
+    every request). A change writes a timeline event; choosing what is already chosen changes nothing."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    allowed = bool(allowed)
+    if case.employer_may_answer == allowed:
+        return case
+    case.employer_may_answer = allowed
+    case.save(update_fields=["employer_may_answer", "updated_at"])
+    kind = EventKind.EMPLOYER_ACCESS_GIVEN if allowed else EventKind.EMPLOYER_ACCESS_WITHDRAWN
+    _event(case, kind, _today(), actor=actor, source=source)
+    return case
+
+
 def _stored_files(case_ids: list[int]) -> list[tuple[object, str]]:
     """(storage, name) of every stored file of these cases: letters' PDFs (drafts too), attachments."""
     pdf = Letter._meta.get_field("pdf").storage
@@ -600,7 +616,13 @@ def letter_send_email(
                               "send it through the authority's web form or by post, then record it.")
     if case.employer is None or not case.employer.privacy_email:
         raise ValidationError({"employer": "We have no privacy email address for this employer: post the letter or use its web form."})
-    context = {"case": case, "letter": letter, "regime": get_regime(case.law_key)}
+    from deletion_portal.cases.letters import portal_answer
+
+    # The case access code only with the request letter (a follow-up goes to a team that had it already).
+    # In the letter's language, with the English sentence too when that is another.
+    answer = portal_answer(case, letter.language) if letter.kind == LetterKind.REQUEST else None
+    context = {"case": case, "letter": letter, "regime": get_regime(case.law_key), "portal_answer": answer,
+               "portal_answer_en": portal_answer(case, "en") if answer and letter.language != "en" else None}
     subject = " ".join(render_to_string("emails/cases/letter_subject.txt", context, using="text").split())
     body = render_to_string("emails/cases/letter_body.txt", context, using="text")
     message = outbox_enqueue(

@@ -7,3 +7,9 @@ class DpoConfig(AppConfig):
     name = "deletion_portal.dpo"
     label = "dpo"
     verbose_name = "Employer DPO workspace"
+
+    def ready(self) -> None:
+        from deletion_portal.cases.access import register_case_access_provider
+        from deletion_portal.dpo.access import claimed_case_access_provider
+
+        register_case_access_provider(claimed_case_access_provider)

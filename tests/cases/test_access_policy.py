@@ -16,8 +16,9 @@ from deletion_portal.accounts.models import Role, User
 from deletion_portal.advocacy.models import OrganisationMembership, OrganisationRole
 from deletion_portal.cases import access as policy
 from deletion_portal.cases.access import Need, Party, case_get_for, cases_visible_to, letter_get_for
-from deletion_portal.cases.models import EventKind, EventSource
+from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource
 from deletion_portal.cases.services import case_create, case_record_event
+from deletion_portal.dpo.models import CaseClaim
 from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
 from tests.support.data import DRAFT_FIELDS, PDF_BYTES, SENT_ON
 from tests.support.world import finalise_directly, login, make_account
@@ -27,14 +28,34 @@ pytestmark = pytest.mark.django_db
 NEEDS = list(Need)
 
 
+def sent_to(owner, employer, **fields):
+    case = finalise_directly(case_create(owner=owner, employer=employer, **DRAFT_FIELDS))
+    case_record_event(case=case, kind=EventKind.SENT, on=SENT_ON, actor=owner, details={"channel": "email"}, today=SENT_ON)
+    if fields:
+        Case.objects.filter(pk=case.pk).update(**fields)
+    case.refresh_from_db()
+    return case
+
+
 @pytest.fixture
-def cases(draft_case, owner, employer):
-    """One case per stage, all the owner's, all addressed to ``employer``."""
+def cases(draft_case, owner, employer, team, other_team):
+    """One case per stage, the owner's, addressed to ``employer``; and the employer side's variants:
+    ``withdrawn`` (sent, the employee withdrew the employer's online access), ``claimed`` (sent, claimed by
+    ``other_team``, which does not cover the employer), ``claimed_withdrawn`` (both), ``recorded`` and
+    ``recorded_draft`` (no owner: requests ``team`` recorded itself, sent and still a draft)."""
     final = finalise_directly(case_create(owner=owner, employer=employer, **DRAFT_FIELDS))
-    sent = finalise_directly(case_create(owner=owner, employer=employer, **DRAFT_FIELDS))
-    case_record_event(case=sent, kind=EventKind.SENT, on=SENT_ON, actor=owner, details={"channel": "email"}, today=SENT_ON)
-    sent.refresh_from_db()
-    return {"draft": draft_case, "finalised": final, "sent": sent}
+    claimed, claimed_withdrawn = sent_to(owner, employer), sent_to(owner, employer, employer_may_answer=False)
+    for case in (claimed, claimed_withdrawn):
+        CaseClaim.objects.create(case=case, team=other_team)
+    recorded = {
+        status: Case.objects.create(owner=None, recorded_by_team=team, employer=employer, status=status,
+                                    law_key="eu-gdpr", region="DE-BY", requester_name="Rita Recorded")
+        for status in (CaseStatus.SENT, CaseStatus.DRAFT)
+    }
+    return {"draft": draft_case, "finalised": final, "sent": sent_to(owner, employer),
+            "withdrawn": sent_to(owner, employer, employer_may_answer=False), "claimed": claimed,
+            "claimed_withdrawn": claimed_withdrawn, "recorded": recorded[CaseStatus.SENT],
+            "recorded_draft": recorded[CaseStatus.DRAFT]}
 
 
 def granted(user, case) -> set[Need]:
@@ -72,12 +93,45 @@ TABLE = [
     ("viewer_with_mandate", "sent", {Need.VIEW}),
     ("advocate_revoked", "sent", set()),
     ("staff", "sent", set()),
+    # The employee's consent (employer_may_answer): withdrawn → the employer side sees nothing, at once.
+    ("owner", "withdrawn", {Need.VIEW, Need.MANAGE}),
+    ("dpo", "withdrawn", set()),
+    ("team_viewer", "withdrawn", set()),
+    # A claim through the case access code: the claiming team reaches the case per role, like a covering team.
+    ("other_dpo", "claimed", {Need.VIEW, Need.RESPOND}),
+    ("other_team_admin", "claimed", {Need.VIEW, Need.RESPOND}),
+    ("other_team_viewer", "claimed", {Need.VIEW}),
+    ("other_team_unverified", "claimed", set()),
+    ("dpo", "claimed", {Need.VIEW, Need.RESPOND}),  # still covers the employer
+    ("other_dpo", "claimed_withdrawn", set()),
+    ("other_dpo", "sent", set()),  # a claim is per case
+    # A request a team recorded itself: that team only, at every status; no other team covering the employer.
+    ("dpo", "recorded", {Need.VIEW, Need.RESPOND}),
+    ("dpo", "recorded_draft", {Need.VIEW, Need.RESPOND}),
+    ("team_viewer", "recorded", {Need.VIEW}),
+    ("unverified_member", "recorded", set()),
+    ("group_team_member", "recorded", set()),
+    ("group_team_member", "sent", {Need.VIEW, Need.RESPOND}),
+    ("other_dpo", "recorded", set()),
+    ("owner", "recorded", set()),
+    ("staff", "recorded", set()),
 ]
 
 
 @pytest.fixture
-def person(request, cases, team, team_member, share_case, organisation):
+def person(request, cases, team, other_team, team_member, share_case, organisation, employer):
     def build(who: str, case):
+        if who in ("other_team_admin", "other_team_viewer", "other_team_unverified"):
+            user = make_account(f"{who}@rival.example", Role.DPO)
+            role = {"other_team_admin": TeamRole.ADMIN, "other_team_viewer": TeamRole.VIEWER}.get(who, TeamRole.RESPONDER)
+            team_member(user, other_team, role=role, verified=who != "other_team_unverified")
+            return user
+        if who == "group_team_member":  # a verified responder of a second team that also covers the employer
+            group = EmployerTeam.objects.create(name="Acme group privacy")
+            group.employers.add(employer)
+            user = make_account("group@acme.example", Role.DPO)
+            team_member(user, group)
+            return user
         if who in ("owner", "colleague", "outsider", "dpo", "other_dpo", "advocate"):
             return request.getfixturevalue(who)
         if who in ("team_admin", "team_viewer", "unverified_member"):
@@ -171,7 +225,8 @@ def test_one_team_may_cover_several_employers_of_a_group(cases, other_employer, 
         case_get_for(dpo, sister.pk, need=Need.VIEW)
     team.employers.add(other_employer)
     assert case_get_for(dpo, sister.pk, need=Need.VIEW)
-    assert set(cases_visible_to(dpo, need=Need.VIEW)) == {cases["sent"], sister}
+    assert set(cases_visible_to(dpo, need=Need.VIEW)) == {cases["sent"], cases["claimed"], cases["recorded"],
+                                                           cases["recorded_draft"], sister}
 
 
 def test_lists_follow_the_same_table(cases, owner, dpo, other_dpo, advocate, colleague, share_case, team):
@@ -179,11 +234,13 @@ def test_lists_follow_the_same_table(cases, owner, dpo, other_dpo, advocate, col
     second_team.employers.add(cases["sent"].employer)
     TeamMembership.objects.create(team=second_team, user=dpo, role=TeamRole.VIEWER, verified_at=timezone.now())
     share_case(cases["draft"], see_case=True)
-    assert set(cases_visible_to(owner, need=Need.MANAGE)) == set(cases.values())
-    assert list(cases_visible_to(dpo, need=Need.VIEW)) == [cases["sent"]]  # once, though two teams cover it
-    assert list(cases_visible_to(dpo, need=Need.RESPOND)) == [cases["sent"]]
+    assert set(cases_visible_to(owner, need=Need.MANAGE)) == {c for c in cases.values() if c.owner_id}
+    employer_side = [cases[k] for k in ("sent", "claimed", "recorded", "recorded_draft")]
+    visible = list(cases_visible_to(dpo, need=Need.VIEW))
+    assert sorted(visible, key=lambda c: c.pk) == sorted(employer_side, key=lambda c: c.pk)  # once each, two teams
+    assert set(cases_visible_to(dpo, need=Need.RESPOND)) == set(employer_side)  # a responder of ``team``
     assert not cases_visible_to(dpo, need=Need.MANAGE).exists()
-    assert not cases_visible_to(other_dpo, need=Need.VIEW).exists()
+    assert list(cases_visible_to(other_dpo, need=Need.VIEW)) == [cases["claimed"]]
     assert not cases_visible_to(colleague, need=Need.VIEW).exists()
     assert list(cases_visible_to(advocate, need=Need.VIEW)) == [cases["draft"]]
     assert not cases_visible_to(advocate, need=Need.ACT_FOR).exists()
@@ -217,6 +274,44 @@ def test_the_owner_lookup_costs_one_query(cases, owner, django_assert_num_querie
         case_get_for(owner, cases["sent"].pk, need=Need.MANAGE)
 
 
+def test_withdrawing_consent_ends_the_teams_access_at_once(cases, dpo, other_dpo, owner):
+    from deletion_portal.cases.services import case_set_employer_may_answer
+
+    claimed = cases["claimed"]
+    assert case_get_for(dpo, claimed.pk, need=Need.RESPOND) and case_get_for(other_dpo, claimed.pk, need=Need.VIEW)
+    case_set_employer_may_answer(case=claimed, allowed=False, actor=owner)
+    for user in (dpo, other_dpo):
+        assert granted(user, claimed) == set()
+        assert claimed not in cases_visible_to(user, need=Need.VIEW)
+    case_set_employer_may_answer(case=claimed, allowed=True, actor=owner)
+    assert granted(other_dpo, claimed) == {Need.VIEW, Need.RESPOND}
+    kinds = list(claimed.events.values_list("kind", flat=True))
+    assert kinds[-2:] == [EventKind.EMPLOYER_ACCESS_WITHDRAWN, EventKind.EMPLOYER_ACCESS_GIVEN]
+
+
+def test_lists_follow_consent_claims_and_recorded_cases(cases, dpo, other_dpo, team_member, team):
+    assert set(cases_visible_to(dpo, need=Need.VIEW)) == {cases["sent"], cases["claimed"], cases["recorded"],
+                                                           cases["recorded_draft"]}
+    assert set(cases_visible_to(dpo, need=Need.RESPOND)) == set(cases_visible_to(dpo, need=Need.VIEW))
+    assert list(cases_visible_to(other_dpo, need=Need.VIEW)) == [cases["claimed"]]
+    # A member of both teams sees the claimed case once.
+    from deletion_portal.employers.models import TeamRole as Role_
+
+    team_member(other_dpo, team, role=Role_.VIEWER)
+    visible = list(cases_visible_to(other_dpo, need=Need.VIEW))
+    assert len(visible) == len(set(visible)) == 4
+    assert list(cases_visible_to(other_dpo, need=Need.RESPOND)) == [cases["claimed"]]
+
+
+def test_claims_plug_in_without_cases_importing_dpo():
+    from deletion_portal.dpo.access import claimed_case_access_provider
+
+    assert claimed_case_access_provider in policy.case_access_providers()
+    cases_dir = Path(policy.__file__).parent
+    importers = [p.name for p in cases_dir.rglob("*.py") if "deletion_portal.dpo" in p.read_text()]
+    assert importers == []
+
+
 def test_organisations_plug_in_without_cases_importing_advocacy():
     from deletion_portal.advocacy.access import organisation_access_provider
 
@@ -224,3 +319,16 @@ def test_organisations_plug_in_without_cases_importing_advocacy():
     cases_dir = Path(policy.__file__).parent
     importers = [p.name for p in cases_dir.rglob("*.py") if "deletion_portal.advocacy" in p.read_text()]
     assert importers == []
+
+
+def test_a_teams_list_is_one_query_however_many_cases_and_rules(cases, other_dpo, team_member, team, other_team,
+                                                                django_assert_num_queries):
+    team_member(other_dpo, team, role=TeamRole.VIEWER)  # two teams, three rules
+    with django_assert_num_queries(1):
+        small = list(cases_visible_to(other_dpo, need=Need.VIEW))
+    owner = cases["sent"].owner
+    for _ in range(10):
+        CaseClaim.objects.create(case=sent_to(owner, cases["sent"].employer), team=other_team)
+    with django_assert_num_queries(1):
+        large = list(cases_visible_to(other_dpo, need=Need.VIEW))
+    assert len(large) == len(small) + 10 == len(set(large))

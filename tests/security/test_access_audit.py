@@ -15,6 +15,10 @@
 * ``Team(...)``: an employer team's page (a team, a member, an invitation, a mailbox proof in the URL): probed
   for every role plus the team's admin; the roles it allows answer, everyone else gets a 404 (or, for an
   invitation link, a 400 for the wrong account) and nothing changes.
+* ``TEAM``: an employer-side page or endpoint with no object id, for verified responders/admins of an
+  employer team only (the claim with a case access code): anonymous is sent to log in (HTML) or gets
+  401/403 (API); every other role (employees, advocates) gets a 404 and changes nothing; a team member's
+  GET (pages) answers without writing, and an empty POST is refused without writing.
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -50,6 +54,7 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC = "public"
 LOGIN = "login"
+TEAM = "team"
 ADMIN = "admin"
 MANAGE, VIEW = Need.MANAGE, Need.VIEW
 
@@ -139,10 +144,14 @@ ACCESS = {
     "cases:letter-pdf": Obj(("GET",), need=VIEW, at=SENT_AND_UNSENT),
     "cases:attachment": Obj(("GET",), at=(At({"pk": "case", "att_pk": "attachment"}),)),
     "cases:send-email": Obj(("POST",)),
+    "cases:employer-access": Obj(("POST",), data={"allow": "no"}),  # the owner withdraws the employer's access
     "cases:record-post": Obj(("POST",), data={"post-posted_on": "2025-06-02"}),
     "cases:record-web-form": Obj(("POST",), data={"web-used_on": "2025-06-02"}),
     "cases:record-event": Obj(("POST",), data={"event-kind": "closed", "event-on": "2025-06-20",
                                                "event-outcome": "fulfilled"}),
+    # --- the employer side (dpo) ---------------------------------------------------------------------------
+    "dpo:claim": TEAM,                              # the case access code in the POST body, never in the URL
+    "api-v1:employer-claims": TEAM,
     # --- tracking ----------------------------------------------------------------------------------------
     "tracking:follow-up": Obj(("GET", "POST")),     # GET reads; POST drafts the follow-up: never for others
     "tracking:complaint": Obj(("GET", "POST"), data={"authority": "DE-BY"}),  # likewise, to the chosen authority
@@ -448,6 +457,34 @@ def test_login_only_pages_send_anonymous_visitors_to_log_in(client, users, world
         assert response.status_code in (401, 403), f"anonymous {method} {url} → {response.status_code}"
     else:
         assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}"
+    assert snapshot(world) == before
+
+
+TEAM_ROLES = {"dpo", "other_dpo"}  # verified responders of a team (any team may claim with a code)
+
+
+@pytest.mark.parametrize("name", patterns_of(TEAM))
+@pytest.mark.parametrize("who", ROLES)
+def test_team_pages_are_for_verified_team_members_only(client, users, world, name, who):
+    url = _no_args_url(name)
+    assert url, f"{name} is TEAM but has URL arguments: should it be Obj(...)?"
+    api = name.startswith("api-v1:")
+    if who != "anonymous":
+        login(client, users[who])
+    before = snapshot(world)
+    with CaptureQueriesContext(connection) as queries:
+        posted = client.post(url, data="{}", content_type="application/json") if api else client.post(url, {})
+        got = None if api else client.get(url)
+    if who == "anonymous":
+        assert (posted.status_code in (401, 403)) if api else login_redirect(posted), f"anonymous POST {url}"
+        assert got is None or login_redirect(got)
+    elif who not in TEAM_ROLES:
+        assert posted.status_code == 404, f"{who} POST {url} → {posted.status_code}, not 404"
+        assert got is None or got.status_code == 404, f"{who} GET {url} → {got.status_code}, not 404"
+    else:
+        assert posted.status_code == 400, f"{who} empty POST {url} → {posted.status_code}"
+        assert got is None or got.status_code == 200, f"{who} GET {url} → {got.status_code}"
+    assert not writes(queries), f"{who} {url} wrote:\n" + "\n".join(writes(queries))
     assert snapshot(world) == before
 
 

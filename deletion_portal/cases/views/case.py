@@ -22,6 +22,7 @@ from deletion_portal.cases.selectors import (
 )
 from deletion_portal.cases.services import (
     case_record_event,
+    case_set_employer_may_answer,
     letter_send_email,
 )
 from deletion_portal.cases.views.common import case_regime
@@ -31,10 +32,13 @@ from deletion_portal.core.models import OutboxMessage
 
 
 def _actor_label(event, user) -> str:
+    if event.actor_id is not None and event.actor_id == user.pk:
+        return "you"
+    if event.team_id is not None:  # the employer's team: its name and the member's role, never their email
+        role = (event.details or {}).get("role", "")
+        return f"{event.team.name}{f' ({role})' if role else ''}"
     if event.actor_id is None:
         return "system"
-    if event.actor_id == user.pk:
-        return "you"
     return event.actor.email
 
 
@@ -166,6 +170,23 @@ def case_send_email(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"Your letter is queued to {case.employer.privacy_email}, with you in copy.")
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_employer_access(request, pk):
+    """The owner withdraws (or gives again) the employer's permission to answer in the portal. Withdrawing
+    ends every team's access at once."""
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
+    form = case_forms.EmployerAccessForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether the employer may answer online.")
+        return redirect("cases:detail", pk=case.pk)
+    allowed = form.cleaned_data["allow"] == "yes"
+    case_set_employer_may_answer(case=case, allowed=allowed, actor=request.user)
+    messages.success(request, "The employer's team may answer this request here again." if allowed else
+                     "Withdrawn: the employer's team can no longer open or answer this request here.")
     return redirect("cases:detail", pk=case.pk)
 
 

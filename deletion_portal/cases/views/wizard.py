@@ -225,11 +225,13 @@ def _step_categories(request, case: Case):
 
 
 DETAIL_FIELDS = ("requester_name", "requester_address", "requester_email", "employee_id", "job_title",
-                 "employment_start", "employment_end", "identity_note")
+                 "employment_start", "employment_end", "identity_note", "employer_may_answer")
 
 
 def _step_details(request, case: Case):
-    form = case_forms.DetailsForm(posted_data(request), initial={f: getattr(case, f) for f in DETAIL_FIELDS})
+    initial = {f: getattr(case, f) for f in DETAIL_FIELDS}
+    initial["employer_may_answer"] = "yes" if case.employer_may_answer else "no"
+    form = case_forms.DetailsForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {f: form.cleaned_data[f] for f in DETAIL_FIELDS}
         for name in ("requester_name", "requester_address", "employee_id", "job_title", "identity_note"):
