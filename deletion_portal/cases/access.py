@@ -127,7 +127,10 @@ class EmployerTeamAccess:
     def access(self, user, case: Case) -> CaseAccess | None:
         if case.employer_id is None or case.status not in SENT_STATUSES:
             return None
-        memberships = list(self._memberships(user).filter(team__employers=case.employer_id).select_related("team"))
+        memberships = self._memberships(user).filter(team__employers=case.employer_id)
+        if case.recorded_by_team_id is not None:  # a request a team recorded is that team's alone
+            memberships = memberships.filter(team_id=case.recorded_by_team_id)
+        memberships = list(memberships.select_related("team"))
         if not memberships:
             return None
         best = max(memberships, key=lambda m: len(TEAM_NEEDS.get(m.role, ())))
@@ -139,7 +142,8 @@ class EmployerTeamAccess:
         if not roles:
             return None
         teams = self._memberships(user).filter(role__in=roles).values("team_id")
-        return Q(status__in=SENT_STATUSES, employer__teams__in=teams)
+        return Q(status__in=SENT_STATUSES, employer__teams__in=teams) & (
+            Q(recorded_by_team__isnull=True) | Q(recorded_by_team__in=teams))
 
 
 EMPLOYER_TEAMS = EmployerTeamAccess()

@@ -1,5 +1,10 @@
 """The employer side's API, under /api/v1/employer/ (names in the ``api-v1`` namespace, prefixed ``employer-``)."""
 
-from django.urls import path  # noqa: F401 - the endpoints are added here
+from django.urls import path
 
-urlpatterns: list = []
+from deletion_portal.dpo import api
+
+urlpatterns = [
+    path("cases", api.employer_case_list, name="employer-case-list"),
+    path("cases/<int:pk>", api.employer_case_detail, name="employer-case-detail"),
+]

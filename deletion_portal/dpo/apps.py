@@ -7,3 +7,8 @@ class DpoConfig(AppConfig):
     name = "deletion_portal.dpo"
     label = "dpo"
     verbose_name = "Employer DPO workspace"
+
+    def ready(self) -> None:
+        from deletion_portal.dpo import receivers
+
+        receivers.connect()

@@ -1,7 +1,16 @@
 """The employer side's pages, under /employer/ (namespace ``dpo``)."""
 
-from django.urls import path  # noqa: F401 - the pages are added here
+from django.urls import path
+
+from deletion_portal.dpo import views
 
 app_name = "dpo"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("inbox.csv", views.inbox_csv, name="inbox-csv"),
+    path("cases/new", views.case_new, name="case-new"),
+    path("cases/<int:pk>", views.case_page, name="case"),
+    path("cases/<int:pk>/notes", views.case_note, name="case-note"),
+    path("cases/<int:pk>/assign", views.case_assign_view, name="case-assign"),
+]
