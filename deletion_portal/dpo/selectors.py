@@ -238,7 +238,7 @@ def case_timeline_for_team(case: Case) -> list[TimelineEntry]:
     roles = {}
     if pairs:
         members = TeamMembership.objects.filter(team_id__in={t for t, _ in pairs}, user_id__in={u for _, u in pairs})
-        roles = {(m.team_id, m.user_id): m.get_role_display() for m in members}
+        roles = {(m.team_id, m.user_id): m.role for m in members}
     entries = []
     for event in events:
         employer_side = bool(event.team_id)
