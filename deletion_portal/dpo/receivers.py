@@ -1,15 +1,14 @@
 """How the dpo app plugs into the apps below it: connected in ``DpoConfig.ready``.
 
 * The employee's case page shows when the employer's DPO team last viewed the case (``cases.hooks``).
-* The deadline sweep reminds the case's assignee, or the team, of each respond-by date (``tracking.hooks``).
+* The deadline sweep reminds the case's assignee, or the team, of each respond-by date (``cases.hooks.register_reminder_recipients``).
 """
 
 from __future__ import annotations
 
-from deletion_portal.cases.hooks import register_case_page_context
+from deletion_portal.cases.hooks import register_case_page_context, register_reminder_recipients
 from deletion_portal.dpo.selectors import case_views_for_owner
 from deletion_portal.dpo.services import reminder_recipients_for_cases
-from deletion_portal.tracking.hooks import register_reminder_recipients
 
 
 def case_page_dpo_views(*, case, today) -> dict:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import get_template
 from django.urls import reverse
 
+from deletion_portal.cases.hooks import ReminderRecipient
 from deletion_portal.cases.models import Case, EventKind, EventSource
 from deletion_portal.cases.services import case_create, case_record_event, validate_case_fields
 from deletion_portal.core.outbox import outbox_enqueue
@@ -111,8 +112,6 @@ def _case_url(case_id: int) -> str:
 def reminder_recipients_for_cases(*, case_ids: list[int]) -> dict:
     """Who on the employer side is reminded of each case's respond-by date: its assignee, or when it has
     none, every verified responder and admin of the teams that see it (recorded cases: their team only)."""
-    from deletion_portal.tracking.hooks import ReminderRecipient
-
     cases = list(Case.objects.filter(pk__in=case_ids, employer__isnull=False, employer_may_answer=True)
                  .values_list("pk", "employer_id", "recorded_by_team_id"))
     if not cases:

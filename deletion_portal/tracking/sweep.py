@@ -34,9 +34,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from deletion_portal.cases.hooks import reminder_team_recipients
 from deletion_portal.core.outbox import outbox_enqueue_bulk
 from deletion_portal.laws.registry import UnknownRegime, get_regime
-from deletion_portal.tracking.hooks import reminder_team_recipients
 from deletion_portal.tracking.models import DeadlineKind, Reminder, ReminderKind, ReminderState
 from deletion_portal.tracking.services import ANSWER_KINDS
 
@@ -57,7 +57,7 @@ DEADLINE_WORDS = {
 
 
 # The employer side's reminders (to the assignee, or the team): 7 days and 1 day before each legal
-# respond-by date, and when it passes (tracking/hooks.py: the apps above say who gets them).
+# respond-by date, and when it passes (cases/hooks.py: the employer side says who gets them).
 TEAM_REMINDER_KINDS = (ReminderKind.DUE_IN_7, ReminderKind.DUE_TOMORROW, ReminderKind.PASSED)
 TEAM_DEADLINE_KINDS = (DeadlineKind.RESPOND_BY, DeadlineKind.EXTENDED_RESPOND_BY)
 
