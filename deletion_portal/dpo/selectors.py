@@ -277,3 +277,14 @@ def case_views_for_owner(*, case: Case) -> list[dict]:
     rows = (CaseAccessLog.objects.filter(case=case).values("team_id", "team__name").annotate(last=Max("at"))
             .order_by("-last"))
     return [{"team": row["team__name"], "at": row["last"]} for row in rows]
+
+
+def case_views_for_export(*, cases) -> dict[int, dict]:
+    """The employee's export: per case, each time the employer's team viewed it (team name, day, what);
+    never the member's identity (that is the team's own audit). One query for all the cases."""
+    views: dict[int, list] = {case.pk: [] for case in cases}
+    rows = (CaseAccessLog.objects.filter(case_id__in=list(views)).order_by("case_id", "at", "id")
+            .values_list("case_id", "team__name", "at", "what"))
+    for case_id, team_name, at, what in rows:
+        views[case_id].append({"team": team_name, "at": at.isoformat(), "what": what})
+    return {pk: {"viewed_by_employer": entries} for pk, entries in views.items()}

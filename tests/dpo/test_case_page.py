@@ -157,3 +157,12 @@ def test_the_case_page_keeps_its_placeholders_for_the_actions(client, dpo, case)
     response = page(client, dpo, case)
     assert "dpo/case_actions.html" in [t.name for t in response.templates]
 
+
+
+def test_the_employees_export_lists_the_teams_views_without_the_member(client, dpo, case):
+    from deletion_portal.cases.hooks import case_export_sections
+
+    page(client, dpo, case)
+    entries = case_export_sections(cases=[case])[case.pk]["viewed_by_employer"]
+    assert [(e["team"], e["what"]) for e in entries] == [("Acme privacy office", "case page")]
+    assert "dpo@acme.example" not in str(entries)
