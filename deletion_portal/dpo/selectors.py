@@ -14,7 +14,7 @@ from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from deletion_portal.cases.access import Need, Party, case_get_for, cases_visible_to
-from deletion_portal.cases.models import Case, CaseEvent, CaseStatus
+from deletion_portal.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from deletion_portal.cases.selectors import case_deadlines
 from deletion_portal.dpo.models import CaseAccessLog, CaseAssignment, TeamNote
 from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
@@ -233,7 +233,8 @@ EMPLOYER_VISIBLE_DETAILS = ("channel", "confirmed", "reasons", "grounds", "outco
 def case_timeline_for_team(case: Case) -> list[TimelineEntry]:
     """The shared timeline: events from both sides; employer events with the team's name and the member's
     role; the employee's own notes are left out."""
-    events = list(case.events.select_related("team").order_by("on", "recorded_at", "id"))
+    # The employee's drafting is theirs: the timeline starts with the final letter.
+    events = list(case.events.exclude(kind=EventKind.DRAFTED).select_related("team").order_by("on", "recorded_at", "id"))
     pairs = {(e.team_id, e.actor_id) for e in events if e.team_id and e.actor_id}
     roles = {}
     if pairs:
@@ -242,7 +243,8 @@ def case_timeline_for_team(case: Case) -> list[TimelineEntry]:
     entries = []
     for event in events:
         employer_side = bool(event.team_id)
-        details = {k: v for k, v in (event.details or {}).items() if k in EMPLOYER_VISIBLE_DETAILS}
+        details = {k: ("yes" if v else "no") if isinstance(v, bool) else v
+                   for k, v in (event.details or {}).items() if k in EMPLOYER_VISIBLE_DETAILS}
         if employer_side and event.details.get("note"):
             details["note"] = event.details["note"]
         entries.append(TimelineEntry(event=event, side="employer" if employer_side else "requester",
