@@ -34,7 +34,8 @@ from deletion_portal.dpo.services import case_access_record, case_record_receive
 from deletion_portal.employers.models import Employer, TeamRole
 
 API_FIELD = {"law_key": "law", "employer": "employer_id", "requester_name": "requester.name",
-             "requester_address": "requester.address", "requester_email": "requester.email", "__all__": "detail"}
+             "requester_address": "requester.address", "requester_email": "requester.email", "date": "received_on",
+             "__all__": "detail"}
 NOT_FOUND = OpenApiResponse(description="No such case (or not one your team may see)")
 FILTERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=list(STATUS_FILTERS), description="Default: open"),

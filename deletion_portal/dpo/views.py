@@ -184,7 +184,7 @@ def case_new(request):
                 rights=data["rights"], law_key=data["law_key"], region=data["region"],
                 received_on=data["received_on"], channel=data["channel"])
         except ValidationError as error:
-            add_service_errors(form, error, {"law": "law_key"})
+            add_service_errors(form, error, {"law": "law_key", "date": "received_on"})
         else:
             messages.success(request, f"Recorded as {case.reference}; its deadlines run from {data['received_on']:%d %B %Y}.")
             return redirect("dpo:case", pk=case.pk)

@@ -73,6 +73,18 @@ def test_a_wrong_region_is_refused_naming_it(client, dpo, employer):
     assert "region" in response.context["form"].errors
 
 
+def test_a_future_received_date_is_refused_on_its_field(client, dpo, employer):
+    response = login(client, dpo).post(reverse("dpo:case-new"), {**FORM, "employer": employer.pk,
+                                                                  "received_on": "2025-05-09"})
+    assert response.status_code == 400 and not Case.objects.exists()
+    assert "received_on" in response.context["form"].errors
+    api = login(APIClient(), dpo)
+    body = {"requester": {"name": "Erin"}, "employer_id": employer.pk, "rights": ["erasure"], "law": "eu-gdpr",
+            "region": "DE-BY", "received_on": "2025-05-09", "channel": "post"}
+    bad = api.post(reverse("api-v1:employer-case-list"), body, format="json")
+    assert bad.status_code == 400 and "received_on" in bad.json() and not Case.objects.exists()
+
+
 def test_another_teams_employer_cannot_be_chosen(client, dpo, other_employer):
     response = login(client, dpo).post(reverse("dpo:case-new"), {**FORM, "employer": other_employer.pk})
     assert response.status_code == 400 and not Case.objects.exists()
