@@ -51,6 +51,7 @@ class TeamCaseSummarySerializer(serializers.ModelSerializer):
 
 
 class TeamLetterSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(help_text="request, follow_up or complaint")
     pdf = serializers.SerializerMethodField(help_text="Absolute URL of the final letter's PDF")
 
     class Meta:
