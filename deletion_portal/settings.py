@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.heartbeat", "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS)},
     "sweep-deadlines": {"task": "tracking.sweep", "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS)},
     "purge-closed-cases": {"task": "tracking.purge_closed_cases", "schedule": timedelta(days=1)},
+    # Each employer team's weekly digest (idempotent per team and ISO week: the outbox key).
+    "dpo-weekly-digest": {"task": "dpo.weekly_digest", "schedule": timedelta(days=7)},
 }
 
 if REDIS_URL:

@@ -4,8 +4,8 @@ Each test builds the list with a SMALL number of rows, counts the queries of one
 list to a LARGE number and counts again: the counts must be EQUAL (an N+1 adds a query per row). The
 pages: My cases, the case page (events, letters, attachments, outbox), the cases API list and detail
 (every letter), the follow-up and complaint pages, the checklist, the evidence bundle, a case's .ics and
-the private calendar feed, the employer directory (page and JSON) and the wizard's employer search, and
-the account export.
+the private calendar feed, the employer directory (page and JSON) and the wizard's employer search, the account export, and the
+employer side: the team's inbox, its CSV export and API list, the DPO's case page and API detail.
 """
 
 from __future__ import annotations
@@ -246,3 +246,70 @@ def test_the_account_export(web, owner):
             grow_history(new_case(owner, sent=True), 1)
 
     assert_constant(grow, lambda: web.post(reverse("accounts:export")))
+
+
+# --- The employer side: the team's inbox, its CSV and API, the DPO's case page ------------------------------
+
+
+@pytest.fixture
+def team_world(owner):
+    """A verified responder of a team covering one employer; a second member to assign cases to."""
+    from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
+
+    employer = new_employer("Acme Analytics GmbH")
+    team = EmployerTeam.objects.create(name="Acme privacy office")
+    team.employers.add(employer)
+    members = []
+    for email in ("dpo@acme.example", "rita@acme.example"):
+        user = account_create(email=email, password="correct horse battery staple 42", role=Role.DPO,
+                              display_name=email.split("@")[0], confirmed=True)
+        TeamMembership.objects.create(team=team, user=user, role=TeamRole.RESPONDER, verified_at=datetime(2026, 1, 1, tzinfo=dt_timezone.utc))
+        members.append(user)
+    return {"employer": employer, "team": team, "dpo": members[0], "rita": members[1]}
+
+
+def grow_team_cases(owner, world, n: int) -> None:
+    """``n`` more sent cases to the team's employer, every other one assigned."""
+    from deletion_portal.dpo.models import CaseAssignment
+
+    for i in range(n):
+        case = case_create(owner=owner, employer=world["employer"], sent_outside_portal=True, **CASE_FIELDS)
+        case_record_event(case=case, kind=EventKind.SENT, on=SENT_ON, actor=owner, details={"channel": "email"})
+        if i % 2:
+            CaseAssignment.objects.create(case=case, team=world["team"], assignee=world["rita"])
+
+
+@pytest.mark.parametrize("name", ["dpo:inbox", "dpo:inbox-csv"])
+def test_the_team_inbox_and_its_csv(client, owner, team_world, name):
+    login(client, team_world["dpo"])
+    assert_constant(lambda n: grow_team_cases(owner, team_world, n), lambda: client.get(reverse(name)))
+
+
+def test_the_team_api_list(owner, team_world):
+    client = login(APIClient(), team_world["dpo"])
+    assert_constant(lambda n: grow_team_cases(owner, team_world, n),
+                    lambda: client.get(reverse("api-v1:employer-case-list")))
+
+
+def grow_team_history(case: Case, world, n: int) -> None:
+    """``n`` more employer events (with the acting team), team notes and access-log rows."""
+    from deletion_portal.cases.models import CaseEvent, EventSource
+    from deletion_portal.dpo.models import CaseAccessLog, TeamNote
+
+    for i in range(n):
+        who = world["dpo"] if i % 2 else world["rita"]
+        CaseEvent.objects.create(case=case, kind=EventKind.ACKNOWLEDGED, on=SENT_ON, actor=who,
+                                 source=EventSource.EMPLOYER, team=world["team"], details={"note": f"n{i}"})
+        TeamNote.objects.create(case=case, team=world["team"], author=who, text=f"note {i}")
+        CaseAccessLog.objects.create(case=case, team=world["team"], user=who, what="case page")
+
+
+@pytest.mark.parametrize("name", ["dpo:case", "api-v1:employer-case-detail"])
+def test_the_dpo_case_page_and_api_detail(client, owner, team_world, name):
+    grow_team_cases(owner, team_world, 1)
+    case = Case.objects.get()
+    if name.startswith("api-v1:"):
+        client = login(APIClient(), team_world["dpo"])
+    else:
+        login(client, team_world["dpo"])
+    assert_constant(lambda n: grow_team_history(case, team_world, n), lambda: client.get(reverse(name, args=[case.pk])))

@@ -11,6 +11,11 @@ them; docs/DESIGN: apps depend one way). Changes are announced by ``cases/signal
 * Letter renderers: :func:`register_letter_renderer` — ``renderer(*, case, letter, today)`` returning a
   :class:`LetterRendering` (or None) for a letter kind the app drafts (tracking: follow-up, complaint);
   ``cases.services.letter_finalize`` re-renders a draft of that kind through it before freezing it.
+* Reminder recipients on the employer side: :func:`register_reminder_recipients` — a provider
+  ``(*, case_ids) -> {case id: [ReminderRecipient, …]}`` saying who on the employer side is reminded of a
+  case's respond-by date (dpo: the assignee, or the team's responders and admins). tracking's sweep asks
+  once per batch (:func:`reminder_team_recipients`) and queues one email per recipient, keyed per member;
+  tracking and dpo sit on the same layer and do not import each other, so they meet here.
 """
 
 from __future__ import annotations
@@ -82,3 +87,32 @@ def register_letter_renderer(kind: str, renderer: Callable[..., LetterRendering 
 
 def letter_renderer(kind: str) -> Callable[..., LetterRendering | None] | None:
     return _letter_renderers.get(kind)
+
+
+@dataclass(frozen=True)
+class ReminderRecipient:
+    """Someone on the employer side to remind of a case's respond-by date."""
+
+    key: str  # stable per recipient (part of the outbox key), e.g. "u42"
+    email: str
+    case_url: str  # the page the recipient opens the case on
+    team_name: str = ""
+    assigned: bool = False  # reminded as the case's assignee (else as a member of an unassigned case's team)
+
+
+_reminder_recipients: list[Callable[..., dict]] = []
+
+
+def register_reminder_recipients(provider: Callable[..., dict]) -> None:
+    """Add ``provider(*, case_ids) -> {case id: [ReminderRecipient]}`` (once)."""
+    if provider not in _reminder_recipients:
+        _reminder_recipients.append(provider)
+
+
+def reminder_team_recipients(*, case_ids: list[int]) -> dict[int, list[ReminderRecipient]]:
+    """Every registered provider's recipients per case (an empty dict when none is registered)."""
+    found: dict[int, list[ReminderRecipient]] = {}
+    for provider in _reminder_recipients:
+        for case_id, recipients in provider(case_ids=case_ids).items():
+            found.setdefault(case_id, []).extend(recipients)
+    return found

@@ -1,78 +1,137 @@
-"""The employer side's API (``/api/v1/employer/``). Token or session authentication."""
+"""The employer side's read API and recording a request received elsewhere, under /api/v1/employer/.
+
+Every case comes through the access policy, narrowed to the user's employer teams
+(``dpo.selectors.team_cases`` / ``team_case_get``): another team's case, the employee's own case and a
+case the user does not reach are the same 404. Bad filters are a 400 naming the parameter.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.views.decorators.debug import sensitive_post_parameters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from deletion_portal.cases.access import SENT_STATUSES
-from deletion_portal.dpo.services import ClaimRefused, ClaimThrottled, case_claim, claim_teams_for
-from deletion_portal.dpo.views import client_ip
-
-
-class ClaimSerializer(serializers.Serializer):
-    reference = serializers.CharField(max_length=40, help_text="The case reference, e.g. DP-7K3Q-9M2X.")
-    code = serializers.CharField(max_length=80, write_only=True,
-                                 help_text="The case access code from the request letter or email (dashes optional).")
-    team = serializers.IntegerField(required=False,
-                                    help_text="The team to claim for; required when you belong to several.")
-
-
-class ClaimResultSerializer(serializers.Serializer):
-    case_id = serializers.IntegerField()
-    reference = serializers.CharField()
-    team = serializers.IntegerField()
-    team_name = serializers.CharField()
-    claimed_at = serializers.DateTimeField()
-    visible = serializers.BooleanField(help_text="False until the employee records the request as sent.")
-
-
-class ClaimErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-@extend_schema(
-    operation_id="employer_claims_create",
-    summary="Claim a case for your team with its case access code",
-    description="A verified responder or admin of a team claims the case whose reference and case access code "
-                "are printed on the request letter and email. A wrong code and an unknown reference give the "
-                "same 400. After 10 failures in an hour per IP or per reference every attempt is a 429.",
-    request=ClaimSerializer,
-    responses={201: ClaimResultSerializer, 400: ClaimErrorSerializer, 404: OpenApiResponse(description="Not a verified team member."),
-               429: ClaimErrorSerializer},
+from deletion_portal.cases.access import Need
+from deletion_portal.dpo.selectors import (
+    ASSIGNED_FILTERS,
+    STATUS_FILTERS,
+    case_page_for_team,
+    inbox_cases,
+    inbox_filters_parse,
+    is_team_member,
+    member_teams,
+    team_case_get,
 )
-@api_view(["POST"])
-def claims(request):
-    teams = list(claim_teams_for(request.user))
-    if not teams:
+from deletion_portal.dpo.serializers import RecordRequestSerializer, TeamCaseSerializer, TeamCaseSummarySerializer
+from deletion_portal.dpo.services import case_access_record, case_record_received_elsewhere
+from deletion_portal.employers.models import Employer, TeamRole
+
+API_FIELD = {"law_key": "law", "employer": "employer_id", "requester_name": "requester.name",
+             "requester_address": "requester.address", "requester_email": "requester.email", "date": "received_on",
+             "__all__": "detail"}
+NOT_FOUND = OpenApiResponse(description="No such case (or not one your team may see)")
+FILTERS = [
+    OpenApiParameter("status", OpenApiTypes.STR, enum=list(STATUS_FILTERS), description="Default: open"),
+    OpenApiParameter("law", OpenApiTypes.STR, description="A law key, e.g. from /api/v1/laws"),
+    OpenApiParameter("right", OpenApiTypes.STR, description="Cases asking for this right"),
+    OpenApiParameter("due_within", OpenApiTypes.INT, description="Unanswered, respond-by within N days from today"),
+    OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Unanswered, respond-by date passed"),
+    OpenApiParameter("assigned", OpenApiTypes.STR, enum=list(ASSIGNED_FILTERS)),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Reference or requester name contains"),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=["due", "received", "reference"], description="Default: due"),
+]
+
+
+class InboxPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _team_member(request) -> None:
+    if not is_team_member(request.user):
         raise Http404("No such page.")
-    given = ClaimSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
-    data = given.validated_data
-    if "team" in data:
-        team = next((t for t in teams if t.pk == data["team"]), None)
-        if team is None:
-            return Response({"team": ["Choose one of your teams."]}, status=status.HTTP_400_BAD_REQUEST)
-    elif len(teams) == 1:
-        team = teams[0]
-    else:
-        return Response({"team": ["You belong to several teams: choose one (team id)."]},
-                        status=status.HTTP_400_BAD_REQUEST)
+
+
+def _bad_request(exc: DjangoValidationError) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return ValidationError({"detail": exc.messages})
+    errors: dict = {}
+    for field, messages in exc.message_dict.items():
+        *parents, leaf = API_FIELD.get(field, field).split(".")
+        target = errors
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target.setdefault(leaf, []).extend(messages)
+    return ValidationError(errors)
+
+
+def _list(request):
+    today = timezone.localdate()
     try:
-        made = case_claim(user=request.user, team=team, reference=data["reference"], code=data["code"],
-                          ip=client_ip(request))
-    except ClaimThrottled as refused:
-        return Response({"detail": refused.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-    except ClaimRefused as refused:
-        return Response({"detail": refused.message}, status=status.HTTP_400_BAD_REQUEST)
-    body = {"case_id": made.case_id, "reference": made.case.reference, "team": made.team_id, "team_name": made.team.name,
-            "claimed_at": made.claimed_at, "visible": made.case.status in SENT_STATUSES}
-    return Response(ClaimResultSerializer(body).data, status=status.HTTP_201_CREATED)
+        filters = inbox_filters_parse(request.query_params)
+    except DjangoValidationError as exc:
+        raise _bad_request(exc) from None
+    paginator = InboxPagination()
+    page = paginator.paginate_queryset(inbox_cases(user=request.user, filters=filters, today=today), request)
+    return paginator.get_paginated_response(TeamCaseSummarySerializer(page, many=True, context={"today": today}).data)
 
 
-# Error reports never show the code (it only ever travels in the POST body).
-claims = sensitive_post_parameters("code")(claims)
+def _record(request):
+    serializer = RecordRequestSerializer(data=request.data)
+    if not serializer.is_valid():
+        raise ValidationError(serializer.errors)
+    data = serializer.validated_data
+    teams = list(member_teams(request.user).filter(memberships__user=request.user,
+                                                   memberships__role__in=(TeamRole.ADMIN, TeamRole.RESPONDER)))
+    employer = Employer.objects.filter(pk=data["employer_id"], teams__in=teams).first()
+    if employer is None:
+        raise ValidationError({"employer_id": [f"No employer with id {data['employer_id']} among your team's "
+                                               "employers (or your role may not record requests)."]})
+    team = next(t for t in teams if t.employers.filter(pk=employer.pk).exists())
+    requester = data["requester"]
+    try:
+        case = case_record_received_elsewhere(
+            team=team, actor=request.user, employer=employer, requester_name=requester["name"],
+            requester_address=requester.get("address", ""), requester_email=requester.get("email", ""),
+            rights=list(dict.fromkeys(data["rights"])), law_key=data["law"], region=data["region"],
+            received_on=data["received_on"], channel=data["channel"])
+    except DjangoValidationError as exc:
+        raise _bad_request(exc) from None
+    return Response(_detail_payload(request, team_case_get(request.user, case.pk)), status=status.HTTP_201_CREATED)
+
+
+def _detail_payload(request, case) -> dict:
+    page = case_page_for_team(case=case, user=request.user)
+    context = {"request": request, "today": timezone.localdate(), "page": page}
+    case.team_assignments = [page["assignment"]] if page["assignment"] else []
+    return TeamCaseSerializer(case, context=context).data
+
+
+@extend_schema(methods=["GET"], parameters=FILTERS, responses={200: TeamCaseSummarySerializer(many=True),
+               400: OpenApiResponse(description="A bad filter, named")},
+               summary="Your team's cases (the inbox), nearest legal date first")
+@extend_schema(methods=["POST"], request=RecordRequestSerializer,
+               responses={201: TeamCaseSerializer, 400: OpenApiResponse(description="The fields that are wrong")},
+               summary="Record a request that arrived outside the portal (email, post, HR portal)")
+@api_view(["GET", "POST"])
+def employer_case_list(request):
+    _team_member(request)
+    if request.method == "POST":
+        return _record(request)
+    return _list(request)
+
+
+@extend_schema(responses={200: TeamCaseSerializer, 404: NOT_FOUND}, summary="A case your team may see")
+@api_view(["GET"])
+def employer_case_detail(request, pk: int):
+    case = team_case_get(request.user, pk, need=Need.VIEW)
+    case_access_record(case=case, user=request.user, team=case.access.via, what="api")
+    return Response(_detail_payload(request, case))

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
-from deletion_portal.dpo import api
+from deletion_portal.dpo import api, claim_api
 
-urlpatterns: list = [
-    path("claims", api.claims, name="employer-claims"),
+urlpatterns = [
+    path("claims", claim_api.claims, name="employer-claims"),
+    path("cases", api.employer_case_list, name="employer-case-list"),
+    path("cases/<int:pk>", api.employer_case_detail, name="employer-case-detail"),
 ]

@@ -13,3 +13,7 @@ class DpoConfig(AppConfig):
         from deletion_portal.dpo.access import claimed_case_access_provider
 
         register_case_access_provider(claimed_case_access_provider)
+
+        from deletion_portal.dpo import receivers
+
+        receivers.connect()

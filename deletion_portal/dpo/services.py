@@ -1,151 +1,190 @@
-"""Writes of the employer side. Keyword-only services named ``<entity>_<action>``; each state change writes
-its timeline event in the same transaction."""
+"""Writes of the employer side: the access log (the one write a GET makes, on purpose), team notes,
+assignment, a request the team recorded that reached it elsewhere, and the weekly digest."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import logging
-import re
+from datetime import date, timedelta
 
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import get_template
+from django.urls import reverse
 
-from deletion_portal.cases.models import Case, CaseEvent, CaseStatus, EventKind, EventSource
+from deletion_portal.cases.hooks import ReminderRecipient
+from deletion_portal.cases.models import Case, EventKind, EventSource
+from deletion_portal.cases.services import case_create, case_record_event, validate_case_fields
 from deletion_portal.core.outbox import outbox_enqueue
-from deletion_portal.dpo.models import CaseClaim
-from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
+from deletion_portal.dpo.models import CaseAccessLog, CaseAssignment, TeamNote
+from deletion_portal.employers.models import Employer, EmployerTeam, TeamMembership, TeamRole
 
-logger = logging.getLogger(__name__)
-
-
-# --- Claims -----------------------------------------------------------------------------------------------
-#
-# Whoever holds a request letter (or its email) may claim the case for a verified team with the case access
-# code printed on it: the reference plus ``Case.access_secret``. The secret is compared in constant time,
-# failures are throttled per IP and per reference (the cache), and neither the code nor the secret is ever
-# logged or put in a URL. A wrong code and an unknown reference give the same answer.
-#
-# A claim is a timeline event the employee sees ("claimed by <team>", source employer, with the team) and
-# an email to the employee through the outbox: the employee should know who now reads their request.
-
-CLAIM_ROLES = (TeamRole.ADMIN, TeamRole.RESPONDER)
-CLAIM_FAILURES_ALLOWED = 10  # failed attempts per IP and per reference …
-CLAIM_FAILURE_WINDOW = 3600  # … per hour; then every attempt is refused (HTTP 429) until the window ends
-CLAIMABLE_STATUSES = (CaseStatus.FINALISED, CaseStatus.SENT, CaseStatus.ANSWERED, CaseStatus.CLOSED)
-_DUMMY_SECRET = "X" * 16  # compared against when the reference is unknown, so both cost the same
+RECORD_CHANNELS = {"email": "email", "post": "post", "web_form": "web_form", "hr_portal": "web_form", "other": "email"}
+NOTE_LIMIT = 5000
 
 
-class ClaimRefused(Exception):
-    """The claim cannot be made; ``message`` says why in words for the DPO."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class ClaimThrottled(ClaimRefused):
-    """Too many failed attempts from this IP or for this reference: try again later (HTTP 429)."""
-
-
-WRONG_CODE = "That reference and case access code do not match a request. Check both against the letter."
-
-
-def _compact(value: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", str(value or "").upper())[:64]
-
-
-def claim_reference(value: str) -> str:
-    """A reference as typed (any case, spaces, dashes or not) in its stored form ``DP-XXXX-XXXX``."""
-    compact = _compact(value)
-    if len(compact) != 10 or not compact.startswith("DP"):
-        return ""
-    return f"DP-{compact[2:6]}-{compact[6:10]}"
-
-
-def _secret_part(code: str, reference: str) -> str:
-    """The secret typed in ``code``, which may be the whole printed code or only its secret half."""
-    compact, ref = _compact(code), _compact(reference)
-    return compact[len(ref):] if ref and compact.startswith(ref) else compact
-
-
-def _throttle_keys(ip: str, reference: str) -> list[str]:
-    # Hashed: the cache holds no reference or address in clear (and no code at all).
-    def digest(value: str) -> str:
-        return hashlib.sha256(value.encode()).hexdigest()[:32]
-
-    keys = [f"dpo:claim-fail:ref:{digest(reference or '?')}"]
-    if ip:
-        keys.append(f"dpo:claim-fail:ip:{digest(ip)}")
-    return keys
-
-
-def claim_throttled(*, ip: str, reference: str) -> bool:
-    return any((cache.get(key) or 0) >= CLAIM_FAILURES_ALLOWED for key in _throttle_keys(ip, claim_reference(reference)))
-
-
-def _count_failure(ip: str, reference: str) -> None:
-    for key in _throttle_keys(ip, reference):
-        if not cache.add(key, 1, timeout=CLAIM_FAILURE_WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired in between
-                cache.set(key, 1, timeout=CLAIM_FAILURE_WINDOW)
-
-
-def claim_teams_for(user):
-    """The teams ``user`` may claim cases for: verified membership with the role responder or admin."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return EmployerTeam.objects.none()
-    return EmployerTeam.objects.filter(
-        pk__in=TeamMembership.objects.filter(user=user, verified_at__isnull=False, role__in=CLAIM_ROLES).values("team_id")
-    ).order_by("name", "pk")
+def case_access_record(*, case: Case, user, team: EmployerTeam, what: str) -> CaseAccessLog:
+    """A team member opened ``case`` (``what``: "case page", "letter", "api", …): one audit row."""
+    return CaseAccessLog.objects.create(case=case, team=team, user=user, what=what[:40])
 
 
 @transaction.atomic
-def case_claim(*, user, team: EmployerTeam, reference: str, code: str, ip: str = "") -> CaseClaim:
-    """Claim the case ``reference`` for ``team`` with its case access ``code``.
+def team_note_add(*, case: Case, team: EmployerTeam, author, text: str) -> TeamNote:
+    """A note visible to ``team`` only."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write the note."})
+    if len(text) > NOTE_LIMIT:
+        raise ValidationError({"text": f"The note is too long ({len(text)} characters); the limit is {NOTE_LIMIT}."})
+    return TeamNote.objects.create(case=case, team=team, author=author, text=text)
 
-    Raises :class:`ClaimThrottled` after too many failures (per IP, per reference), :class:`ClaimRefused`
-    when ``user`` is not a verified responder/admin of ``team``, and the same :class:`ClaimRefused`
-    (``WRONG_CODE``) for a wrong code and an unknown reference. Claiming a case the team already claimed
-    returns the existing claim and records nothing new."""
-    ref = claim_reference(reference)
-    if claim_throttled(ip=ip, reference=ref):
-        raise ClaimThrottled("Too many attempts. Try again in an hour.")
-    if team is None or not claim_teams_for(user).filter(pk=team.pk).exists():
-        raise ClaimRefused("Only a verified responder or admin of the team can claim a case for it.")
-    case = Case.objects.select_for_update().filter(reference=ref).first() if ref else None
-    given = _secret_part(code, ref).encode()
-    expected = (case.access_secret if case is not None else _DUMMY_SECRET).encode()
-    matches = hmac.compare_digest(given, expected)
-    if case is None or not matches or case.owner_id is None or case.status not in CLAIMABLE_STATUSES:
-        _count_failure(ip, ref)
-        logger.info("Case claim refused for team %s (user %s)", team.pk, user.pk)  # never the code or reference
-        raise ClaimRefused(WRONG_CODE)
-    if not case.employer_may_answer:
-        raise ClaimRefused("The employee has not allowed the employer to answer this request in the portal. "
-                           "Answer through the contact details in the letter.")
-    existing = CaseClaim.objects.filter(case=case, team=team).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            claim = CaseClaim.objects.create(case=case, team=team, claimed_by=user)
-    except IntegrityError:  # claimed at the same moment by a colleague
-        return CaseClaim.objects.get(case=case, team=team)
-    role = TeamMembership.objects.filter(user=user, team=team).values_list("role", flat=True).first() or ""
-    CaseEvent.objects.create(case=case, kind=EventKind.CLAIMED, on=timezone.localdate(), actor=user,
-                             source=EventSource.EMPLOYER, team=team, details={"team": team.name, "role": role})
-    if case.owner is not None and case.owner.email:
-        outbox_enqueue(
-            key=f"case-claimed:{claim.pk}", topic="case_claimed", to=[case.owner.email],
-            subject=f"{case.reference}: the employer's privacy team opened your request in the portal",
-            body=(f"{team.name} claimed your request {case.reference} in the deletion portal with the case access "
-                  f"code from your letter. Their privacy team can now read the request and answer it there; "
-                  f"you will see every step on your case page.\n\nIf you do not want the employer to answer "
-                  f"online, withdraw that on your case page: their access ends at once.\n"),
-        )
-    logger.info("Case %s claimed by team %s", case.pk, team.pk)
-    return claim
+
+@transaction.atomic
+def case_assign(*, case: Case, team: EmployerTeam, assignee) -> CaseAssignment:
+    """Assign ``case`` to a verified member of ``team`` (``assignee`` None: unassign). Team-internal."""
+    if assignee is not None and not TeamMembership.objects.filter(team=team, user=assignee,
+                                                                  verified_at__isnull=False).exists():
+        raise ValidationError({"assignee": "Choose a verified member of the team."})
+    assignment, _ = CaseAssignment.objects.update_or_create(case=case, team=team, defaults={"assignee": assignee})
+    return assignment
+
+
+@transaction.atomic
+def case_record_received_elsewhere(
+    *,
+    team: EmployerTeam,
+    actor,
+    employer: Employer,
+    requester_name: str,
+    requester_address: str = "",
+    requester_email: str = "",
+    rights: list[str],
+    law_key: str,
+    region: str,
+    received_on: date,
+    channel: str,
+    categories: list[str] | None = None,
+    today: date | None = None,
+) -> Case:
+    """A request that reached the team outside the portal (email, post, HR portal): a case without an
+    employee account, visible to ``team`` only, on the same clock (a confirmed ``received`` event on
+    ``received_on``), reminders included."""
+    if not team.employers.filter(pk=employer.pk).exists():
+        raise ValidationError({"employer": "Choose one of your team's employers."})
+    if channel not in RECORD_CHANNELS:
+        raise ValidationError({"channel": f"Choose how it arrived: {', '.join(RECORD_CHANNELS)}."})
+    requester_name = (requester_name or "").strip()
+    if not requester_name:
+        raise ValidationError({"requester_name": "Enter the requester's name."})
+    if not rights:
+        raise ValidationError({"rights": "Choose at least one right."})
+    if not law_key:
+        raise ValidationError({"law": "Choose the law the request is made under."})
+    if not region:
+        raise ValidationError({"region": "Choose the region whose public holidays count."})
+    errors = validate_case_fields(law_key=law_key, region=region, rights=rights, categories=categories or [])
+    if errors:
+        raise ValidationError(errors)
+    case = case_create(
+        owner=None, employer=employer, sent_outside_portal=True, recorded_by_team=team,
+        law_key=law_key, region=region, rights=list(rights), categories=list(categories or []),
+        requester_name=requester_name[:200], requester_address=(requester_address or "").strip()[:500],
+        requester_email=(requester_email or "").strip(), employer_country=employer.country,
+        source=EventSource.EMPLOYER,
+    )
+    case.events.update(team=team)
+    sent = case_record_event(case=case, kind=EventKind.SENT, on=received_on, actor=actor, source=EventSource.EMPLOYER,
+                             details={"channel": RECORD_CHANNELS[channel], "note": f"Recorded by {team.name} (arrived by {channel.replace('_', ' ')})"},
+                             today=today)
+    received = case_record_event(case=case, kind=EventKind.RECEIVED, on=received_on, actor=actor,
+                                 source=EventSource.EMPLOYER, details={"confirmed": True}, today=today)
+    type(sent).objects.filter(pk__in=[sent.pk, received.pk]).update(team=team)
+    case.refresh_from_db()
+    return case
+
+
+# --- Reminders and the weekly digest ---------------------------------------------------------------------
+
+
+def _case_url(case_id: int) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("dpo:case", args=[case_id])
+
+
+def reminder_recipients_for_cases(*, case_ids: list[int]) -> dict:
+    """Who on the employer side is reminded of each case's respond-by date: its assignee, or when it has
+    none, every verified responder and admin of the teams that see it (recorded cases: their team only)."""
+    cases = list(Case.objects.filter(pk__in=case_ids, employer__isnull=False, employer_may_answer=True)
+                 .values_list("pk", "employer_id", "recorded_by_team_id"))
+    if not cases:
+        return {}
+    links = EmployerTeam.employers.through.objects.filter(employer_id__in={c[1] for c in cases})
+    teams_of_employer: dict[int, set[int]] = {}
+    for employer_id, team_id in links.values_list("employer_id", "employerteam_id"):
+        teams_of_employer.setdefault(employer_id, set()).add(team_id)
+    members: dict[int, list] = {}
+    names: dict[int, str] = {}
+    for membership in (TeamMembership.objects.filter(team_id__in={t for ts in teams_of_employer.values() for t in ts},
+                                                     verified_at__isnull=False).select_related("user", "team")):
+        members.setdefault(membership.team_id, []).append(membership)
+        names[membership.team_id] = membership.team.name
+    assigned = {(a.case_id, a.team_id): a.assignee_id for a in
+                CaseAssignment.objects.filter(case_id__in=[c[0] for c in cases], assignee__isnull=False)}
+    found: dict[int, list] = {}
+    for case_id, employer_id, recorded_by in cases:
+        teams = {recorded_by} if recorded_by else teams_of_employer.get(employer_id, set())
+        for team_id in sorted(teams):
+            team_members = [m for m in members.get(team_id, []) if m.user.is_active]
+            assignee = assigned.get((case_id, team_id))
+            chosen = [m for m in team_members if m.user_id == assignee] if assignee else []
+            if not chosen:
+                chosen = [m for m in team_members if m.role in (TeamRole.ADMIN, TeamRole.RESPONDER)]
+            for m in chosen:
+                found.setdefault(case_id, []).append(ReminderRecipient(
+                    key=f"u{m.user_id}", email=m.user.email, case_url=_case_url(case_id), team_name=names[team_id],
+                    assigned=bool(assignee and m.user_id == assignee)))
+    return found
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def team_digest_send(*, team: EmployerTeam, today: date) -> int:
+    """Queue this ISO week's digest for each verified responder/admin of ``team`` (idempotent: keyed per
+    team, week and member). Returns the number of members it was queued for."""
+    cases = _team_open_cases(team)
+    pending = [c for c in cases if c.respond_by and c.answered_on is None]
+    overdue = [c for c in pending if c.respond_by < today]
+    due_week = [c for c in pending if today <= c.respond_by <= today + timedelta(days=7)]
+    context = {"team": team, "week": iso_week(today), "open": len(cases), "overdue": overdue, "due_week": due_week,
+               "inbox_url": settings.SITE_URL.rstrip("/") + reverse("dpo:inbox")}
+    subject = f"{team.name}: {len(cases)} open request(s), {len(overdue)} overdue — week {context['week']}"
+    body = get_template("emails/dpo/digest_body.txt", using="text").render({**context, "overdue_rows": [(c, _case_url(c.pk)) for c in overdue],
+                                                            "due_rows": [(c, _case_url(c.pk)) for c in due_week]})
+    sent = 0
+    for membership in TeamMembership.objects.filter(team=team, verified_at__isnull=False,
+                                                    role__in=(TeamRole.ADMIN, TeamRole.RESPONDER)).select_related("user"):
+        if not membership.user.is_active:
+            continue
+        outbox_enqueue(key=f"digest:{team.pk}:{context['week']}:{membership.user_id}", topic=f"team:{team.pk}",
+                       to=[membership.user.email], subject=subject, body=body)
+        sent += 1
+    return sent
+
+
+def _team_open_cases(team: EmployerTeam) -> list[Case]:
+    from django.db.models import Q
+
+    from deletion_portal.dpo.selectors import OPEN_STATUSES
+
+    return list(Case.objects.filter(status__in=OPEN_STATUSES, employer__teams=team, employer_may_answer=True)
+                .filter(Q(recorded_by_team__isnull=True) | Q(recorded_by_team=team))
+                .select_related("employer").distinct().order_by("respond_by", "reference"))
+
+
+def team_digests_send(*, today: date) -> int:
+    """The weekly digest for every team with a verified member (the beat's weekly task)."""
+    total = 0
+    for team in EmployerTeam.objects.filter(memberships__verified_at__isnull=False).distinct():
+        total += team_digest_send(team=team, today=today)
+    return total

@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from deletion_portal.dpo import team_urls, views
+from deletion_portal.dpo import claim_views, team_urls, views
 
 app_name = "dpo"
 
-urlpatterns: list = [
+urlpatterns = [
     *team_urls.urlpatterns,  # verification, the team page, invitations
-    path("claim", views.claim, name="claim"),
+    path("claim", claim_views.claim, name="claim"),
+    path("", views.inbox, name="inbox"),
+    path("inbox.csv", views.inbox_csv, name="inbox-csv"),
+    path("cases/new", views.case_new, name="case-new"),
+    path("cases/<int:pk>", views.case_page, name="case"),
+    path("cases/<int:pk>/notes", views.case_note, name="case-note"),
+    path("cases/<int:pk>/assign", views.case_assign_view, name="case-assign"),
 ]

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from deletion_portal.cases.hooks import reminder_team_recipients
 from deletion_portal.core.outbox import outbox_enqueue_bulk
 from deletion_portal.laws.registry import UnknownRegime, get_regime
 from deletion_portal.tracking.models import DeadlineKind, Reminder, ReminderKind, ReminderState
@@ -53,6 +54,12 @@ DEADLINE_WORDS = {
     DeadlineKind.FOLLOW_UP_ANSWER_BY: "answer your follow-up letter",
     DeadlineKind.COMPLAINT_WINDOW: "answer before a complaint",
 }
+
+
+# The employer side's reminders (to the assignee, or the team): 7 days and 1 day before each legal
+# respond-by date, and when it passes (cases/hooks.py: the employer side says who gets them).
+TEAM_REMINDER_KINDS = (ReminderKind.DUE_IN_7, ReminderKind.DUE_TOMORROW, ReminderKind.PASSED)
+TEAM_DEADLINE_KINDS = (DeadlineKind.RESPOND_BY, DeadlineKind.EXTENDED_RESPOND_BY)
 
 
 @dataclass
@@ -95,11 +102,13 @@ class _Row:
     requester_email: str
     owner_email: str
     employer_name: str | None
+    owner_id: int | None
 
 
 _ROW_FIELDS = (
     "id", "kind", "key", "notify_on", "case_id", "deadline__kind", "deadline__due_on", "case__reference",
     "case__law_key", "case__received_on", "case__requester_email", "case__owner__email", "case__employer__legal_name",
+    "case__owner_id",
 )
 
 # Stand-ins for the values that differ on every email of a group (see _Texts.render).
@@ -186,6 +195,20 @@ class _Texts:
             body = f"Hello,\n\nThere is news about your case {context['reference']}. See the case page:\n\n{context['case_url']}\n"
         return " ".join(subject.split())[:300], body
 
+    def render_team(self, row: _Row, recipient) -> tuple[str, str]:
+        """A team member's reminder (one per member; few per sweep, rendered one by one)."""
+        context = self._context(row, row.reference, recipient.case_url)
+        context["team"] = recipient.team_name
+        context["assigned"] = recipient.assigned
+        try:
+            subject = self.template(f"emails/tracking/team_{row.kind}_subject.txt").render(context)
+            body = self.template(f"emails/tracking/team_{row.kind}_body.txt").render(context)
+        except Exception:  # noqa: BLE001 - one broken template must not block every other reminder
+            logger.exception("reminder %s: team template failed; sending the plain fallback", row.id)
+            subject = f"Case {row.reference}: respond by {context['due_on']}"
+            body = f"Hello,\n\nCase {row.reference} must be answered by {context['due_on']}.\n\n{recipient.case_url}\n"
+        return " ".join(subject.split())[:300], body
+
     def render(self, row: _Row) -> tuple[str, str]:
         reference, url = row.reference, self.case_url(row.case_id)
         group = (row.kind, row.deadline_kind, row.due_on, row.law_key, row.employer_name, row.received_on, row.notify_on)
@@ -247,7 +270,18 @@ def _sweep_batch(*, today: date, batch: int, texts: _Texts, report: SweepReport,
             return 0
         rows = [_Row(*values) for values in Reminder.objects.filter(id__in=ids).values_list(*_ROW_FIELDS)]
         outgoing = []
+        team_rows = [row for row in rows if row.kind in TEAM_REMINDER_KINDS and row.deadline_kind in TEAM_DEADLINE_KINDS]
+        team_recipients = reminder_team_recipients(case_ids=sorted({row.case_id for row in team_rows})) if team_rows else {}
+        for row in team_rows:
+            for recipient in team_recipients.get(row.case_id, ()):
+                subject, body = texts.render_team(row, recipient)
+                outgoing.append((f"reminder:{row.key}:team:{recipient.key}", f"case:{row.case_id}", recipient.email,
+                                 subject, body))
         for row in rows:
+            if row.owner_id is None:
+                # A request a team recorded (no employee account): no email to the requester, no
+                # follow-up or complaint drafts; the team's reminders above are the ones that count.
+                continue
             if row.kind == ReminderKind.PASSED:
                 if row.deadline_kind in ANSWER_KINDS:
                     follow_ups.append(row.case_id)

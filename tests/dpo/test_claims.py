@@ -16,9 +16,9 @@ from deletion_portal.cases.access import Need, case_get_for, cases_visible_to
 from deletion_portal.cases.letters import case_access_code
 from deletion_portal.cases.models import EventKind, EventSource
 from deletion_portal.core.models import OutboxMessage
-from deletion_portal.dpo import services
+from deletion_portal.dpo import claims as services
+from deletion_portal.dpo.claims import ClaimRefused, case_claim
 from deletion_portal.dpo.models import CaseClaim
-from deletion_portal.dpo.services import ClaimRefused, case_claim
 from deletion_portal.employers.models import EmployerTeam, TeamRole
 from tests.support.world import login, make_account
 

@@ -15,10 +15,20 @@
 * ``Team(...)``: an employer team's page (a team, a member, an invitation, a mailbox proof in the URL): probed
   for every role plus the team's admin; the roles it allows answer, everyone else gets a 404 (or, for an
   invitation link, a 400 for the wrong account) and nothing changes.
-* ``TEAM``: an employer-side page or endpoint with no object id, for verified responders/admins of an
-  employer team only (the claim with a case access code): anonymous is sent to log in (HTML) or gets
+* ``TEAM_CLAIM``: the claim with a case access code (no object id; for verified responders/admins of an
+  employer team only): anonymous is sent to log in (HTML) or gets
   401/403 (API); every other role (employees, advocates) gets a 404 and changes nothing; a team member's
   GET (pages) answers without writing, and an empty POST is refused without writing.
+* ``TEAM``: an employer team's own page (no object id: the inbox, its CSV, recording a request that
+  arrived elsewhere, the team API list): a verified member of an employer team is let in (GET answers
+  200 and writes nothing); everybody else signed in (employees, advocates, an unverified member) gets a
+  404 and changes nothing; anonymous is sent to log in (HTML) or gets 401/403 (API).
+* ``Obj(..., parties=EMPLOYER_SIDE)``: object-scoped, but only for the listed parties of the policy
+  (``cases.access.Party``): the employer side's case pages answer a 404 to the case's OWNER too, who has
+  their own pages. Without ``parties`` every party the policy allows is let in.
+* The ONE write a GET may make: a team member's GET of a case page of the employer side writes a row of
+  the case's access log (``dpo_caseaccesslog``: who, when, what; the employee sees it). The no-write check
+  allows exactly that INSERT, for team members, and nothing else.
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -40,7 +50,7 @@ from django.urls import reverse
 
 from deletion_portal.accounts.models import Role
 from deletion_portal.advocacy.models import CaseShare, Organisation, OrganisationMembership, OrganisationRole
-from deletion_portal.cases.access import Need
+from deletion_portal.cases.access import Need, Party
 from deletion_portal.cases.models import Attachment, Case, CaseEvent, EventKind, Letter, LetterKind
 from deletion_portal.cases.services import case_create, case_record_event
 from deletion_portal.cases.uploads import check_upload
@@ -55,8 +65,10 @@ pytestmark = pytest.mark.django_db
 PUBLIC = "public"
 LOGIN = "login"
 TEAM = "team"
+TEAM_CLAIM = "team-claim"
 ADMIN = "admin"
-MANAGE, VIEW = Need.MANAGE, Need.VIEW
+MANAGE, VIEW, RESPOND = Need.MANAGE, Need.VIEW, Need.RESPOND
+EMPLOYER_SIDE = frozenset({Party.EMPLOYER})
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,7 @@ class Obj:
     at: tuple[At, ...] = (At({"pk": "case"}),)
     data: dict = field(default_factory=dict)
     multipart: bool = False
+    parties: frozenset[Party] | None = None  # None: every party the policy allows; else only these
 
 
 ALL_SIGNED_IN = frozenset({"owner", "colleague", "outsider", "dpo", "other_dpo", "advocate", "shared_advocate",
@@ -150,8 +163,8 @@ ACCESS = {
     "cases:record-event": Obj(("POST",), data={"event-kind": "closed", "event-on": "2025-06-20",
                                                "event-outcome": "fulfilled"}),
     # --- the employer side (dpo) ---------------------------------------------------------------------------
-    "dpo:claim": TEAM,                              # the case access code in the POST body, never in the URL
-    "api-v1:employer-claims": TEAM,
+    "dpo:claim": TEAM_CLAIM,                        # the case access code in the POST body, never in the URL
+    "api-v1:employer-claims": TEAM_CLAIM,
     # --- tracking ----------------------------------------------------------------------------------------
     "tracking:follow-up": Obj(("GET", "POST")),     # GET reads; POST drafts the follow-up: never for others
     "tracking:complaint": Obj(("GET", "POST"), data={"authority": "DE-BY"}),  # likewise, to the chosen authority
@@ -200,6 +213,15 @@ ACCESS = {
     # The link's token is the credential: any signed-in account sees the team's name and the invited address;
     # only the invited address may accept (a 400 for anyone else).
     "dpo:invitation-accept": Team({"token": "invitation_token"}, {"GET": ALL_SIGNED_IN, "POST": set()}, refused=400),
+    # --- The employer side (dpo): team pages, and case pages for the employer's team only ---------------------
+    "dpo:inbox": TEAM,
+    "dpo:inbox-csv": TEAM,
+    "dpo:case-new": TEAM,
+    "dpo:case": Obj(("GET",), need=VIEW, parties=EMPLOYER_SIDE),
+    "dpo:case-note": Obj(("POST",), need=VIEW, parties=EMPLOYER_SIDE, data={"text": "A note for the team"}),
+    "dpo:case-assign": Obj(("POST",), need=RESPOND, parties=EMPLOYER_SIDE, data={"assignee": ""}),
+    "api-v1:employer-case-list": TEAM,              # GET: the team's cases; POST: record a request received elsewhere
+    "api-v1:employer-case-detail": Obj(("GET",), need=VIEW, api=True, parties=EMPLOYER_SIDE),
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -273,12 +295,20 @@ STATE = {"case": "sent", "final_case": "finalised", "draft_case": "draft"}
 # Who may do what, by the policy (cases/access.py): (need, state of the case) pairs; everything else is a 404.
 ALLOWED = {
     "owner": {(need, state) for need in (VIEW, MANAGE) for state in STATE.values()},
-    "dpo": {(VIEW, "sent")},  # verified responder of the case employer's team: sent cases only, reading
+    "dpo": {(VIEW, "sent"), (RESPOND, "sent")},  # verified responder of the case employer's team: sent cases only
     "shared_advocate": {(VIEW, state) for state in STATE.values()},  # a live share with see_case
 }
 
 
-def allowed(who: str, need: Need, case_key: str) -> bool:
+# Which party of the policy each role is for the owner's cases (the others are no party at all).
+ROLE_PARTY = {"owner": Party.OWNER, "dpo": Party.EMPLOYER, "shared_advocate": Party.ORGANISATION}
+# Verified members of an employer team: TEAM pages let them in; their GET of a case may log the access.
+TEAM_MEMBERS = {"dpo", "other_dpo"}
+
+
+def allowed(who: str, need: Need, case_key: str, parties: frozenset[Party] | None = None) -> bool:
+    if parties is not None and ROLE_PARTY.get(who) not in parties:
+        return False
     return (need, STATE[case_key]) in ALLOWED.get(who, set())
 
 
@@ -332,6 +362,7 @@ def build(target: At, world) -> tuple[str, Case, str]:
 
 def snapshot(world) -> dict:
     """Everything a refused request must leave as it was."""
+    from deletion_portal.dpo.models import CaseAccessLog, CaseAssignment, TeamNote
     from deletion_portal.tracking.models import ChecklistItem, Deadline, Reminder
 
     state = {}
@@ -346,7 +377,7 @@ def snapshot(world) -> dict:
     state["counts"] = {
         model.__name__: model.objects.count()
         for model in (Case, CaseEvent, Letter, Attachment, OutboxMessage, ChecklistItem, Deadline, Reminder, Employer,
-                      CaseShare)
+                      CaseShare, TeamNote, CaseAssignment, CaseAccessLog)
     }
     state["checklist"] = list(ChecklistItem.objects.order_by("pk").values_list("pk", "answered"))
     return state
@@ -368,9 +399,19 @@ def login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
-def writes(queries) -> list[str]:
+ACCESS_LOG_INSERT = 'INSERT INTO "dpo_caseaccesslog"'
+
+
+def writes(queries, *, access_log: bool = False) -> list[str]:
+    """The writes of a request; with ``access_log`` (a team member's GET) an INSERT into the access log is
+    not counted: the one deliberate write on a GET."""
     return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().split(" ", 1)[0].upper()
-            in ("INSERT", "UPDATE", "DELETE", "REPLACE")]
+            in ("INSERT", "UPDATE", "DELETE", "REPLACE")
+            and not (access_log and q["sql"].lstrip().startswith(ACCESS_LOG_INSERT))]
+
+
+def without_access_log(state: dict) -> dict:
+    return {**state, "counts": {k: v for k, v in state["counts"].items() if k != "CaseAccessLog"}}
 
 
 PROBES = []
@@ -398,7 +439,7 @@ def test_every_role_gets_the_policys_answer(client, users, world, pdf_renderer_s
         else:
             assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}, not a login redirect"
         assert snapshot(world) == before
-    elif not allowed(who, access.need, case_key):
+    elif not allowed(who, access.need, case_key, access.parties):
         assert response.status_code == 404, f"{who} {method} {url} → {response.status_code}, not 404"
         assert case.reference.encode() not in body(response)  # a 404 that does not reveal the case
         assert snapshot(world) == before, f"{who} {method} {url} changed something"
@@ -406,8 +447,12 @@ def test_every_role_gets_the_policys_answer(client, users, world, pdf_renderer_s
         # Let in (so the 404s above come from the policy, not a bad URL), and a GET is safe: no CSRF
         # token guards it, prefetchers and link previews send it; whatever changes state is a POST.
         assert response.status_code in (200, 302), f"{who} {method} {url} → {response.status_code}"
-        assert not writes(queries), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
-        assert snapshot(world) == before
+        team_member = who in TEAM_MEMBERS
+        assert not writes(queries, access_log=team_member), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
+        if team_member:
+            assert without_access_log(snapshot(world)) == without_access_log(before)
+        else:
+            assert snapshot(world) == before
     else:
         assert response.status_code not in (404, 405), f"{who} {method} {url} → {response.status_code}"
         assert response.status_code < 500
@@ -463,9 +508,9 @@ def test_login_only_pages_send_anonymous_visitors_to_log_in(client, users, world
 TEAM_ROLES = {"dpo", "other_dpo"}  # verified responders of a team (any team may claim with a code)
 
 
-@pytest.mark.parametrize("name", patterns_of(TEAM))
+@pytest.mark.parametrize("name", patterns_of(TEAM_CLAIM))
 @pytest.mark.parametrize("who", ROLES)
-def test_team_pages_are_for_verified_team_members_only(client, users, world, name, who):
+def test_the_claim_is_for_verified_team_members_only(client, users, world, name, who):
     url = _no_args_url(name)
     assert url, f"{name} is TEAM but has URL arguments: should it be Obj(...)?"
     api = name.startswith("api-v1:")
@@ -486,6 +531,36 @@ def test_team_pages_are_for_verified_team_members_only(client, users, world, nam
         assert got is None or got.status_code == 200, f"{who} GET {url} → {got.status_code}"
     assert not writes(queries), f"{who} {url} wrote:\n" + "\n".join(writes(queries))
     assert snapshot(world) == before
+@pytest.mark.parametrize("name", patterns_of(TEAM))
+@pytest.mark.parametrize("who", [*ROLES, "unverified_member"])
+def test_team_pages_let_in_verified_team_members_only(client, users, world, team, team_member, name, who):
+    url = _no_args_url(name)
+    assert url, f"{name} is TEAM but has URL arguments: should it be Obj(...)?"
+    api = name.startswith("api-v1:")
+    if who == "unverified_member":
+        user = make_account("new.member@acme.example", Role.DPO, "Nia New")
+        team_member(user, team, verified=False)
+        login(client, user)
+    elif who != "anonymous":
+        login(client, users[who])
+    before = snapshot(world)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    if who == "anonymous":
+        assert response.status_code in (401, 403) if api else login_redirect(response), f"anonymous GET {url}"
+    elif who in TEAM_MEMBERS:
+        assert response.status_code == 200, f"{who} GET {url} → {response.status_code}"
+        assert not writes(queries), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
+    else:
+        assert response.status_code == 404, f"{who} GET {url} → {response.status_code}, not 404"
+    assert snapshot(world) == before
+    if who not in TEAM_MEMBERS:  # and a POST (whatever the page does with one) is refused the same way
+        response = client.post(url, data=json.dumps({}), content_type="application/json") if api else client.post(url, {})
+        if who == "anonymous":
+            assert response.status_code in (401, 403) if api else login_redirect(response), f"anonymous POST {url}"
+        else:
+            assert response.status_code == 404, f"{who} POST {url} → {response.status_code}, not 404"
+        assert snapshot(world) == before
 
 
 # Public patterns with URL arguments (a law key, a token, an employer id) are covered by their apps' tests.

@@ -160,3 +160,53 @@ def test_the_checklist_get_writes_nothing_even_when_its_rows_are_missing(owner_c
         assert page.count('name="answered"') == count > 0
         owner_client.post(url, {"answered": []})
     assert event.checklist.count() == count
+
+
+# --- The employer side: the ONE deliberate write on a GET ---------------------------------------------------
+ACCESS_LOG_INSERT = re.compile(r'^\s*INSERT INTO "dpo_caseaccesslog"', re.IGNORECASE)
+
+
+@pytest.fixture
+def team_client(client, employer, late_case):
+    """A verified responder of the employer's team, signed in."""
+    from django.utils import timezone
+
+    from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
+    from tests.support.world import login
+
+    team = EmployerTeam.objects.create(name="Acme privacy office")
+    team.employers.add(employer)
+    dpo = account_create(email="dpo@acme.example", password="correct horse battery staple 42", role=Role.DPO,
+                         display_name="Dora DPO", confirmed=True)
+    TeamMembership.objects.create(team=team, user=dpo, role=TeamRole.RESPONDER, verified_at=timezone.now())
+    return login(client, dpo)
+
+
+@pytest.mark.parametrize("page", ["inbox", "inbox-csv", "case-new", "case", "api-list", "api-detail", "letter-pdf"])
+def test_a_team_members_get_writes_nothing_but_the_access_log(team_client, late_case, page):
+    """The employer's team opening a case writes exactly one access-log row (the employee sees "viewed by
+    the employer's DPO team"); every other GET of the employer side writes nothing at all."""
+    from deletion_portal.dpo.models import CaseAccessLog
+
+    with time_machine.travel(LATE, tick=False):
+        letter = letter_finalize(case=late_case, letter=follow_up_draft(case=late_case))
+        url = {
+            "inbox": reverse("dpo:inbox"), "inbox-csv": reverse("dpo:inbox-csv"), "case-new": reverse("dpo:case-new"),
+            "case": reverse("dpo:case", args=[late_case.pk]),
+            "api-list": reverse("api-v1:employer-case-list"),
+            "api-detail": reverse("api-v1:employer-case-detail", args=[late_case.pk]),
+            "letter-pdf": reverse("cases:letter-pdf", args=[late_case.pk, letter.pk]),
+        }[page]
+        status, writes = writes_of(team_client, url)
+    assert status == 200, f"GET {url} → {status}"
+    logged = page in ("case", "api-detail")
+    assert [w for w in writes if not ACCESS_LOG_INSERT.match(w)] == [], f"GET {url} wrote"
+    assert len(writes) == (1 if logged else 0)
+    assert CaseAccessLog.objects.filter(case=late_case).count() == (1 if logged else 0)
+
+
+def test_the_owners_get_never_writes_the_access_log(owner_client, late_case):
+    from deletion_portal.dpo.models import CaseAccessLog
+
+    status, writes = writes_of(owner_client, reverse("cases:detail", args=[late_case.pk]))
+    assert status == 200 and writes == [] and not CaseAccessLog.objects.exists()

@@ -1,0 +1,22 @@
+"""How the dpo app plugs into the apps below it: connected in ``DpoConfig.ready``.
+
+* The employee's case page shows when the employer's DPO team last viewed the case (``cases.hooks``).
+* The employee's data export lists, per case, when the employer's team viewed it (team, day).
+* The deadline sweep reminds the case's assignee, or the team, of each respond-by date (``cases.hooks.register_reminder_recipients``).
+"""
+
+from __future__ import annotations
+
+from deletion_portal.cases.hooks import register_case_export, register_case_page_context, register_reminder_recipients
+from deletion_portal.dpo.selectors import case_views_for_export, case_views_for_owner
+from deletion_portal.dpo.services import reminder_recipients_for_cases
+
+
+def case_page_dpo_views(*, case, today) -> dict:
+    return {"dpo_views": case_views_for_owner(case=case)}
+
+
+def connect() -> None:
+    register_case_page_context(case_page_dpo_views, panels={"after_dates": ["dpo/case_viewed.html"]})
+    register_reminder_recipients(reminder_recipients_for_cases)
+    register_case_export(case_views_for_export)
