@@ -137,8 +137,8 @@ def _text(value, field: str, label: str, *, required: bool) -> str:
 
 
 def _acted_as(access) -> dict:
-    role = TeamRole(access.role).label if access.role in TeamRole.values else access.role
-    return {"team": access.via.name, "member_role": role}
+    role = TeamRole(access.role).label.split(" (")[0] if access.role in TeamRole.values else access.role
+    return {"team": access.via.name, "member_role": role}  # e.g. "Acme privacy office", "Responder"
 
 
 def _record(*, case: Case, user, access, action: str, on: date, details: dict | None = None, checked: dict) -> CaseEvent:
