@@ -251,7 +251,7 @@ def case_clarification_pauses(*, case: Case) -> bool:
 
 
 @transaction.atomic
-def case_request_clarification(*, case: Case, user, on: date, question: str) -> CaseEvent:
+def case_request_clarification(*, case: Case, user, on: date, question: str = "") -> CaseEvent:
     """Ask the employee to clarify the request. Where the law pauses the clock for this request (the UK pause
     for access requests) the deadline module adds the days back once the clarification arrives; elsewhere the
     clock keeps running, and the event says so."""
@@ -267,7 +267,7 @@ def case_request_clarification(*, case: Case, user, on: date, question: str) -> 
 
 
 @transaction.atomic
-def case_extend(*, case: Case, user, on: date, reasons: str) -> CaseEvent:
+def case_extend(*, case: Case, user, on: date, reasons: str = "") -> CaseEvent:
     """Notify an extension: only where the law has one, only once, only with reasons where the law requires
     them, and only within the first period (the deadline module decides the validity and the new date)."""
     access = _access(case, user)
@@ -303,7 +303,8 @@ def case_extend(*, case: Case, user, on: date, reasons: str) -> CaseEvent:
 
 
 @transaction.atomic
-def case_refuse(*, case: Case, user, on: date, grounds: list[str] | tuple[str, ...], reasons: str, scope: str = "whole") -> CaseEvent:
+def case_refuse(*, case: Case, user, on: date, grounds: list[str] | tuple[str, ...] = (), reasons: str = "",
+                scope: str = "whole") -> CaseEvent:
     """Refuse in whole or in part on the law's grounds (codes of ``employer_actions.refusal_grounds``), with
     reasons; the law's remedies text (e.g. GDPR Art. 12(4): complaint and court) is inserted automatically."""
     access = _access(case, user)
@@ -333,7 +334,7 @@ def case_refuse(*, case: Case, user, on: date, grounds: list[str] | tuple[str, .
 
 
 @transaction.atomic
-def case_close(*, case: Case, user, on: date, outcome: str, note: str = "") -> CaseEvent:
+def case_close(*, case: Case, user, on: date, outcome: str = "", note: str = "") -> CaseEvent:
     """Close the case with one of the closing outcomes (``cases.services.OUTCOMES``)."""
     access = _access(case, user)
     _law_for(case, "close")
