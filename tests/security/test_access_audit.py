@@ -12,6 +12,10 @@
   the case and changes nothing; anonymous is sent to log in (HTML) or gets 401/403 (API); an allowed GET
   answers and writes nothing (no INSERT/UPDATE/DELETE at all, checked on the SQL); the owner's POST
   changes something (so "nothing changed" for the others means something).
+* Employer-side patterns (``dpo:``, ``api-v1:employer-``) ask for ``RESPOND`` (or ``VIEW``): the policy gives it
+  to the verified responder of the case employer's team (``dpo``) on a sent case only, so the owner, like every
+  other role, gets the 404 there. A text URL argument that is not a key of the world (an action's name) is
+  written ``Word("acknowledge")``.
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -48,7 +52,11 @@ pytestmark = pytest.mark.django_db
 PUBLIC = "public"
 LOGIN = "login"
 ADMIN = "admin"
-MANAGE, VIEW = Need.MANAGE, Need.VIEW
+MANAGE, VIEW, RESPOND = Need.MANAGE, Need.VIEW, Need.RESPOND
+
+
+class Word(str):
+    """A literal text URL argument in ``At.kwargs`` (a plain string there names a key of the ``world``)."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,12 @@ ACCESS = {
     "api-v1:case-letter-finalize": Obj(("POST",), api=True, at=(At({"pk": "case", "letter_pk": "follow_up_letter"}),)),
     "api-v1:case-letter-send": Obj(("POST",), api=True, at=(At({"pk": "case", "letter_pk": "letter"}),),
                                    data={"channel": "email"}),
+    # --- the employer side: the actions (dpo.services); RESPOND, the owner gets 404 ------------------------------
+    "dpo:case-action": Obj(("GET", "POST"), need=RESPOND, at=(At({"pk": "case", "action": Word("acknowledge")}),),
+                           data={"date": "2025-06-20"}),
+    "dpo:bulk-acknowledge": LOGIN,                  # POST case ids: each checked with the policy (RESPOND)
+    "api-v1:employer-case-actions": Obj(("POST",), need=RESPOND, api=True,
+                                        data={"action": "acknowledge", "date": "2025-06-20"}),
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -228,7 +242,8 @@ STATE = {"case": "sent", "final_case": "finalised", "draft_case": "draft"}
 # Who may do what, by the policy (cases/access.py): (need, state of the case) pairs; everything else is a 404.
 ALLOWED = {
     "owner": {(need, state) for need in (VIEW, MANAGE) for state in STATE.values()},
-    "dpo": {(VIEW, "sent")},  # verified responder of the case employer's team: sent cases only, reading
+    # verified responder of the case employer's team: sent cases only, reading and acting for the employer
+    "dpo": {(VIEW, "sent"), (RESPOND, "sent")},
     "shared_advocate": {(VIEW, state) for state in STATE.values()},  # a live share with see_case
 }
 
@@ -281,7 +296,8 @@ def world(users, employer):
 
 def build(target: At, world) -> tuple[str, Case, str]:
     """The URL of a target for the owner's objects, the case it belongs to and its key in the world."""
-    values = {key: (world[value].pk if isinstance(value, str) else value) for key, value in target.kwargs.items()}
+    values = {key: (world[value].pk if isinstance(value, str) and not isinstance(value, Word) else value)
+              for key, value in target.kwargs.items()}
     return values, world[target.kwargs["pk"]], target.kwargs["pk"]
 
 
