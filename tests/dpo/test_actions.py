@@ -263,6 +263,7 @@ def test_the_employee_sees_the_event_with_the_team_and_role_on_their_case_page(f
     page = login(client, owner).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Extension notified" in page and "Acme privacy office" in page and "Responder" in page
     assert "Three systems hold keystroke data." in page
+    assert "Acme privacy office (Responder)" in page and "dpo@acme.example" not in page  # the team, not the person
     assert OutboxMessage.objects.filter(topic=f"case:{case.pk}", to=["olive@mail.example"]).count() == 1
 
 

@@ -35,6 +35,8 @@ def _actor_label(event, user) -> str:
         return "system"
     if event.actor_id == user.pk:
         return "you"
+    if event.details.get("team"):  # the employer's team acted: its name and the member's role (dpo.services)
+        return f"{event.details['team']} ({event.details.get('member_role') or 'team member'})"
     return event.actor.email
 
 
