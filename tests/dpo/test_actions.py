@@ -371,3 +371,13 @@ def test_the_bulk_form_fragment_posts_to_bulk_acknowledge(rf, dpo):
     request.user = dpo
     html = render_to_string("dpo/inbox_bulk.html", {}, request=request)
     assert 'id="bulk-acknowledge"' in html and reverse("dpo:bulk-acknowledge") in html and "csrfmiddlewaretoken" in html
+
+
+def test_a_case_recorded_by_the_team_has_no_one_to_email(frozen, employer, dpo, team):
+    """A request that reached the employer elsewhere (no employee account): the action is recorded, no email."""
+    fields = {**DRAFT_FIELDS, "rights": ["access"], "sent_outside_portal": True, "recorded_by_team": team}
+    case = case_create(owner=None, employer=employer, **fields)
+    case_record_event(case=case, kind=EventKind.SENT, on=SENT, details={"channel": "email"})
+    event = case_acknowledge(case=as_dpo(dpo, case), user=dpo, on=ACTED)
+    assert event.team == team and event.details["received_on"] == SENT.isoformat()
+    assert not OutboxMessage.objects.filter(topic=f"case:{case.pk}").exists()
