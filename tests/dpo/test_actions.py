@@ -381,3 +381,16 @@ def test_a_case_recorded_by_the_team_has_no_one_to_email(frozen, employer, dpo, 
     event = case_acknowledge(case=as_dpo(dpo, case), user=dpo, on=ACTED)
     assert event.team == team and event.details["received_on"] == SENT.isoformat()
     assert not OutboxMessage.objects.filter(topic=f"case:{case.pk}").exists()
+
+
+@pytest.mark.parametrize(("action", "shown"), [
+    pytest.param("acknowledge", "earlier", id="acknowledge-the earlier date rule"),
+    pytest.param("request_clarification", "Art. 12(3) GDPR", id="clarification-Art. 12(3): the clock keeps running"),
+    pytest.param("extend", "Art. 12(3) GDPR", id="extend-Art. 12(3)"),
+    pytest.param("refuse", "Art. 12(4) GDPR", id="refuse-Art. 12(4) remedies"),
+    pytest.param("close", "Outcome", id="close"),
+])
+def test_every_action_page_renders_with_the_law(frozen, owner, employer, dpo, client, action, shown):
+    case = sent_under(owner, employer, law_key="eu-gdpr", region="DE-BY", rights=["access"])
+    response = login(client, dpo).get(reverse("dpo:case-action", args=[case.pk, action]))
+    assert response.status_code == 200 and shown in response.content.decode()
