@@ -62,9 +62,10 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _event(case: Case, kind: str, on: date, *, actor=None, source=EventSource.PORTAL, details=None, attachment=None) -> CaseEvent:
+def _event(case: Case, kind: str, on: date, *, actor=None, source=EventSource.PORTAL, details=None, attachment=None,
+           team=None) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, kind=kind, on=on, actor=actor, source=source, details=details or {}, attachment=attachment
+        case=case, kind=kind, on=on, actor=actor, source=source, details=details or {}, attachment=attachment, team=team
     )
 
 
@@ -234,7 +235,19 @@ def cases_delete(*, case_ids: list[int]) -> int:
 
 
 def _expected_receipt(case: Case, events: list[CaseEvent]) -> tuple[date | None, bool]:
-    """When the employer received the request, and whether the person confirmed it."""
+    """When the employer received the request, and whether it is confirmed (by the person, or by the
+    employer's acknowledgement). An acknowledgement that states an EARLIER receipt date than the one
+    recorded wins: deadlines run from the earlier date, the conservative one for both sides."""
+    recorded, confirmed = _recorded_receipt(case, events)
+    stated = [date.fromisoformat(e.details["received_on"]) for e in events
+              if e.kind == EventKind.ACKNOWLEDGED and e.details.get("received_on")]
+    if stated and (recorded is None or min(stated) <= recorded):
+        return min(stated), True
+    return recorded, confirmed
+
+
+def _recorded_receipt(case: Case, events: list[CaseEvent]) -> tuple[date | None, bool]:
+    """When the employer received the request by the employee's record, and whether the person confirmed it."""
     received = [e for e in events if e.kind == EventKind.RECEIVED]
     confirmed = [e for e in received if e.details.get("confirmed")]
     if confirmed:
@@ -392,8 +405,14 @@ def case_record_event(
     upload: CheckedUpload | None = None,
     upload_name: str = "",
     today: date | None = None,
+    team=None,
+    checked_details: dict | None = None,
 ) -> CaseEvent:
-    """Record something that happened (possibly in the past) and recompute the deadlines."""
+    """Record something that happened (possibly in the past) and recompute the deadlines.
+
+    ``team``: the employer team that acted (``CaseEvent.team``). ``checked_details``: details a calling
+    service has already validated (the employer's actions in ``dpo.services``), stored as given on top
+    of the cleaned ``details``."""
     today = today or _today()
     if kind not in RECORDABLE:
         raise ValidationError({"kind": f"Unknown event kind '{str(kind)[:40]}'. Valid: {', '.join(RECORDABLE)}."})
@@ -408,7 +427,8 @@ def case_record_event(
     if kind == EventKind.SENT and (details or {}).get("letter"):
         clean.update(_sent_letter(case, str((details or {})["letter"]), on))
     attachment = attachment_store(case=case, upload=upload, name=upload_name, actor=actor) if upload else None
-    event = _event(case, kind, on, actor=actor, source=source, details=clean, attachment=attachment)
+    clean.update(checked_details or {})
+    event = _event(case, kind, on, actor=actor, source=source, details=clean, attachment=attachment, team=team)
     status = {
         EventKind.SENT: CaseStatus.SENT,
         EventKind.RESPONSE_RECEIVED: CaseStatus.ANSWERED,

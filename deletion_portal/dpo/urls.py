@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from deletion_portal.dpo import claim_views, team_urls, views
+from deletion_portal.dpo import action_views, claim_views, team_urls, views
 
 app_name = "dpo"
 
@@ -12,7 +12,9 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("inbox.csv", views.inbox_csv, name="inbox-csv"),
     path("cases/new", views.case_new, name="case-new"),
+    path("cases/acknowledge", action_views.bulk_acknowledge, name="bulk-acknowledge"),
     path("cases/<int:pk>", views.case_page, name="case"),
     path("cases/<int:pk>/notes", views.case_note, name="case-note"),
     path("cases/<int:pk>/assign", views.case_assign_view, name="case-assign"),
+    path("cases/<int:pk>/actions/<str:action>", action_views.case_action, name="case-action"),
 ]

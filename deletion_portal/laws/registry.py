@@ -34,6 +34,9 @@ bad field (e.g. ``eu-gdpr.json: rights[2].code: ...``):
   ``gdpr_text`` it cites (``eu`` / ``uk``) and no other family sets one; ``local_right_names`` need a
   ``local_language`` and name only rights the regime lists, each once. ``complaint_routing`` is
   ``eu_art77`` or ``single_authority``. Code reads these fields; it never compares a law key.
+- ``employer_actions`` (what an employer's team may do, ``dpo.services``): null exactly for an excluded
+  regime; ``actions`` lists each action once and ``extend`` exactly when there is an ``extension``; a
+  regime that allows ``refuse`` lists its grounds; identity questions and grounds have unique codes.
 - ``verification`` is the weakest mark anywhere in the record (checked < secondary < verify). The file
   states it, so a reader of the JSON sees it; the registry computes it and rejects a file whose stated
   value disagrees, so it cannot drift when a rule's mark changes.
@@ -90,7 +93,7 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _REGION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 _KEY = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
-_MAY_BE_EMPTY = {"note", "roll_forward_citation", "extension_none_reason"}
+_MAY_BE_EMPTY = {"note", "roll_forward_citation", "extension_none_reason", "warning"}
 _UNIT_FOR_COUNTING = {
     "calendar_months": "months",
     "days_excluding_start": "days",
@@ -343,6 +346,7 @@ def _check(regime: Regime, path: Path) -> None:
 
     _check_periods(regime)
     _check_letters(regime)
+    _check_employer_actions(regime)
 
     if not regime.applicability:
         raise _Bad("applicability", "a regime needs at least one applicability clause")
@@ -400,6 +404,28 @@ def _check_letters(regime: Regime) -> None:
         if local.code in seen:
             raise _Bad(where, f"the right {local.code!r} is named twice")
         seen.add(local.code)
+
+
+def _check_employer_actions(regime: Regime) -> None:
+    actions = regime.employer_actions
+    if regime.coverage.status == "excluded":
+        if actions is not None:
+            raise _Bad("employer_actions", "an excluded regime gives an employee no rights: employer_actions must be null")
+        return
+    if actions is None:
+        raise _Bad("employer_actions", "say which actions the law knows for an employer's answer")
+    if len(set(actions.actions)) != len(actions.actions):
+        raise _Bad("employer_actions.actions", "list each action once")
+    if ("extend" in actions.actions) != (regime.extension is not None):
+        raise _Bad("employer_actions.actions", "list \"extend\" exactly when the regime has an extension")
+    if "refuse" in actions.actions and not actions.refusal_grounds:
+        raise _Bad("employer_actions.refusal_grounds", "a regime that allows a refusal lists its grounds")
+    if not actions.identity.questions:
+        raise _Bad("employer_actions.identity.questions", "offer at least one proportionate question")
+    for name, items in (("identity.questions", actions.identity.questions), ("refusal_grounds", actions.refusal_grounds)):
+        codes = [item.code for item in items]
+        if len(set(codes)) != len(codes):
+            raise _Bad(f"employer_actions.{name}", "each code once")
 
 
 def _check_extension(extension: Extension, response: Period) -> None:

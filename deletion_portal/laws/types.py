@@ -235,6 +235,55 @@ class LetterFacts:
     local_right_names: tuple[LocalRightName, ...] = ()  # in ``local_language``
 
 
+#: What an employer's team can do with a request in the portal (``dpo.services``, section Actions).
+ActionCode = Literal["acknowledge", "request_identity", "request_clarification", "extend", "refuse", "close"]
+ACTION_CODES: tuple[str, ...] = ("acknowledge", "request_identity", "request_clarification", "extend", "refuse", "close")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One item of a list the law's record offers (a proportionate identity question)."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class IdentityRequestRule:
+    """What the law allows when the employer asks for identity information, and what it does to the clock
+    (the clock itself follows ``Regime.start_events``: ``identity_received`` there moves the start)."""
+
+    text: str  # the rule, e.g. "only on reasonable doubt" (GDPR 12(6))
+    citation: str
+    verification: Verification
+    questions: tuple[Choice, ...]  # proportionate questions for a former employee
+    id_copy_warning: str  # shown before an ID-document copy can be asked for (a written reason is required)
+    clock_effect: str  # one sentence for the form and the employee's notice
+
+
+@dataclass(frozen=True)
+class RefusalGround:
+    code: str
+    label: str
+    citation: str
+    verification: Verification
+    warning: str = ""  # e.g. the burden of proof under GDPR Art. 12(5)
+
+
+@dataclass(frozen=True)
+class EmployerActions:
+    """The actions the law knows for a request and the facts each one shows (``Regime.employer_actions``).
+
+    ``extend`` is listed exactly when the regime has an ``extension`` (its period and window are there);
+    the clarification pause is ``Regime.pauses``."""
+
+    actions: tuple[ActionCode, ...]
+    identity: IdentityRequestRule
+    clarification: Rule  # what asking for clarification does under this law (the page says it)
+    refusal_grounds: tuple[RefusalGround, ...]
+    remedies: Rule  # inserted into every refusal: the person's remedies (GDPR Art. 12(4): complaint and court)
+
+
 @dataclass(frozen=True)
 class Regime:
     key: str  # e.g. "eu-gdpr"
@@ -263,6 +312,7 @@ class Regime:
     letters: LetterFacts
     applicability: tuple[ApplicabilityClause, ...]
     notes: tuple[Rule, ...] = ()  # anything else a letter or the calculator should show
+    employer_actions: EmployerActions | None = None  # null exactly when coverage is "excluded"
 
     def right(self, code: str) -> Right | None:
         return next((r for r in self.rights if r.code == code), None)

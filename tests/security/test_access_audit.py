@@ -29,6 +29,10 @@
 * The ONE write a GET may make: a team member's GET of a case page of the employer side writes a row of
   the case's access log (``dpo_caseaccesslog``: who, when, what; the employee sees it). The no-write check
   allows exactly that INSERT, for team members, and nothing else.
+* Employer-side patterns (``dpo:``, ``api-v1:employer-``) ask for ``RESPOND`` (or ``VIEW``): the policy gives it
+  to the verified responder of the case employer's team (``dpo``) on a sent case only, so the owner, like every
+  other role, gets the 404 there. A text URL argument that is not a key of the world (an action's name) is
+  written ``Word("acknowledge")``.
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -69,6 +73,10 @@ TEAM_CLAIM = "team-claim"
 ADMIN = "admin"
 MANAGE, VIEW, RESPOND = Need.MANAGE, Need.VIEW, Need.RESPOND
 EMPLOYER_SIDE = frozenset({Party.EMPLOYER})
+
+
+class Word(str):
+    """A literal text URL argument in ``At.kwargs`` (a plain string there names a key of the ``world``)."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +230,12 @@ ACCESS = {
     "dpo:case-assign": Obj(("POST",), need=RESPOND, parties=EMPLOYER_SIDE, data={"assignee": ""}),
     "api-v1:employer-case-list": TEAM,              # GET: the team's cases; POST: record a request received elsewhere
     "api-v1:employer-case-detail": Obj(("GET",), need=VIEW, api=True, parties=EMPLOYER_SIDE),
+    # --- the employer side: the actions (dpo.actions); RESPOND, the owner gets 404 ------------------------------
+    "dpo:case-action": Obj(("GET", "POST"), need=RESPOND, parties=EMPLOYER_SIDE, at=(At({"pk": "case", "action": Word("acknowledge")}),),
+                           data={"date": "2025-06-20"}),
+    "dpo:bulk-acknowledge": LOGIN,                  # POST case ids: each checked with the policy (RESPOND)
+    "api-v1:employer-case-actions": Obj(("POST",), need=RESPOND, api=True, parties=EMPLOYER_SIDE,
+                                        data={"action": "acknowledge", "date": "2025-06-20"}),
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -356,7 +370,8 @@ def world(users, employer):
 
 def build(target: At, world) -> tuple[str, Case, str]:
     """The URL of a target for the owner's objects, the case it belongs to and its key in the world."""
-    values = {key: (world[value].pk if isinstance(value, str) else value) for key, value in target.kwargs.items()}
+    values = {key: (world[value].pk if isinstance(value, str) and not isinstance(value, Word) else value)
+              for key, value in target.kwargs.items()}
     return values, world[target.kwargs["pk"]], target.kwargs["pk"]
 
 

@@ -35,7 +35,8 @@ def _actor_label(event, user) -> str:
     if event.actor_id is not None and event.actor_id == user.pk:
         return "you"
     if event.team_id is not None:  # the employer's team: its name and the member's role, never their email
-        role = (event.details or {}).get("role", "")
+        details = event.details or {}
+        role = details.get("member_role") or details.get("role", "")
         return f"{event.team.name}{f' ({role})' if role else ''}"
     if event.actor_id is None:
         return "system"
@@ -45,12 +46,22 @@ def _actor_label(event, user) -> str:
 def _detail_items(details: dict) -> list[tuple[str, str]]:
     labels = {"channel": "How", "tracking_number": "Tracking number", "delivered_on": "Delivered on",
               "confirmed": "Confirmed", "reasons": "Reasons", "grounds": "Grounds", "outcome": "Outcome",
-              "note": "Note", "letter": "Letter", "sha256": "SHA-256", "outside_portal": "Sent outside the portal"}
+              "note": "Note", "letter": "Letter", "sha256": "SHA-256", "outside_portal": "Sent outside the portal",
+              # the employer team's actions (dpo.services): who acted, and what the law says
+              "team": "Team", "member_role": "Acting as", "received_on": "Received on (the employer says)",
+              "employee_received_on": "Received on (your record)", "deadline_note": "Deadlines", "questions": "Questions",
+              "id_copy": "ID-document copy asked for", "id_copy_reason": "Why an ID copy", "question": "Question",
+              "rule": "The rule", "clock": "The clock", "citation": "Citation", "original_respond_by": "Was due by",
+              "new_respond_by": "Now due by", "scope": "Refused", "warnings": "Warnings", "remedies": "Your remedies",
+              "remedies_citation": "Remedies citation", "reason": "Reason"}
+    hidden = {"ground_codes"}
     items = []
     for key, value in (details or {}).items():
-        if value in ("", None):
+        if value in ("", None, []) or key in hidden:
             continue
-        if isinstance(value, bool):
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        elif isinstance(value, bool):
             value = "yes" if value else "no"
         elif key == "channel":
             value = case_forms.CHANNEL_LABELS.get(value, value)
