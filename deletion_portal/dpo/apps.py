@@ -7,3 +7,9 @@ class DpoConfig(AppConfig):
     name = "deletion_portal.dpo"
     label = "dpo"
     verbose_name = "Employer DPO workspace"
+
+    def ready(self) -> None:
+        # Webhooks: subscribe to cases.signals.case_changed (kept as its own call for easy merging).
+        from deletion_portal.dpo import webhooks
+
+        webhooks.connect()
