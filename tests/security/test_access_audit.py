@@ -12,6 +12,9 @@
   the case and changes nothing; anonymous is sent to log in (HTML) or gets 401/403 (API); an allowed GET
   answers and writes nothing (no INSERT/UPDATE/DELETE at all, checked on the SQL); the owner's POST
   changes something (so "nothing changed" for the others means something).
+* ``TEAM_ADMIN``: an employer team's settings pages (webhooks): a verified admin of the team gets in;
+  the team's responders and viewers, an unverified admin, employees, advocates and another team's admin
+  (for the team's objects) get a 404 and change nothing; anonymous is sent to log in.
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -48,6 +51,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = "public"
 LOGIN = "login"
 ADMIN = "admin"
+TEAM_ADMIN = "team_admin"  # an employer team's settings pages: its verified admins only (see the section below)
 MANAGE, VIEW = Need.MANAGE, Need.VIEW
 
 
@@ -155,6 +159,11 @@ ACCESS = {
     "api-v1:case-letter-finalize": Obj(("POST",), api=True, at=(At({"pk": "case", "letter_pk": "follow_up_letter"}),)),
     "api-v1:case-letter-send": Obj(("POST",), api=True, at=(At({"pk": "case", "letter_pk": "letter"}),),
                                    data={"channel": "email"}),
+    # --- dpo: the team admin's webhook pages --------------------------------------------------------------
+    "dpo:webhooks": TEAM_ADMIN,
+    "dpo:webhook-roll": TEAM_ADMIN,
+    "dpo:webhook-remove": TEAM_ADMIN,
+    "dpo:webhook-resend": TEAM_ADMIN,
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -443,3 +452,87 @@ def test_the_admin_sends_non_staff_users_to_its_login(client, users, world, who)
 
 def _has_admin(name: str) -> bool:
     return any(p.name == name for p in all_patterns())
+
+
+# --- Team admin pages (TEAM_ADMIN) -------------------------------------------------------------------------
+# Each pattern: the methods probed, the team object its pk names ("webhook", "delivery" or None), and the
+# POST data (valid for the team's admin, so "nothing changed" for the others means something).
+TEAM_ADMIN_PROBES = {
+    "dpo:webhooks": (("GET", "POST"), None, {"url": "https://dsar.evil.example/hook"}),
+    "dpo:webhook-roll": (("POST",), "webhook", {}),
+    "dpo:webhook-remove": (("POST",), "webhook", {}),
+    "dpo:webhook-resend": (("POST",), "delivery", {}),
+}
+TEAM_ROLES = [*ROLES, "team_admin", "unverified_admin", "viewer", "other_admin"]
+
+
+def test_every_team_admin_pattern_is_probed():
+    assert set(patterns_of(TEAM_ADMIN)) == set(TEAM_ADMIN_PROBES)
+
+
+@pytest.fixture
+def team_world(users, team, other_team, team_member, world):
+    from deletion_portal.dpo.models import WebhookDelivery
+    from deletion_portal.dpo.webhooks import webhook_create
+    from deletion_portal.employers.models import TeamRole
+
+    people = dict(users)
+    for key, email, in_team, role, verified in (
+        ("team_admin", "ada.admin@acme.example", team, TeamRole.ADMIN, True),
+        ("unverified_admin", "una@acme.example", team, TeamRole.ADMIN, False),
+        ("viewer", "vic@acme.example", team, TeamRole.VIEWER, True),
+        ("other_admin", "root@rival.example", other_team, TeamRole.ADMIN, True),
+    ):
+        people[key] = make_account(email, Role.DPO)
+        team_member(people[key], in_team, role=role, verified=verified)
+    webhook = webhook_create(team=team, url="https://dsar.acme.example/hook", actor=people["team_admin"])
+    delivery = WebhookDelivery.objects.create(webhook=webhook, case=world["case"], event_id="evt_1",
+                                              payload={"id": "evt_1"}, state="failed", attempts=8)
+    return {"people": people, "webhook": webhook, "delivery": delivery}
+
+
+def team_snapshot() -> dict:
+    from deletion_portal.dpo.models import Webhook, WebhookDelivery
+    from deletion_portal.employers.models import TeamAuditEntry
+
+    return {
+        "webhooks": list(Webhook.objects.order_by("pk").values_list("pk", "team", "url", "secret", "active")),
+        "deliveries": list(WebhookDelivery.objects.order_by("pk").values_list("pk", "state", "attempts")),
+        "audit": TeamAuditEntry.objects.count(),
+    }
+
+
+TEAM_PROBES = [
+    pytest.param(name, method, who, id=f"{name}-{method}-{who}")
+    for name, (methods, _, _) in TEAM_ADMIN_PROBES.items() for method in methods for who in TEAM_ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "method", "who"), TEAM_PROBES)
+def test_team_admin_pages_let_in_the_teams_verified_admins_only(client, team_world, name, method, who):
+    from tests.support.world import login
+
+    methods, target, data = TEAM_ADMIN_PROBES[name]
+    url = reverse(name, args=[team_world[target].pk]) if target else reverse(name)
+    if who != "anonymous":
+        login(client, team_world["people"][who])
+    before = team_snapshot()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url) if method == "GET" else client.post(url, data)
+    # Another team's admin has a webhook page of their own (showing nothing of this team), but none of this
+    # team's webhooks or deliveries.
+    own_page = who == "other_admin" and target is None
+    if who == "anonymous":
+        assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}"
+        assert team_snapshot() == before
+    elif who not in ("team_admin", "other_admin") or (who == "other_admin" and not own_page):
+        assert response.status_code == 404, f"{who} {method} {url} → {response.status_code}, not 404"
+        assert b"dsar.acme.example" not in body(response)
+        assert team_snapshot() == before, f"{who} {method} {url} changed something"
+    elif method == "GET":
+        assert response.status_code == 200, f"{who} GET {url} → {response.status_code}"
+        assert not writes(queries), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
+        assert (b"dsar.acme.example" in body(response)) == (who == "team_admin")
+    else:
+        assert response.status_code in (200, 302), f"{who} {method} {url} → {response.status_code}"
+        assert team_snapshot() != before, f"{who} {method} {url} changed nothing"
