@@ -26,6 +26,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -94,8 +95,7 @@ def webhook_url_clean(url: str) -> str:
     if parts.username or parts.password:
         raise ValidationError({"url": "A webhook URL may not carry a user name or password; the signature "
                                       "authenticates the portal."})
-    local_allowed = bool(getattr(settings, "WEBHOOK_ALLOW_LOCAL_HTTP", False)) and host in LOCAL_HOSTS
-    if local_allowed:
+    if local_allowed(host):
         return url
     if parts.scheme != "https":
         raise ValidationError({"url": "Webhooks are sent over HTTPS only: give an https:// URL."})
@@ -108,6 +108,22 @@ def webhook_url_clean(url: str) -> str:
     if not address.is_global:
         raise ValidationError({"url": "The URL must be reachable on the internet, not a private address."})
     return url
+
+
+def local_allowed(host: str) -> bool:
+    """The explicit local allowance (development and tests): 127.0.0.1, localhost, ::1 with the setting on."""
+    return bool(getattr(settings, "WEBHOOK_ALLOW_LOCAL_HTTP", False)) and host.lower() in LOCAL_HOSTS
+
+
+def webhook_host_reachable(url: str) -> bool:
+    """At delivery time: the host resolves only to public internet addresses (a name registered as public
+    that now points into a private network is not posted to). The local allowance is exempt."""
+    host = urlsplit(url).hostname or ""
+    if local_allowed(host):
+        return True
+    infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos}
+    return bool(addresses) and all(address.is_global for address in addresses)
 
 
 def webhook_admin_teams(*, user) -> QuerySet[EmployerTeam]:
@@ -351,9 +367,11 @@ def webhook_deliver(*, delivery_id: int) -> str:
     status, error = None, ""
     try:
         webhook_url_clean(delivery.webhook.url)  # the rule may have changed since it was registered
+        if not webhook_host_reachable(delivery.webhook.url):
+            raise ValidationError("private address")
         status = _post(delivery.webhook.url, body, headers)
     except ValidationError:
-        error = "URL no longer allowed"
+        error = "address not allowed (HTTPS to a public internet address only)"
     except Exception as exc:  # noqa: BLE001 - any network error is recorded (its type only) and retried
         error = type(exc).__name__
     if status is not None and 200 <= status < 300:

@@ -196,6 +196,18 @@ def test_it_does_not_follow_redirects_and_counts_them_as_failures(admin, team, f
     assert len(tool.requests) == 1  # the Location was not visited
 
 
+def test_it_does_not_post_to_a_name_that_now_points_into_a_private_network(admin, team, final_case, monkeypatch):
+    import socket
+
+    webhook_create(team=team, url="https://dsar.acme.example/hook", actor=admin)
+    send(final_case)
+    delivery = WebhookDelivery.objects.get()
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", 0))])
+    assert deliver_webhook(delivery.pk) == WebhookDeliveryState.RETRYING
+    delivery.refresh_from_db()
+    assert delivery.last_status_code is None and "public internet address" in delivery.last_error
+
+
 def test_it_gives_up_after_the_last_attempt(admin, team, final_case, receiver):
     tool = receiver(statuses=(503,) * MAX_ATTEMPTS)
     webhook_create(team=team, url=tool.url, actor=admin)
