@@ -190,10 +190,13 @@ def webhooks_of(*, teams) -> list[Webhook]:
     return list(Webhook.objects.filter(team__in=teams).select_related("team").order_by("team__name", "created_at", "pk"))
 
 
-def webhook_deliveries_of(*, teams, limit: int = 50) -> list[WebhookDelivery]:
+def webhook_deliveries_of(*, teams, state: str = "", limit: int = 50) -> list[WebhookDelivery]:
     """The latest deliveries of these teams' webhooks (state, attempts, last status; never the secret)."""
+    deliveries = WebhookDelivery.objects.filter(webhook__team__in=teams)
+    if state:
+        deliveries = deliveries.filter(state=state)
     return list(
-        WebhookDelivery.objects.filter(webhook__team__in=teams)
+        deliveries
         .select_related("webhook__team", "case")
         .defer("payload", "webhook__secret")
         .order_by("-created_at", "-pk")[:limit]

@@ -12,9 +12,9 @@
   the case and changes nothing; anonymous is sent to log in (HTML) or gets 401/403 (API); an allowed GET
   answers and writes nothing (no INSERT/UPDATE/DELETE at all, checked on the SQL); the owner's POST
   changes something (so "nothing changed" for the others means something).
-* ``TEAM_ADMIN``: an employer team's settings pages (webhooks): a verified admin of the team gets in;
+* ``TEAM_ADMIN``: an employer team's settings pages and endpoints (webhooks): a verified admin of the team gets in;
   the team's responders and viewers, an unverified admin, employees, advocates and another team's admin
-  (for the team's objects) get a 404 and change nothing; anonymous is sent to log in.
+  (for the team's objects) get a 404 and change nothing; anonymous is sent to log in (API: 401/403).
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -164,6 +164,11 @@ ACCESS = {
     "dpo:webhook-roll": TEAM_ADMIN,
     "dpo:webhook-remove": TEAM_ADMIN,
     "dpo:webhook-resend": TEAM_ADMIN,
+    "api-v1:employer-webhooks": TEAM_ADMIN,
+    "api-v1:employer-webhook-detail": TEAM_ADMIN,
+    "api-v1:employer-webhook-roll": TEAM_ADMIN,
+    "api-v1:employer-webhook-deliveries": TEAM_ADMIN,
+    "api-v1:employer-webhook-resend": TEAM_ADMIN,
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -462,6 +467,11 @@ TEAM_ADMIN_PROBES = {
     "dpo:webhook-roll": (("POST",), "webhook", {}),
     "dpo:webhook-remove": (("POST",), "webhook", {}),
     "dpo:webhook-resend": (("POST",), "delivery", {}),
+    "api-v1:employer-webhooks": (("GET", "POST"), None, {"url": "https://dsar.evil.example/hook"}),
+    "api-v1:employer-webhook-detail": (("DELETE",), "webhook", {}),
+    "api-v1:employer-webhook-roll": (("POST",), "webhook", {}),
+    "api-v1:employer-webhook-deliveries": (("GET",), None, {}),
+    "api-v1:employer-webhook-resend": (("POST",), "delivery", {}),
 }
 TEAM_ROLES = [*ROLES, "team_admin", "unverified_admin", "viewer", "other_admin"]
 
@@ -517,22 +527,34 @@ def test_team_admin_pages_let_in_the_teams_verified_admins_only(client, team_wor
     if who != "anonymous":
         login(client, team_world["people"][who])
     before = team_snapshot()
+    api = name.startswith("api-v1:")
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url) if method == "GET" else client.post(url, data)
+        if method == "GET":
+            response = client.get(url)
+        elif method == "DELETE":
+            response = client.delete(url)
+        elif api:
+            response = client.post(url, data=json.dumps(data), content_type="application/json")
+        else:
+            response = client.post(url, data)
     # Another team's admin has a webhook page of their own (showing nothing of this team), but none of this
     # team's webhooks or deliveries.
     own_page = who == "other_admin" and target is None
     if who == "anonymous":
-        assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}"
+        if api:
+            assert response.status_code in (401, 403), f"anonymous {method} {url} → {response.status_code}"
+        else:
+            assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}"
         assert team_snapshot() == before
     elif who not in ("team_admin", "other_admin") or (who == "other_admin" and not own_page):
         assert response.status_code == 404, f"{who} {method} {url} → {response.status_code}, not 404"
-        assert b"dsar.acme.example" not in body(response)
+        assert b"dsar.acme.example" not in body(response) and b"evt_1" not in body(response)
         assert team_snapshot() == before, f"{who} {method} {url} changed something"
     elif method == "GET":
         assert response.status_code == 200, f"{who} GET {url} → {response.status_code}"
         assert not writes(queries), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
-        assert (b"dsar.acme.example" in body(response)) == (who == "team_admin")
+        marker = b"evt_1" if name.endswith("deliveries") else b"dsar.acme.example"  # the team's delivery / webhook
+        assert (marker in body(response)) == (who == "team_admin")
     else:
-        assert response.status_code in (200, 302), f"{who} {method} {url} → {response.status_code}"
+        assert response.status_code in (200, 201, 202, 204, 302), f"{who} {method} {url} → {response.status_code}"
         assert team_snapshot() != before, f"{who} {method} {url} changed nothing"
