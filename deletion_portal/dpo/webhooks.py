@@ -376,7 +376,8 @@ def webhook_deliver(*, delivery_id: int) -> str:
     except ValidationError:
         error = "address not allowed (HTTPS to a public internet address only)"
     except Exception as exc:  # noqa: BLE001 - any network error is recorded (its type only) and retried
-        error = type(exc).__name__
+        reason = getattr(exc, "reason", None)
+        error = type(exc).__name__ + (f" ({type(reason).__name__})" if isinstance(reason, BaseException) else "")
     if status is not None and 200 <= status < 300:
         WebhookDelivery.objects.filter(pk=delivery_id, state=State.SENDING).update(
             state=State.DELIVERED, attempts=attempts, delivered_at=timezone.now(), last_status_code=status,

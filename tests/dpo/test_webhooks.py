@@ -208,6 +208,19 @@ def test_it_does_not_post_to_a_name_that_now_points_into_a_private_network(admin
     assert delivery.last_status_code is None and "public internet address" in delivery.last_error
 
 
+def test_a_receiver_that_is_down_is_retried_and_the_error_names_no_payload(admin, team, final_case, receiver):
+    tool = receiver()
+    url = tool.url
+    tool.close()  # nothing listens on the port any more
+    webhook_create(team=team, url=url, actor=admin)
+    send(final_case)
+    delivery = WebhookDelivery.objects.get()
+    assert deliver_webhook(delivery.pk) == WebhookDeliveryState.RETRYING
+    delivery.refresh_from_db()
+    assert delivery.last_status_code is None and delivery.last_error.startswith("URLError")
+    assert final_case.reference not in delivery.last_error
+
+
 def test_it_gives_up_after_the_last_attempt(admin, team, final_case, receiver):
     tool = receiver(statuses=(503,) * MAX_ATTEMPTS)
     webhook_create(team=team, url=tool.url, actor=admin)
