@@ -180,12 +180,21 @@ OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 600, minimum=1)
 OUTBOX_QUEUED_GRACE_SECONDS = env_int("OUTBOX_QUEUED_GRACE_SECONDS", 120, minimum=1)
 # Delay before the first retry of a failed send; it doubles on every further failure (capped at 6 h).
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60, minimum=1)
+# Webhooks (dpo/webhooks.py): HTTPS only; plain http to 127.0.0.1/localhost/[::1] only where this is on
+# (by default with DEBUG, so a developer's and the tests' local receivers work; never in production).
+WEBHOOK_ALLOW_LOCAL_HTTP = env_bool("WEBHOOK_ALLOW_LOCAL_HTTP", default=DEBUG)
+if PRODUCTION and WEBHOOK_ALLOW_LOCAL_HTTP:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_LOCAL_HTTP must be off when PORTAL_PROFILE=production.")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# How often beat hands due webhook retries (and deliveries a lost task left behind) to a worker.
+WEBHOOK_SWEEP_INTERVAL_SECONDS = env_int("WEBHOOK_SWEEP_INTERVAL_SECONDS", 60, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.heartbeat", "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS)},
     "sweep-deadlines": {"task": "tracking.sweep", "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS)},
     "purge-closed-cases": {"task": "tracking.purge_closed_cases", "schedule": timedelta(days=1)},
     # Each employer team's weekly digest (idempotent per team and ISO week: the outbox key).
     "dpo-weekly-digest": {"task": "dpo.weekly_digest", "schedule": timedelta(days=7)},
+    "requeue-webhooks": {"task": "dpo.requeue_webhooks", "schedule": timedelta(seconds=WEBHOOK_SWEEP_INTERVAL_SECONDS)},
 }
 
 if REDIS_URL:

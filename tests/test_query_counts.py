@@ -5,7 +5,8 @@ list to a LARGE number and counts again: the counts must be EQUAL (an N+1 adds a
 pages: My cases, the case page (events, letters, attachments, outbox), the cases API list and detail
 (every letter), the follow-up and complaint pages, the checklist, the evidence bundle, a case's .ics and
 the private calendar feed, the employer directory (page and JSON) and the wizard's employer search, the account export, and the
-employer side: the team's inbox, its CSV export and API list, the DPO's case page and API detail.
+employer side: the team's inbox, its CSV export and API list, the DPO's case page and API detail,
+and the team admin's webhook page with its deliveries.
 """
 
 from __future__ import annotations
@@ -313,3 +314,34 @@ def test_the_dpo_case_page_and_api_detail(client, owner, team_world, name):
     else:
         login(client, team_world["dpo"])
     assert_constant(lambda n: grow_team_history(case, team_world, n), lambda: client.get(reverse(name, args=[case.pk])))
+
+
+def test_the_team_admins_webhook_deliveries(client, owner):
+    """The webhook page lists the team's webhooks and its latest deliveries (each with its case and webhook)."""
+    from deletion_portal.dpo.models import WebhookDelivery
+    from deletion_portal.dpo.webhooks import webhook_create
+    from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
+    from tests.support.world import login
+
+    admin = account_create(email="ada.admin@acme.example", password="correct horse battery staple 42",
+                           role=Role.DPO, display_name="Ada", confirmed=True)
+    team = EmployerTeam.objects.create(name="Group privacy office")
+    TeamMembership.objects.create(team=team, user=admin, role=TeamRole.ADMIN, verified_at=datetime(2026, 3, 1, tzinfo=dt_timezone.utc))
+    for host in ("a", "b"):
+        webhook_create(team=team, url=f"https://{host}.dsar.example/hook", actor=admin)
+    login(client, admin)
+
+    def grow(n):
+        for _ in range(n):
+            employer = new_employer()
+            team.employers.add(employer)
+            case_create(owner=owner, employer=employer, sent_outside_portal=True, **CASE_FIELDS)
+            case = Case.objects.filter(employer=employer).get()
+            case_record_event(case=case, kind=EventKind.SENT, on=SENT_ON, actor=owner, details={"channel": "email"})
+
+    def fetch():
+        response = client.get(reverse("dpo:webhooks"))
+        assert response.content.count(b'id="delivery-') == WebhookDelivery.objects.count()
+        return response
+
+    assert_constant(grow, fetch)

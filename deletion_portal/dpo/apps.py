@@ -17,3 +17,8 @@ class DpoConfig(AppConfig):
         from deletion_portal.dpo import receivers
 
         receivers.connect()
+
+        # Webhooks: subscribe to cases.signals.case_changed (kept as its own call for easy merging).
+        from deletion_portal.dpo import webhooks
+
+        webhooks.connect()

@@ -62,3 +62,65 @@ class CaseAccessLog(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"])]
+
+
+# --- Webhooks: for teams that run their own DSAR tool (dpo/webhooks.py) -------------------------------------
+
+
+def new_webhook_secret() -> str:
+    """32 random bytes, hex: the HMAC-SHA256 key of a webhook (``whsec_`` + 64 hex characters)."""
+    import secrets
+
+    return "whsec_" + secrets.token_hex(32)
+
+
+class Webhook(models.Model):
+    """An endpoint of the team's own tool that the portal POSTs every event of the team's cases to, signed
+    with ``secret`` (shown to the admin once, when created or rolled)."""
+
+    team = models.ForeignKey(EmployerTeam, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=80, default=new_webhook_secret, editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    secret_rolled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.url}"
+
+
+class WebhookDeliveryState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    DELIVERED = "delivered", "Delivered"
+    RETRYING = "retrying", "Retrying"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: the row is the source of truth, a task sends it (compare-and-swap claim,
+    retries with back-off, like the outbox). ``last_error`` is short and never holds the payload."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    # The case it is about: deleting the case (account deletion, the retention purge) deletes its payloads.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(max_length=12, choices=WebhookDeliveryState.choices, default=WebhookDeliveryState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["webhook", "event_id"], name="unique_webhook_event")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]

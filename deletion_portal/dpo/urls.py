@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from deletion_portal.dpo import action_views, claim_views, team_urls, views
+from deletion_portal.dpo import action_views, claim_views, team_urls, views, webhook_views
 
 app_name = "dpo"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("cases/<int:pk>/notes", views.case_note, name="case-note"),
     path("cases/<int:pk>/assign", views.case_assign_view, name="case-assign"),
     path("cases/<int:pk>/actions/<str:action>", action_views.case_action, name="case-action"),
+    # Webhooks (team admins only).
+    path("webhooks", webhook_views.webhooks_page, name="webhooks"),
+    path("webhooks/<int:pk>/roll", webhook_views.webhook_roll, name="webhook-roll"),
+    path("webhooks/<int:pk>/remove", webhook_views.webhook_delete, name="webhook-remove"),
+    path("webhooks/deliveries/<int:pk>/resend", webhook_views.webhook_resend, name="webhook-resend"),
 ]

@@ -33,6 +33,9 @@
   to the verified responder of the case employer's team (``dpo``) on a sent case only, so the owner, like every
   other role, gets the 404 there. A text URL argument that is not a key of the world (an action's name) is
   written ``Word("acknowledge")``.
+* ``TEAM_ADMIN``: an employer team's settings pages and endpoints (webhooks): a verified admin of the team gets in;
+  the team's responders and viewers, an unverified admin, employees, advocates and another team's admin
+  (for the team's objects) get a 404 and change nothing; anonymous is sent to log in (API: 401/403).
 * ``ADMIN``: the Django admin (its own views are Django's, tested there); an employee or a DPO who
   opens the admin index is sent to the admin's login.
 
@@ -77,6 +80,7 @@ EMPLOYER_SIDE = frozenset({Party.EMPLOYER})
 
 class Word(str):
     """A literal text URL argument in ``At.kwargs`` (a plain string there names a key of the ``world``)."""
+TEAM_ADMIN = "team_admin"  # an employer team's settings pages: its verified admins only (see the section below)
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,16 @@ ACCESS = {
     "dpo:bulk-acknowledge": LOGIN,                  # POST case ids: each checked with the policy (RESPOND)
     "api-v1:employer-case-actions": Obj(("POST",), need=RESPOND, api=True, parties=EMPLOYER_SIDE,
                                         data={"action": "acknowledge", "date": "2025-06-20"}),
+    # --- dpo: the team admin's webhook pages --------------------------------------------------------------
+    "dpo:webhooks": TEAM_ADMIN,
+    "dpo:webhook-roll": TEAM_ADMIN,
+    "dpo:webhook-remove": TEAM_ADMIN,
+    "dpo:webhook-resend": TEAM_ADMIN,
+    "api-v1:employer-webhooks": TEAM_ADMIN,
+    "api-v1:employer-webhook-detail": TEAM_ADMIN,
+    "api-v1:employer-webhook-roll": TEAM_ADMIN,
+    "api-v1:employer-webhook-deliveries": TEAM_ADMIN,
+    "api-v1:employer-webhook-resend": TEAM_ADMIN,
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -721,3 +735,104 @@ def test_the_set_up_page_is_open_to_a_dpo_without_a_second_factor(client, users)
     client.force_login(users["dpo"])
     assert client.get(reverse("accounts:2fa-setup")).status_code == 200
     assert client.get(reverse("accounts:2fa-verify"))["Location"] == reverse("accounts:2fa-setup")
+
+
+# --- Team admin pages (TEAM_ADMIN) -------------------------------------------------------------------------
+# Each pattern: the methods probed, the team object its pk names ("webhook", "delivery" or None), and the
+# POST data (valid for the team's admin, so "nothing changed" for the others means something).
+TEAM_ADMIN_PROBES = {
+    "dpo:webhooks": (("GET", "POST"), None, {"url": "https://dsar.evil.example/hook"}),
+    "dpo:webhook-roll": (("POST",), "webhook", {}),
+    "dpo:webhook-remove": (("POST",), "webhook", {}),
+    "dpo:webhook-resend": (("POST",), "delivery", {}),
+    "api-v1:employer-webhooks": (("GET", "POST"), None, {"url": "https://dsar.evil.example/hook"}),
+    "api-v1:employer-webhook-detail": (("DELETE",), "webhook", {}),
+    "api-v1:employer-webhook-roll": (("POST",), "webhook", {}),
+    "api-v1:employer-webhook-deliveries": (("GET",), None, {}),
+    "api-v1:employer-webhook-resend": (("POST",), "delivery", {}),
+}
+ADMIN_ROLES = [*ROLES, "team_admin", "unverified_admin", "viewer", "other_admin"]
+
+
+def test_every_team_admin_pattern_is_probed():
+    assert set(patterns_of(TEAM_ADMIN)) == set(TEAM_ADMIN_PROBES)
+
+
+@pytest.fixture
+def admin_world(users, team, other_team, team_member, world):
+    from deletion_portal.dpo.models import WebhookDelivery
+    from deletion_portal.dpo.webhooks import webhook_create
+    from deletion_portal.employers.models import TeamRole
+
+    people = dict(users)
+    for key, email, in_team, role, verified in (
+        ("team_admin", "ada.admin@acme.example", team, TeamRole.ADMIN, True),
+        ("unverified_admin", "una@acme.example", team, TeamRole.ADMIN, False),
+        ("viewer", "vic@acme.example", team, TeamRole.VIEWER, True),
+        ("other_admin", "root@rival.example", other_team, TeamRole.ADMIN, True),
+    ):
+        people[key] = make_account(email, Role.DPO)
+        team_member(people[key], in_team, role=role, verified=verified)
+    webhook = webhook_create(team=team, url="https://dsar.acme.example/hook", actor=people["team_admin"])
+    delivery = WebhookDelivery.objects.create(webhook=webhook, case=world["case"], event_id="evt_1",
+                                              payload={"id": "evt_1"}, state="failed", attempts=8)
+    return {"people": people, "webhook": webhook, "delivery": delivery}
+
+
+def admin_snapshot() -> dict:
+    from deletion_portal.dpo.models import Webhook, WebhookDelivery
+    from deletion_portal.employers.models import TeamAuditEntry
+
+    return {
+        "webhooks": list(Webhook.objects.order_by("pk").values_list("pk", "team", "url", "secret", "active")),
+        "deliveries": list(WebhookDelivery.objects.order_by("pk").values_list("pk", "state", "attempts")),
+        "audit": TeamAuditEntry.objects.count(),
+    }
+
+
+ADMIN_PROBES = [
+    pytest.param(name, method, who, id=f"{name}-{method}-{who}")
+    for name, (methods, _, _) in TEAM_ADMIN_PROBES.items() for method in methods for who in ADMIN_ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "method", "who"), ADMIN_PROBES)
+def test_team_admin_pages_let_in_the_teams_verified_admins_only(client, admin_world, name, method, who):
+    from tests.support.world import login
+
+    methods, target, data = TEAM_ADMIN_PROBES[name]
+    url = reverse(name, args=[admin_world[target].pk]) if target else reverse(name)
+    if who != "anonymous":
+        login(client, admin_world["people"][who])
+    before = admin_snapshot()
+    api = name.startswith("api-v1:")
+    with CaptureQueriesContext(connection) as queries:
+        if method == "GET":
+            response = client.get(url)
+        elif method == "DELETE":
+            response = client.delete(url)
+        elif api:
+            response = client.post(url, data=json.dumps(data), content_type="application/json")
+        else:
+            response = client.post(url, data)
+    # Another team's admin has a webhook page of their own (showing nothing of this team), but none of this
+    # team's webhooks or deliveries.
+    own_page = who == "other_admin" and target is None
+    if who == "anonymous":
+        if api:
+            assert response.status_code in (401, 403), f"anonymous {method} {url} → {response.status_code}"
+        else:
+            assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}"
+        assert admin_snapshot() == before
+    elif who not in ("team_admin", "other_admin") or (who == "other_admin" and not own_page):
+        assert response.status_code == 404, f"{who} {method} {url} → {response.status_code}, not 404"
+        assert b"dsar.acme.example" not in body(response) and b"evt_1" not in body(response)
+        assert admin_snapshot() == before, f"{who} {method} {url} changed something"
+    elif method == "GET":
+        assert response.status_code == 200, f"{who} GET {url} → {response.status_code}"
+        assert not writes(queries), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
+        marker = b"evt_1" if name.endswith("deliveries") else b"dsar.acme.example"  # the team's delivery / webhook
+        assert (marker in body(response)) == (who == "team_admin")
+    else:
+        assert response.status_code in (200, 201, 202, 204, 302), f"{who} {method} {url} → {response.status_code}"
+        assert admin_snapshot() != before, f"{who} {method} {url} changed nothing"
