@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from deletion_portal.accounts.models import Role
+
 
 class Quality(models.TextChoices):
     VERIFIED = "verified", "Verified by staff"
@@ -89,6 +91,15 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.role})"
+
+    def save(self, *args, **kwargs):
+        """A verified member speaks for an employer: the account becomes a DPO account, so the second factor
+        (``accounts.twofactor``) applies to it whichever way it was verified (mailbox proof, invitation, staff
+        in the admin)."""
+        super().save(*args, **kwargs)
+        if self.verified_at is not None and self.user.role == Role.EMPLOYEE:
+            self.user.role = Role.DPO
+            self.user.save(update_fields=["role"])
 
 
 class TeamInvitation(models.Model):

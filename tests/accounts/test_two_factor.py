@@ -233,3 +233,18 @@ def test_signing_in_with_a_password_leads_to_the_code_then_where_the_user_was_go
 
     assert done["Location"] == reverse("accounts:account")
     assert client.get(reverse("accounts:account")).status_code == 200
+
+
+def test_an_employee_account_verified_into_a_team_by_any_path_needs_the_second_factor(client, colleague, team):
+    """Staff may verify any account as a team member in the admin: the account becomes a DPO account, so it
+    reaches no employer page and no case of the employer's before its second factor."""
+    from django.utils import timezone
+
+    from deletion_portal.employers.models import TeamMembership, TeamRole
+
+    TeamMembership.objects.create(team=team, user=colleague, role=TeamRole.RESPONDER, verified_at=timezone.now())
+    colleague.refresh_from_db()
+    assert colleague.role == "dpo"
+    client.force_login(colleague)  # a password only
+    response = client.get(reverse("dpo:inbox"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:2fa-setup"))
