@@ -25,6 +25,8 @@ def _share_filter(need: Need) -> dict | None:
 
 
 class OrganisationAccess:
+    party = Party.ORGANISATION
+
     def access(self, user, case: Case) -> CaseAccess | None:
         role = OrganisationMembership.objects.filter(organisation=OuterRef("organisation_id"), user=user).values("role")
         shares = list(

@@ -100,6 +100,8 @@ class CaseAccess:
 class CaseAccessProvider(Protocol):
     """A rule that grants access to cases to users other than the owner (a registered plug-in)."""
 
+    party: Party  # whom the rule lets in
+
     def access(self, user, case: Case) -> CaseAccess | None:
         """What ``user`` may do with ``case`` under this rule, or None."""
 
@@ -170,6 +172,8 @@ class EmployerTeamAccess:
     A team that claimed a case through its case access code reaches it through the dpo app's provider.
     """
 
+    party = Party.EMPLOYER
+
     def access(self, user, case: Case) -> CaseAccess | None:
         if case.owner_id is None:
             if case.recorded_by_team_id is None:
@@ -234,12 +238,17 @@ def letter_get_for(user, case_pk, letter_pk, *, need: Need = Need.VIEW) -> Lette
     return letter
 
 
-def cases_visible_to(user, *, need: Need) -> QuerySet[Case]:
-    """The cases ``user`` has ``need`` on, the nearest date first, undated ones last."""
+def cases_visible_to(user, *, need: Need, parties: frozenset[Party] | None = None) -> QuerySet[Case]:
+    """The cases ``user`` has ``need`` on, the nearest date first, undated ones last. ``parties`` narrows the
+    list to the rules of those parties (the employer side's inbox: ``{Party.EMPLOYER}``, never the user's own
+    cases as an employee); None means every rule."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
-    condition = Q(owner=user) if need in OWNER_NEEDS else Q(pk__in=[])
+    owner = need in OWNER_NEEDS and (parties is None or Party.OWNER in parties)
+    condition = Q(owner=user) if owner else Q(pk__in=[])
     for provider in case_access_providers():
+        if parties is not None and getattr(provider, "party", None) not in parties:
+            continue
         extra = provider.visible(user, need)
         if extra is not None:  # a sub-select: a rule's joins never duplicate rows
             condition |= Q(pk__in=Case.objects.filter(extra).values("pk"))

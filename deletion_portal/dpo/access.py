@@ -14,6 +14,7 @@ from deletion_portal.cases.access import (
     EMPLOYEE_CASE_SHARED,
     CaseAccess,
     Need,
+    Party,
     employee_case_shared,
     team_access,
     team_teams_for,
@@ -24,6 +25,8 @@ from deletion_portal.dpo.models import CaseClaim
 
 
 class ClaimedCaseAccess:
+    party = Party.EMPLOYER
+
     def access(self, user, case: Case) -> CaseAccess | None:
         if not employee_case_shared(case):
             return None

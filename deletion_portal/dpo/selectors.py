@@ -42,10 +42,9 @@ def is_team_member(user) -> bool:
 
 def team_cases(user, *, need: Need = Need.VIEW) -> QuerySet[Case]:
     """The cases ``user`` reaches with ``need`` as a verified member of an employer team (never their own
-    cases as an employee): the policy's list, narrowed to the teams' employers."""
-    memberships = TeamMembership.objects.filter(user=user, verified_at__isnull=False)
-    employers = EmployerTeam.employers.through.objects.filter(employerteam__in=memberships.values("team_id"))
-    return cases_visible_to(user, need=need).filter(employer_id__in=employers.values("employer_id"))
+    cases as an employee): the policy's list for the employer side's rules (covering teams, claims, cases
+    the team recorded)."""
+    return cases_visible_to(user, need=need, parties=frozenset({Party.EMPLOYER}))
 
 
 @dataclass(frozen=True)

@@ -165,3 +165,24 @@ def test_an_unverified_member_sees_no_inbox(client, team, team_member, cases):
 def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get(reverse("dpo:inbox"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_case_the_team_claimed_for_another_employer_is_in_its_inbox(client, other_dpo, cases):
+    """A claim through the case access code reaches the case although the team covers another employer."""
+    from deletion_portal.dpo.models import CaseClaim
+
+    CaseClaim.objects.create(case=cases["later"], team=other_dpo.team_memberships.get().team, claimed_by=other_dpo)
+    html = login(client, other_dpo).get(reverse("dpo:inbox")).content.decode()
+    assert cases["later"].reference in html and cases["overdue"].reference not in html
+
+
+def test_the_members_own_requests_as_an_employee_are_not_in_the_team_inbox(client, dpo, employer, cases):
+    """A DPO who is also an employee of the employer: their own draft and sent requests are theirs on My
+    cases, never rows of the employer's inbox (the inbox lists the employer side's rules only)."""
+    from deletion_portal.dpo.selectors import team_cases
+
+    own_draft = case_create(owner=dpo, employer=employer, **DRAFT_FIELDS)
+    assert own_draft not in team_cases(dpo)
+    assert set(team_cases(dpo)) == {cases["overdue"], cases["soon"], cases["later"]}
+    html = login(client, dpo).get(reverse("dpo:inbox") + "?status=all").content.decode()
+    assert own_draft.reference not in html
