@@ -320,6 +320,12 @@ class EmployerAccessForm(forms.Form):
     allow = forms.ChoiceField(choices=[("yes", "yes"), ("no", "no")])
 
 
+class AttachmentShareForm(forms.Form):
+    """The timeline's switch for one upload: share it with the employer's team ("yes") or stop ("no")."""
+
+    share = forms.ChoiceField(choices=[("yes", "yes"), ("no", "no")])
+
+
 class SendEmailForm(forms.Form):
     letter = _letter_field()
 

@@ -200,8 +200,31 @@ def case_set_employer_may_answer(*, case: Case, allowed: bool, actor, source: st
     case.employer_may_answer = allowed
     case.save(update_fields=["employer_may_answer", "updated_at"])
     kind = EventKind.EMPLOYER_ACCESS_GIVEN if allowed else EventKind.EMPLOYER_ACCESS_WITHDRAWN
-    _event(case, kind, _today(), actor=actor, source=source)
-    return case
+    event = _event(case, kind, _today(), actor=actor, source=source)
+    # Announce it (``cases.signals.case_changed``, in this transaction): the dpo app tells the teams that
+    # could see the case that their online access ended and the legal deadline still runs.
+    return case_recompute(case=case, event=event)
+
+
+@transaction.atomic
+def attachment_set_shared(*, attachment: Attachment, shared: bool, actor) -> Attachment:
+    """The employee shares one of the case's uploads with the employer's team (``shared=True``) or stops
+    sharing it. The employer side downloads only shared uploads (``dpo:case-attachment``), and each of its
+    downloads is a row of the case's access log, which the employee sees.
+
+    Auditable without a timeline event: sharing is not a step of the request, and a new event kind would be
+    a migration of cases. The current choice is shown next to the file on the case page, and every change is
+    logged (case, attachment, actor, new value; never the file's name or content). Choosing what is already
+    chosen changes nothing."""
+    attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+    shared = bool(shared)
+    if attachment.shared_with_employer == shared:
+        return attachment
+    attachment.shared_with_employer = shared
+    attachment.save(update_fields=["shared_with_employer"])
+    logger.info("Attachment %s of case %s %s the employer by user %s", attachment.pk, attachment.case_id,
+                "shared with" if shared else "no longer shared with", getattr(actor, "pk", None))
+    return attachment
 
 
 def _stored_files(case_ids: list[int]) -> list[tuple[object, str]]:

@@ -69,3 +69,17 @@ def check_upload(upload) -> CheckedUpload:
         raise ValidationError(f"This file type is not accepted: upload a {ALLOWED}.", code="type")
     content_type, extension = kind
     return CheckedUpload(content, content_type, extension, hashlib.sha256(content).hexdigest(), len(content))
+
+
+def download_name(*, original_name: str, stored_name: str, prefix: str = "") -> str:
+    """A safe ``Content-Disposition`` filename for a stored upload: the uploader's name without any path,
+    control or quoting characters, cut to 100 characters, with the extension of the STORED file (decided by
+    the content at upload, never the name's word), and ``prefix`` (e.g. the case reference) in front."""
+    extension = stored_name.rsplit(".", 1)[-1].lower() if "." in stored_name else ""
+    base = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in base).strip(" ._")
+    if extension and base.lower().endswith("." + extension):
+        base = base[: -len(extension) - 1].rstrip(" ._")
+    base = base[:100] or "attachment"
+    name = f"{prefix}-{base}" if prefix else base
+    return f"{name}.{extension}" if extension else name

@@ -1,5 +1,6 @@
 """Writes of the employer side: the access log (the one write a GET makes, on purpose), team notes,
-assignment, a request the team recorded that reached it elsewhere, and the weekly digest."""
+assignment, a request the team recorded that reached it elsewhere, the weekly digest, and the notice to the
+teams when the employee withdraws the employer's online access."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from django.db import transaction
 from django.template.loader import get_template
 from django.urls import reverse
 
+from deletion_portal.cases.access import SENT_STATUSES
 from deletion_portal.cases.hooks import ReminderRecipient
 from deletion_portal.cases.models import Case, EventKind, EventSource
 from deletion_portal.cases.services import case_create, case_record_event, validate_case_fields
 from deletion_portal.core.outbox import outbox_enqueue
-from deletion_portal.dpo.models import CaseAccessLog, CaseAssignment, TeamNote
+from deletion_portal.dpo.models import CaseAccessLog, CaseAssignment, CaseClaim, TeamNote
 from deletion_portal.employers.models import Employer, EmployerTeam, TeamMembership, TeamRole
 
 RECORD_CHANNELS = {"email": "email", "post": "post", "web_form": "web_form", "hr_portal": "web_form", "other": "email"}
@@ -188,3 +190,40 @@ def team_digests_send(*, today: date) -> int:
     for team in EmployerTeam.objects.filter(memberships__verified_at__isnull=False).distinct():
         total += team_digest_send(team=team, today=today)
     return total
+
+
+# --- The employee withdrew the employer's online access ----------------------------------------------------
+
+
+def case_withdrawal_recipients(*, case: Case) -> dict[EmployerTeam, list[str]]:
+    """Per team that could see ``case`` as the employer's side (a team covering its employer, or one that
+    claimed it with the case access code; an employee's case that was sent), the addresses of its verified,
+    active responders and admins. Reads no consent flag: called when the consent was just withdrawn."""
+    if case.owner_id is None or case.status not in SENT_STATUSES:
+        return {}
+    teams = EmployerTeam.objects.filter(pk__in=CaseClaim.objects.filter(case=case).values("team_id"))
+    if case.employer_id:
+        teams = teams | EmployerTeam.objects.filter(employers=case.employer_id)
+    found: dict[EmployerTeam, list[str]] = {}
+    memberships = (TeamMembership.objects.filter(team__in=teams.values("pk"), verified_at__isnull=False,
+                                                 role__in=(TeamRole.ADMIN, TeamRole.RESPONDER), user__is_active=True)
+                   .select_related("team", "user").order_by("team_id", "user__email"))
+    for membership in memberships:
+        if membership.user.email:
+            found.setdefault(membership.team, []).append(membership.user.email)
+    return found
+
+
+def employer_access_withdrawn_notify(*, case: Case, event) -> int:
+    """Queue one email per team that could see ``case`` (its responders and admins): the employee withdrew
+    the online access; the legal deadline still runs, so answer by email or post to the requester's address
+    in the letter. Idempotent per case, team and event (the outbox key). Returns how many teams."""
+    recipients = case_withdrawal_recipients(case=case)
+    template = get_template("emails/dpo/access_withdrawn_body.txt", using="text")
+    for team, emails in recipients.items():
+        outbox_enqueue(
+            key=f"employer-access-withdrawn:{case.pk}:{team.pk}:{event.pk}", topic=f"team:{team.pk}", to=emails,
+            subject=f"{case.reference}: the requester withdrew online access — the legal deadline still runs",
+            body=template.render({"case": case, "team": team, "event": event}),
+        )
+    return len(recipients)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/new", views.case_new, name="case-new"),
     path("cases/acknowledge", action_views.bulk_acknowledge, name="bulk-acknowledge"),
     path("cases/<int:pk>", views.case_page, name="case"),
+    path("cases/<int:pk>/attachments/<int:att_pk>", views.case_attachment, name="case-attachment"),
     path("cases/<int:pk>/notes", views.case_note, name="case-note"),
     path("cases/<int:pk>/assign", views.case_assign_view, name="case-assign"),
     path("cases/<int:pk>/actions/<str:action>", action_views.case_action, name="case-action"),

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from deletion_portal.cases.access import Need
 from deletion_portal.cases.forms import RIGHT_LABELS, add_service_errors
 from deletion_portal.cases.taxonomy import CATEGORY_BY_CODE
+from deletion_portal.cases.uploads import download_name
 from deletion_portal.cases.views.common import case_regime
 from deletion_portal.dpo import forms as dpo_forms
 from deletion_portal.dpo.decorators import team_member_required
@@ -121,6 +122,23 @@ def case_page(request, pk):
     case = team_case_get(request.user, pk, need=Need.VIEW)
     case_access_record(case=case, user=request.user, team=case.access.via, what="case page")
     return _case_page(request, case)
+
+
+@team_member_required
+def case_attachment(request, pk, att_pk):
+    """A file the requester shared with the employer's team (``Attachment.shared_with_employer``); an unshared
+    one is a 404, like another team's case. Each download is a row of the case's access log ("attachment"),
+    the one write this GET makes (the employee sees it)."""
+    case = team_case_get(request.user, pk, need=Need.VIEW)
+    attachment = case.attachments.filter(pk=att_pk, shared_with_employer=True).first()
+    if attachment is None or not attachment.file:
+        raise Http404("No such file.")
+    case_access_record(case=case, user=request.user, team=case.access.via, what="attachment")
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                            filename=download_name(original_name=attachment.original_name,
+                                                   stored_name=attachment.file.name, prefix=case.reference))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @team_member_required

@@ -168,6 +168,8 @@ ACCESS = {
     # A FINAL letter's PDF is readable by whoever may VIEW the case (the DPO once it was sent).
     "cases:letter-pdf": Obj(("GET",), need=VIEW, at=SENT_AND_UNSENT),
     "cases:attachment": Obj(("GET",), at=(At({"pk": "case", "att_pk": "attachment"}),)),
+    # The owner shares an upload with the employer's team or stops (the world's upload is shared: "no" changes it).
+    "cases:attachment-share": Obj(("POST",), at=(At({"pk": "case", "att_pk": "attachment"}),), data={"share": "no"}),
     "cases:send-email": Obj(("POST",)),
     "cases:employer-access": Obj(("POST",), data={"allow": "no"}),  # the owner withdraws the employer's access
     "cases:record-post": Obj(("POST",), data={"post-posted_on": "2025-06-02"}),
@@ -230,6 +232,8 @@ ACCESS = {
     "dpo:inbox-csv": TEAM,
     "dpo:case-new": TEAM,
     "dpo:case": Obj(("GET",), need=VIEW, parties=EMPLOYER_SIDE),
+    # A file the requester shared with the team (the world's upload is shared); each download is an access-log row.
+    "dpo:case-attachment": Obj(("GET",), need=VIEW, parties=EMPLOYER_SIDE, at=(At({"pk": "case", "att_pk": "attachment"}),)),
     "dpo:case-note": Obj(("POST",), need=VIEW, parties=EMPLOYER_SIDE, data={"text": "A note for the team"}),
     "dpo:case-assign": Obj(("POST",), need=RESPOND, parties=EMPLOYER_SIDE, data={"assignee": ""}),
     "api-v1:employer-case-list": TEAM,              # GET: the team's cases; POST: record a request received elsewhere
@@ -373,6 +377,8 @@ def world(users, employer):
                                              template_version="test", html="<p>Follow-up</p>")
     final_case = finalise_directly(case_create(owner=owner, employer=employer, **DRAFT_FIELDS))
     draft_case = case_create(owner=owner, employer=employer, **DRAFT_FIELDS)
+    # The owner shared the response's file with the employer's team (dpo:case-attachment serves shared files only).
+    Attachment.objects.filter(case=case).update(shared_with_employer=True)
     for shared in (case, final_case, draft_case):
         CaseShare.objects.create(case=shared, organisation=users["union"], see_case=True, act_for=True)
     return {
@@ -401,7 +407,7 @@ def snapshot(world) -> dict:
             "row": {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields},
             "events": list(case.events.order_by("pk").values_list("pk", "kind", "on", "details")),
             "letters": list(case.letters.order_by("pk").values_list("pk", "kind", "is_final", "sha256", "html", "pdf")),
-            "attachments": list(case.attachments.order_by("pk").values_list("pk", "sha256")),
+            "attachments": list(case.attachments.order_by("pk").values_list("pk", "sha256", "shared_with_employer")),
         }
     state["counts"] = {
         model.__name__: model.objects.count()

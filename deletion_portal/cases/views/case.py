@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,10 +22,12 @@ from deletion_portal.cases.selectors import (
     days_left,
 )
 from deletion_portal.cases.services import (
+    attachment_set_shared,
     case_record_event,
     case_set_employer_may_answer,
     letter_send_email,
 )
+from deletion_portal.cases.uploads import download_name
 from deletion_portal.cases.views.common import case_regime
 from deletion_portal.core.models import OutboxMessage
 
@@ -158,8 +161,31 @@ def attachment_download(request, pk, att_pk):
         attachment = case.attachments.get(pk=int(att_pk))
     except (ValueError, TypeError, case.attachments.model.DoesNotExist):
         raise Http404("No such attachment.") from None
-    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                        filename=attachment.original_name or f"attachment.{attachment.file.name.rsplit('.', 1)[-1]}")
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                            filename=download_name(original_name=attachment.original_name, stored_name=attachment.file.name))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_share(request, pk, att_pk):
+    """The owner shares an upload with the employer's team, or stops sharing it (``share`` = yes/no).
+    Not shared unless chosen; the employer side downloads shared files only (``dpo:case-attachment``)."""
+    case = case_get_for(request.user, pk, need=Need.MANAGE)
+    attachment = case.attachments.filter(pk=att_pk).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    form = case_forms.AttachmentShareForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to share the file with the employer's team.")
+        return redirect("cases:detail", pk=case.pk)
+    shared = form.cleaned_data["share"] == "yes"
+    attachment_set_shared(attachment=attachment, shared=shared, actor=request.user)
+    messages.success(request, f"{attachment.original_name}: " + (
+        "shared with the employer's privacy team (they see it while they may answer here)." if shared else
+        "no longer shared with the employer's privacy team."))
+    return redirect(f"{reverse('cases:detail', args=[case.pk])}#attachment-{attachment.pk}")
 
 
 @login_required
