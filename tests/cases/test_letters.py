@@ -408,6 +408,7 @@ def test_it_escapes_hostile_user_text_everywhere(owner, law, lang):
         other_data=f"Also {HOSTILE}\nsecond line",
         identity_note=f"Note {HOSTILE}",
     )
+    case.access_secret = "4949XY49" * 2  # a random secret may hold a "49": it must not be taken for 7*7
     markup = letter_html(case, today=TODAY)
     assert "<script" not in markup
     assert "<img" not in markup
@@ -416,7 +417,11 @@ def test_it_escapes_hostile_user_text_everywhere(owner, law, lang):
     # Template syntax in user text is shown, never evaluated.
     assert "{{ 7*7 }}" in markup
     assert "{% debug %}" in markup
-    assert "49" not in text_of(markup).replace("2026", "").replace(case.reference, "")
+    from deletion_portal.cases.letters import case_access_code
+
+    # (Dates, the reference and the random case access code may hold a "49" of their own.)
+    shown = text_of(markup).replace("2026", "").replace(case_access_code(case), "").replace(case.reference, "")
+    assert "49" not in shown
     assert "'True': True" not in markup and "sys.modules" not in markup
     # Each field made it into the letter, escaped.
     for needle in ("Evil &lt;script&gt;", "Jana &lt;script&gt;", "Street &lt;script&gt;", "Line one &lt;script&gt;",
