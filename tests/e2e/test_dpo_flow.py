@@ -212,7 +212,7 @@ def test_a_dpo_verifies_sets_up_totp_and_answers_on_the_legal_clock(
 
     trail = page.locator("#trail")
     assert trail.locator("[data-kind=extended_respond_by]").inner_text().strip() == long_date(extended_to)
-    assert "Extended to" in trail.inner_text()
+    assert "First deadline (before the extension)" in trail.inner_text()
     assert trail.locator(".trail li").count() >= 2
     assert long_date(extended_to) in page.locator("#next-date").inner_text()
 
