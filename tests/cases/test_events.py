@@ -55,6 +55,20 @@ def test_it_moves_the_next_date_when_an_extension_is_notified(owner_client, fina
     assert final_case.next_date_label == "Employer must answer (extended)"
 
 
+def test_it_shows_the_extended_date_as_the_date_that_counts_in_the_trail(owner_client, final_case):
+    """After a valid extension (Art. 12(3) GDPR) the trail's prominent date is the extended one (Friday 29
+    August 2025); the first one (Monday 30 June 2025) stays, labelled as history."""
+    record(owner_client, final_case, {"kind": "received", "on": "2025-05-29", "confirmed": "on"})
+    before = text(owner_client.get(reverse("cases:detail", args=[final_case.pk])))
+    assert '<dt>Must answer by</dt><dd class="date" data-kind="respond_by">Monday 30 June 2025</dd>' in before
+    assert "Latest, if the employer extends in time" in before
+    record(owner_client, final_case, {"kind": "extension_notified", "on": "2025-06-10", "reasons": "Many requests at once."})
+    page = text(owner_client.get(reverse("cases:detail", args=[final_case.pk])))
+    assert '<dd class="date" data-kind="extended_respond_by">Friday 29 August 2025</dd>' in page
+    assert '<dt>First deadline (before the extension)</dt><dd data-kind="respond_by">Monday 30 June 2025</dd>' in page
+    assert "Must answer by</dt><dd class=\"date\" data-kind=\"respond_by\"" not in page
+
+
 def test_it_estimates_delivery_of_a_posted_letter_and_uses_a_delivery_date(owner_client, final_case):
     response = posted(owner_client, final_case, {"posted_on": "2025-05-27", "delivered_on": "2025-05-29",
                                                  "tracking_number": "RR1DE"})
