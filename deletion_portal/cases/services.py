@@ -346,8 +346,9 @@ def _check_event_date(case: Case, kind: str, on: date, today: date, events: list
             raise ValidationError({"date": f"The request was sent on {min(sent).isoformat()}; this cannot be earlier."})
 
 
-def _clean_text(details: dict, field: str, *, required: bool, label: str) -> str:
-    value = details.get(field, "")
+def text_clean(value, *, field: str, label: str, required: bool, limit: int = TEXT_LIMIT) -> str:
+    """A free-text field of an event, stripped: text, present when ``required``, at most ``limit`` characters;
+    else a ValidationError naming ``field``. Shared by the employee's and the employer's events."""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -355,9 +356,13 @@ def _clean_text(details: dict, field: str, *, required: bool, label: str) -> str
     value = value.strip()
     if required and not value:
         raise ValidationError({field: f"{label} is required."})
-    if len(value) > TEXT_LIMIT:
-        raise ValidationError({field: f"{label} is too long ({len(value)} characters); the limit is {TEXT_LIMIT}."})
+    if len(value) > limit:
+        raise ValidationError({field: f"{label} is too long ({len(value)} characters); the limit is {limit}."})
     return value
+
+
+def _clean_text(details: dict, field: str, *, required: bool, label: str) -> str:
+    return text_clean(details.get(field, ""), field=field, label=label, required=required)
 
 
 def _clean_details(kind: str, details: dict, on: date, today: date) -> dict:

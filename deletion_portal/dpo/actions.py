@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from deletion_portal.cases.access import Need, Party, case_access_for, case_get_for
 from deletion_portal.cases.models import Case, CaseEvent, CaseStatus, EventKind, EventSource
 from deletion_portal.cases.selectors import case_deadlines, case_events
-from deletion_portal.cases.services import OUTCOMES, case_record_event
+from deletion_portal.cases.services import OUTCOMES, case_record_event, text_clean
 from deletion_portal.core.outbox import outbox_enqueue
 from deletion_portal.employers.models import TeamRole
 from deletion_portal.laws.registry import UnknownRegime, get_regime
@@ -124,16 +124,7 @@ def _law_for(case: Case, action: str) -> CaseLaw:
 
 
 def _text(value, field: str, label: str, *, required: bool) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({field: f"{label} must be text."})
-    value = value.strip()
-    if required and not value:
-        raise ValidationError({field: f"{label} is required."})
-    if len(value) > ACTION_TEXT_LIMIT:
-        raise ValidationError({field: f"{label} is too long; the limit is {ACTION_TEXT_LIMIT} characters."})
-    return value
+    return text_clean(value, field=field, label=label, required=required, limit=ACTION_TEXT_LIMIT)
 
 
 def _acted_as(access) -> dict:
