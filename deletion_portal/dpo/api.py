@@ -26,12 +26,12 @@ from deletion_portal.dpo.selectors import (
     inbox_cases,
     inbox_filters_parse,
     is_team_member,
-    member_teams,
+    recording_team_for,
+    recording_teams,
     team_case_get,
 )
 from deletion_portal.dpo.serializers import RecordRequestSerializer, TeamCaseSerializer, TeamCaseSummarySerializer
 from deletion_portal.dpo.services import case_access_record, case_record_received_elsewhere
-from deletion_portal.employers.models import Employer, TeamRole
 
 API_FIELD = {"law_key": "law", "employer": "employer_id", "requester_name": "requester.name",
              "requester_address": "requester.address", "requester_email": "requester.email", "date": "received_on",
@@ -89,13 +89,10 @@ def _record(request):
     if not serializer.is_valid():
         raise ValidationError(serializer.errors)
     data = serializer.validated_data
-    teams = list(member_teams(request.user).filter(memberships__user=request.user,
-                                                   memberships__role__in=(TeamRole.ADMIN, TeamRole.RESPONDER)))
-    employer = Employer.objects.filter(pk=data["employer_id"], teams__in=teams).first()
+    team, employer = recording_team_for(recording_teams(request.user), data["employer_id"])
     if employer is None:
         raise ValidationError({"employer_id": [f"No employer with id {data['employer_id']} among your team's "
                                                "employers (or your role may not record requests)."]})
-    team = next(t for t in teams if t.employers.filter(pk=employer.pk).exists())
     requester = data["requester"]
     try:
         case = case_record_received_elsewhere(

@@ -17,7 +17,7 @@ from deletion_portal.cases.access import Need, Party, case_get_for, cases_visibl
 from deletion_portal.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from deletion_portal.cases.selectors import case_deadlines
 from deletion_portal.dpo.models import CaseAccessLog, CaseAssignment, TeamNote
-from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
+from deletion_portal.employers.models import Employer, EmployerTeam, TeamMembership, TeamRole
 from deletion_portal.laws.types import RIGHT_CODES
 
 OPEN_STATUSES = (CaseStatus.SENT, CaseStatus.ANSWERED)
@@ -34,6 +34,24 @@ def member_teams(user) -> QuerySet[EmployerTeam]:
     if not getattr(user, "is_authenticated", False):
         return EmployerTeam.objects.none()
     return EmployerTeam.objects.filter(memberships__user=user, memberships__verified_at__isnull=False).distinct()
+
+
+def recording_teams(user) -> list[EmployerTeam]:
+    """The teams in which ``user`` may record a request that arrived elsewhere (verified responder or admin),
+    by name, their employers prefetched."""
+    roles = (TeamRole.ADMIN, TeamRole.RESPONDER)
+    return list(member_teams(user).filter(memberships__user=user, memberships__role__in=roles)
+                .prefetch_related("employers").order_by("name"))
+
+
+def recording_team_for(teams: list[EmployerTeam], employer_id) -> tuple[EmployerTeam, Employer] | tuple[None, None]:
+    """The first of ``teams`` (from :func:`recording_teams`) that covers employer ``employer_id``, and that
+    employer; (None, None) when none does. No query: the employers are prefetched."""
+    for team in teams:
+        for employer in team.employers.all():
+            if employer.pk == employer_id:
+                return team, employer
+    return None, None
 
 
 def is_team_member(user) -> bool:

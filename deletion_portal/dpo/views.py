@@ -31,12 +31,14 @@ from deletion_portal.dpo.selectors import (
     inbox_filters_parse,
     inbox_rows,
     member_teams,
+    recording_team_for,
+    recording_teams,
     respond_employer_ids,
     team_case_get,
     team_dashboard,
 )
 from deletion_portal.dpo.services import case_access_record, case_assign, case_record_received_elsewhere, team_note_add
-from deletion_portal.employers.models import Employer, TeamMembership, TeamRole
+from deletion_portal.employers.models import TeamMembership, TeamRole
 from deletion_portal.laws.registry import all_regimes
 
 PAGE_SIZE = 50
@@ -179,22 +181,16 @@ def case_assign_view(request, pk):
 # --- A request that arrived elsewhere --------------------------------------------------------------------------
 
 
-def _record_teams(user):
-    return list(member_teams(user).filter(memberships__user=user, memberships__role__in=(TeamRole.ADMIN, TeamRole.RESPONDER))
-                .prefetch_related("employers").order_by("name"))
-
-
 @team_member_required
 def case_new(request):
-    teams = _record_teams(request.user)
+    teams = recording_teams(request.user)
     if not teams:
         raise Http404("No such page.")
     employers = [e for team in teams for e in team.employers.all()]
     form = dpo_forms.RecordRequestForm(request.POST or None, employers=employers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        employer = Employer.objects.get(pk=data["employer"])
-        team = next(t for t in teams if employer in t.employers.all())
+        team, employer = recording_team_for(teams, int(data["employer"]))
         try:
             case = case_record_received_elsewhere(
                 team=team, actor=request.user, employer=employer, requester_name=data["requester_name"],
