@@ -39,7 +39,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from deletion_portal.cases.access import SENT_STATUSES
+from deletion_portal.cases.access import employee_case_shared
 from deletion_portal.cases.models import Case, CaseEvent
 from deletion_portal.cases.signals import case_changed
 from deletion_portal.core.outbox import publish_on_commit, retry_delay
@@ -207,11 +207,14 @@ def webhook_deliveries_of(*, teams, state: str = "", limit: int = 50) -> list[We
 
 
 def case_webhook_teams(*, case: Case) -> QuerySet[EmployerTeam]:
-    """The teams that may see ``case``: the team that recorded it; and, while the employee lets the employer
-    answer online and the request was sent (sent, answered, closed), every team covering the case's employer
-    with at least one verified member, and every team that claimed it with the case access code."""
-    condition = Q(pk=case.recorded_by_team_id) if case.recorded_by_team_id else Q(pk__in=[])
-    if case.employer_may_answer and case.status in SENT_STATUSES:
+    """The teams that may see ``case``, by the access policy's rules: a case a team recorded (no owner) is
+    that team's alone; an employee's case, while the employee lets the employer answer online and the request
+    was sent (``cases.access.employee_case_shared``), every team covering the case's employer with at least one
+    verified member, and every team that claimed it with the case access code."""
+    if case.owner_id is None:
+        return EmployerTeam.objects.filter(pk=case.recorded_by_team_id) if case.recorded_by_team_id else EmployerTeam.objects.none()
+    condition = Q(pk__in=[])
+    if employee_case_shared(case):
         if case.employer_id:
             condition |= Q(pk__in=EmployerTeam.objects.filter(
                 employers=case.employer_id, memberships__verified_at__isnull=False).values("pk"))

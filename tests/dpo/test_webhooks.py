@@ -277,6 +277,25 @@ def test_it_sends_nothing_for_drafts_or_once_the_employee_withdrew_the_employers
     assert not WebhookDelivery.objects.exists()
 
 
+def test_a_request_a_team_recorded_is_told_to_that_team_only(admin, team, employer, team_member):
+    """A case recorded by a team (no employee account) is that team's alone (cases.access): another team that
+    also covers the employer hears nothing of it."""
+    from datetime import date
+
+    from deletion_portal.dpo.services import case_record_received_elsewhere
+
+    group = EmployerTeam.objects.create(name="Group privacy office")
+    group.employers.add(employer)
+    group_admin = make_account("group@acme.example", Role.DPO)
+    team_member(group_admin, group, role=TeamRole.ADMIN)
+    own = webhook_create(team=team, url="https://dsar.acme.example/hook", actor=admin)
+    webhook_create(team=group, url="https://dsar.group.example/hook", actor=group_admin)
+    case_record_received_elsewhere(team=team, actor=admin, employer=employer, requester_name="Rae Requester",
+                                   rights=["access"], law_key="eu-gdpr", region="DE-BY",
+                                   received_on=date(2025, 6, 2), channel="email", today=date(2025, 6, 3))
+    assert set(WebhookDelivery.objects.values_list("webhook", flat=True)) == {own.pk}
+
+
 def test_it_tells_a_team_that_claimed_the_case(admin, other_team, final_case, team_member):
     other_admin = make_account("root@rival.example", Role.DPO)
     team_member(other_admin, other_team, role=TeamRole.ADMIN)
