@@ -12,7 +12,7 @@ from django.db import transaction
 from django.template.loader import get_template
 from django.urls import reverse
 
-from deletion_portal.cases.access import SENT_STATUSES
+from deletion_portal.cases.access import EMPLOYEE_CASE_SHARED, SENT_STATUSES
 from deletion_portal.cases.hooks import ReminderRecipient
 from deletion_portal.cases.models import Case, EventKind, EventSource
 from deletion_portal.cases.services import case_create, case_record_event, validate_case_fields
@@ -122,9 +122,13 @@ def reminder_recipients_for_cases(*, case_ids: list[int]) -> dict:
     teams_of_employer: dict[int, set[int]] = {}
     for employer_id, team_id in links.values_list("employer_id", "employerteam_id"):
         teams_of_employer.setdefault(employer_id, set()).add(team_id)
+    claimed: dict[int, set[int]] = {}  # teams that claimed a case with its case access code
+    for case_id, team_id in CaseClaim.objects.filter(case_id__in=[c[0] for c in cases]).values_list("case_id", "team_id"):
+        claimed.setdefault(case_id, set()).add(team_id)
     members: dict[int, list] = {}
     names: dict[int, str] = {}
-    for membership in (TeamMembership.objects.filter(team_id__in={t for ts in teams_of_employer.values() for t in ts},
+    all_teams = {t for ts in (*teams_of_employer.values(), *claimed.values()) for t in ts} | {c[2] for c in cases if c[2]}
+    for membership in (TeamMembership.objects.filter(team_id__in=all_teams,
                                                      verified_at__isnull=False).select_related("user", "team")):
         members.setdefault(membership.team_id, []).append(membership)
         names[membership.team_id] = membership.team.name
@@ -132,7 +136,7 @@ def reminder_recipients_for_cases(*, case_ids: list[int]) -> dict:
                 CaseAssignment.objects.filter(case_id__in=[c[0] for c in cases], assignee__isnull=False)}
     found: dict[int, list] = {}
     for case_id, employer_id, recorded_by in cases:
-        teams = {recorded_by} if recorded_by else teams_of_employer.get(employer_id, set())
+        teams = {recorded_by} if recorded_by else teams_of_employer.get(employer_id, set()) | claimed.get(case_id, set())
         for team_id in sorted(teams):
             team_members = [m for m in members.get(team_id, []) if m.user.is_active]
             assignee = assigned.get((case_id, team_id))
@@ -179,8 +183,11 @@ def _team_open_cases(team: EmployerTeam) -> list[Case]:
 
     from deletion_portal.dpo.selectors import OPEN_STATUSES
 
-    return list(Case.objects.filter(status__in=OPEN_STATUSES, employer__teams=team, employer_may_answer=True)
-                .filter(Q(recorded_by_team__isnull=True) | Q(recorded_by_team=team))
+    # The access policy's employer-side rules, for one team: an employee's shared case of an employer the team
+    # covers or a case it claimed; a request the team recorded itself.
+    reaches = (EMPLOYEE_CASE_SHARED & (Q(employer__teams=team) | Q(pk__in=CaseClaim.objects.filter(team=team).values("case_id")))
+               | Q(owner__isnull=True, recorded_by_team=team))
+    return list(Case.objects.filter(reaches, status__in=OPEN_STATUSES)
                 .select_related("employer").distinct().order_by("respond_by", "reference"))
 
 

@@ -96,3 +96,16 @@ def test_the_weekly_digest_is_once_per_member_and_week(sent_case, dpo, rita, tea
 
 def test_the_digest_is_on_the_beat():
     assert settings.CELERY_BEAT_SCHEDULE["dpo-weekly-digest"]["task"] == "dpo.weekly_digest"
+
+
+def test_a_team_that_claimed_the_case_is_reminded_and_has_it_in_its_digest(sent_case, other_dpo, other_team):
+    """A claim with the case access code reaches the case like covering the employer (cases.access, dpo.access):
+    the claiming team's responders get the reminders and see the case in their weekly digest."""
+    from deletion_portal.dpo.models import CaseClaim
+
+    CaseClaim.objects.create(case=sent_case, team=other_team, claimed_by=other_dpo)
+    run(DUE_IN_7)
+    assert other_dpo.email in recipients(OutboxMessage.objects.all())
+    team_digests_send(today=date(2025, 5, 28))
+    digest = OutboxMessage.objects.get(key__startswith=f"digest:{other_team.pk}:")
+    assert sent_case.reference in digest.body
