@@ -17,7 +17,7 @@ Services (keyword-only):
 from __future__ import annotations
 
 import secrets
-from base64 import b32decode, b32encode
+from base64 import b32encode
 from binascii import hexlify, unhexlify
 from urllib.parse import quote, urlencode
 
@@ -64,11 +64,6 @@ def totp_key_new() -> str:
 
 def totp_key_base32(key: str) -> str:
     return b32encode(unhexlify(key)).decode()
-
-
-def totp_key_from_base32(secret: str) -> str:
-    cleaned = "".join(secret.split()).upper()
-    return hexlify(b32decode(cleaned + "=" * (-len(cleaned) % 8))).decode()
 
 
 def totp_uri(*, user, key: str) -> str:

@@ -8,8 +8,6 @@ naming the API field.
 
 from __future__ import annotations
 
-import copy
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -259,10 +257,8 @@ def case_letter_pdf(request, pk: int, letter_pk: int):
             content_type="application/pdf",
         )
     # A draft: rendered from its current text in its own language; nothing is written (a GET never writes).
-    shown = copy.copy(case)
-    shown.language = letter.language or case.language
     try:
-        pdf = services.letter_pdf_bytes(case=shown, letter=letter)
+        pdf = services.letter_pdf_bytes(case=case, letter=letter)  # in the letter's own language
     except PdfRenderError as exc:
         raise ValidationError({"detail": [str(exc)]}) from None
     response = HttpResponse(pdf, content_type="application/pdf")

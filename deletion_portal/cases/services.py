@@ -498,7 +498,7 @@ def _request_language(case: Case) -> str:
     return letter_language(case)
 
 
-def _in_language(case: Case, language: str) -> Case:
+def case_in_language(case: Case, language: str) -> Case:
     """A read-only copy of ``case`` whose letters are in ``language`` (for the context, footer, metadata)."""
     if not language or language == case.language:
         return case
@@ -517,7 +517,7 @@ def letter_preview(*, case: Case, today: date | None = None) -> Letter:
     if final is not None:
         return final
     language = _request_language(case)
-    html = letter_html(_in_language(case, language), kind=LetterKind.REQUEST, today=today or _today())
+    html = letter_html(case_in_language(case, language), kind=LetterKind.REQUEST, today=today or _today())
     return Letter(case=case, kind=LetterKind.REQUEST, language=language, template_version=TEMPLATE_VERSION, html=html,
                   short_id=PREVIEW_ID)
 
@@ -568,7 +568,7 @@ def letter_pdf_bytes(*, case: Case, letter: Letter) -> bytes:
     from deletion_portal.cases.letters import letter_footer, letter_metadata
     from deletion_portal.core.pdf import paper_for_country, render_pdf
 
-    case = _in_language(case, letter.language)
+    case = case_in_language(case, letter.language)
     footer = letter_footer(case, letter.short_id)
     paper = paper_for_country(case.employer_country or case.work_country)
     key = "letter-pdf:" + hashlib.sha256(f"{letter.html}\x00{footer}\x00{paper}".encode()).hexdigest()

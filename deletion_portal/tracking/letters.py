@@ -25,7 +25,6 @@ letter is returned unchanged). Templates: ``letters/<lang>/follow_up.html`` and
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -52,7 +51,7 @@ from deletion_portal.cases.models import (
     LetterKind,
 )
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
-from deletion_portal.cases.services import letter_store_draft
+from deletion_portal.cases.services import case_in_language, letter_store_draft
 from deletion_portal.laws.registry import get_regime
 from deletion_portal.tracking.authorities import Authority, UnknownAuthority, authority_for_case, routes_under_art77
 from deletion_portal.tracking.checklist import checklist_label, checklist_missing_codes, latest_response
@@ -69,13 +68,6 @@ COMPLAINT_LANGUAGES = ("en", "de")
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _case_in(case: Case, lang: str) -> Case:
-    """A read-only copy of ``case`` whose letters are in ``lang`` (for the context, footer, metadata)."""
-    clone = copy.copy(case)
-    clone.language = lang
-    return clone
 
 
 def _fmt(case: Case, lang: str):
@@ -207,7 +199,7 @@ def follow_up_language(case: Case) -> str:
 def follow_up_context(case: Case, *, missed: MissedDate, today: date) -> dict:
     lang = follow_up_language(case)
     fmt = _fmt(case, lang)
-    context = letter_context(_case_in(case, lang), kind=LetterKind.FOLLOW_UP, today=today)
+    context = letter_context(case_in_language(case, lang), kind=LetterKind.FOLLOW_UP, today=today)
     context.update({
         "template_version": FOLLOW_UP_TEMPLATE_VERSION,
         "original": _original(case, fmt),
@@ -359,7 +351,7 @@ def complaint_context(case: Case, *, authority: Authority, today: date, exclude_
     regime = get_regime(case.law_key)
     lang = complaint_language(case, authority)
     fmt = _fmt(case, lang)
-    context = letter_context(_case_in(case, lang), kind=LetterKind.COMPLAINT, today=today)
+    context = letter_context(case_in_language(case, lang), kind=LetterKind.COMPLAINT, today=today)
     missed = missed_deadline(case)
     extension = case.events.filter(kind=EventKind.EXTENSION_NOTIFIED).order_by("-on").first()
     documents = [d for d in evidence_documents(case, exclude_kinds=(LetterKind.COMPLAINT,))
