@@ -164,7 +164,8 @@ def outbox_discard(*, topics: list[str]) -> int:
     return deleted
 
 
-def _stale_sending_before(now):
+def stale_sending_before(now):
+    """A row claimed (``sending``) before this moment was left by a dead worker (OUTBOX_STALE_SECONDS)."""
     return now - timedelta(seconds=getattr(settings, "OUTBOX_STALE_SECONDS", 600))
 
 
@@ -180,7 +181,7 @@ def _claim(message_id: int) -> bool:
         .filter(
             Q(state=OutboxState.QUEUED)
             | Q(state=OutboxState.RETRYING, next_attempt_at__lte=now)
-            | Q(state=OutboxState.SENDING, claimed_at__lt=_stale_sending_before(now))
+            | Q(state=OutboxState.SENDING, claimed_at__lt=stale_sending_before(now))
         )
         .update(state=OutboxState.SENDING, claimed_at=now)
     )
@@ -251,7 +252,7 @@ def outbox_stale_ids(*, now=None, limit: int = 2000) -> list[int]:
     due = (
         Q(state=OutboxState.QUEUED, created_at__lt=now - queued_grace(), claimed_at__isnull=True)
         | Q(state=OutboxState.RETRYING, next_attempt_at__lte=now)
-        | Q(state=OutboxState.SENDING, claimed_at__lt=_stale_sending_before(now))
+        | Q(state=OutboxState.SENDING, claimed_at__lt=stale_sending_before(now))
     )
     return list(OutboxMessage.objects.filter(due).order_by("pk").values_list("pk", flat=True)[:limit])
 

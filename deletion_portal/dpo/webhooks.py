@@ -30,7 +30,6 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -42,7 +41,7 @@ from django.utils import timezone
 from deletion_portal.cases.access import employee_case_shared
 from deletion_portal.cases.models import Case, CaseEvent
 from deletion_portal.cases.signals import case_changed
-from deletion_portal.core.outbox import publish_on_commit, retry_delay
+from deletion_portal.core.outbox import publish_on_commit, queued_grace, retry_delay, stale_sending_before
 from deletion_portal.dpo.models import (
     CaseClaim,
     Webhook,
@@ -341,10 +340,6 @@ def _post(url: str, body: bytes, headers: dict) -> int:
         return error.code
 
 
-def _stale_before(now):
-    return now - timedelta(seconds=getattr(settings, "OUTBOX_STALE_SECONDS", 600))
-
-
 def _claim(delivery_id: int) -> bool:
     """Compare-and-swap: queued, due retrying, or ``sending`` abandoned by a dead worker → sending."""
     now = timezone.now()
@@ -352,7 +347,7 @@ def _claim(delivery_id: int) -> bool:
         WebhookDelivery.objects.filter(pk=delivery_id, webhook__active=True)
         .filter(Q(state=State.QUEUED)
                 | Q(state=State.RETRYING, next_attempt_at__lte=now)
-                | Q(state=State.SENDING, claimed_at__lt=_stale_before(now)))
+                | Q(state=State.SENDING, claimed_at__lt=stale_sending_before(now)))
         .update(state=State.SENDING, claimed_at=now)
     )
 
@@ -411,10 +406,6 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
     return delivery
 
 
-def queued_grace() -> timedelta:
-    return timedelta(seconds=getattr(settings, "OUTBOX_QUEUED_GRACE_SECONDS", 120))
-
-
 def webhook_due_ids(*, now=None, limit: int = 2000) -> list[int]:
     """Deliveries a worker should (re)try now: queued and never claimed for a while, retrying and due,
     sending but abandoned."""
@@ -422,7 +413,7 @@ def webhook_due_ids(*, now=None, limit: int = 2000) -> list[int]:
     due = (
         Q(state=State.QUEUED, created_at__lt=now - queued_grace(), claimed_at__isnull=True)
         | Q(state=State.RETRYING, next_attempt_at__lte=now)
-        | Q(state=State.SENDING, claimed_at__lt=_stale_before(now))
+        | Q(state=State.SENDING, claimed_at__lt=stale_sending_before(now))
     )
     return list(WebhookDelivery.objects.filter(due, webhook__active=True).order_by("pk")
                 .values_list("pk", flat=True)[:limit])
