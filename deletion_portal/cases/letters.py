@@ -29,6 +29,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
+from deletion_portal.cases.hooks import letter_context_additions
 from deletion_portal.cases.letter_texts import (
     AND_WORD,
     ARTICLE_WORDS,
@@ -45,7 +46,6 @@ from deletion_portal.cases.letter_texts import (
     RIGHT_SUBJECT_WORDS,
     WORKS_COUNCIL_RULES,
 )
-from deletion_portal.cases.hooks import letter_context_additions
 from deletion_portal.cases.models import Case, LetterKind
 from deletion_portal.cases.taxonomy import CATEGORIES, CATEGORY_BY_CODE
 from deletion_portal.laws.deadlines import compute_deadlines
