@@ -127,9 +127,10 @@ def share_sync(*, member: CampaignMember) -> CaseShare | None:
 # --- Mandates ----------------------------------------------------------------------------------------------
 
 
-def mandate_scope(case) -> list[dict]:
+def mandate_scope(case, organisation) -> list[dict]:
     """What the mandate covers under the case's law: the law's ``representation`` facts (rights by proxy /
-    authorized agent; complaints and court where the law has them, e.g. GDPR Art. 80(1))."""
+    authorized agent; complaints and court where the law has them, e.g. GDPR Art. 80(1) — only for a
+    not-for-profit body active in data protection, which the organisation's flag says)."""
     try:
         regime = get_regime(case.law_key) if case.law_key else None
     except UnknownRegime:
@@ -140,7 +141,7 @@ def mandate_scope(case) -> list[dict]:
                  "rule": "Representation under the general law of agency", "citation": ""}]
     scope = [{"what": "Exercising the member's rights (the request and its follow-ups)",
               "rule": representation.rights.text, "citation": representation.rights.citation}]
-    if representation.complaints is not None:
+    if representation.complaints is not None and organisation.not_for_profit:
         scope.append({"what": "Complaints to the supervisory authority and going to court",
                       "rule": representation.complaints.text, "citation": representation.complaints.citation})
     return scope
@@ -174,7 +175,7 @@ def mandate_sign(*, member: CampaignMember, signature: str) -> Mandate:
         raise ConsentError({"signature": "At most 200 characters."})
     case = member.case
     signer_name = case.requester_name or signature
-    scope = mandate_scope(case)
+    scope = mandate_scope(case, member.campaign.organisation)
     text = mandate_text(member=member, signer_name=signer_name, scope=scope)
     digest = hashlib.sha256(text.encode()).hexdigest()
     version = WORDING[ConsentKind.MANDATE][0]
@@ -213,6 +214,13 @@ def _mandate_revoke(*, member: CampaignMember) -> None:
                       f"{timezone.localdate(mandate.revoked_at).isoformat()}.\n\nFrom now on {organisation.name} may "
                       "not send letters or act for this member. Letters already sent stay valid.\n"),
             )
+
+
+def mandate_live_for(*, case_id: int, organisation_id: int) -> Mandate | None:
+    """The live mandate a case's owner gave the organisation (for acting under it: the bulk letters attach
+    its ``pdf``). ``CaseShare.act_for`` says the same for the access policy."""
+    return (Mandate.objects.filter(member__case_id=case_id, organisation_id=organisation_id, revoked_at=None,
+                                   member__left_at=None).order_by("-signed_at", "-id").first())
 
 
 def mandate_revoke(*, member: CampaignMember, actor) -> Consent | None:

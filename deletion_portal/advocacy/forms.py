@@ -18,6 +18,13 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(choices=OrganisationRole.choices)
 
 
+class ContactForm(forms.Form):
+    website = forms.URLField(required=False, max_length=200)
+    contact_email = forms.EmailField(required=False, label="Contact email (employers reply here under a mandate)")
+    contact_address = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                                      label="Postal contact")
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=OrganisationRole.choices)
 

@@ -105,6 +105,23 @@ def organisation_verify(*, organisation: Organisation, actor, note: str) -> Orga
 
 
 @transaction.atomic
+def organisation_contact_update(*, organisation: Organisation, actor, website: str = "", contact_email: str = "",
+                                contact_address: str = "") -> Organisation:
+    """The organisation's admins keep its public details current: the website and the contact employers reply
+    to under a mandate. (Its name, country and not-for-profit status are staff's, checked at verification.)"""
+    _admin_check(organisation=organisation, actor=actor)
+    organisation.website = (website or "").strip()
+    organisation.contact_email = (contact_email or "").strip().lower()
+    organisation.contact_address = (contact_address or "").replace("\x00", "").strip()[:1000]
+    try:
+        organisation.full_clean(exclude=["name", "country"])
+    except ValidationError as exc:
+        raise OrganisationError(exc.message_dict) from None
+    organisation.save(update_fields=["website", "contact_email", "contact_address"])
+    return organisation
+
+
+@transaction.atomic
 def organisation_member_add(*, organisation: Organisation, user, role: str) -> OrganisationMembership:
     """Add ``user`` (staff or an operator vouching); an employee account becomes an advocate account."""
     if role not in OrganisationRole.values:

@@ -69,6 +69,10 @@ class SharedRow:
     days_left: int | None
     mandate: bool
 
+    @property
+    def overdue_by(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
 
 def shared_rows(*, user, campaign: Campaign, today: date) -> list[SharedRow]:
     """The members who let the group see their case (through the access policy), nearest date first."""

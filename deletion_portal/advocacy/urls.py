@@ -8,6 +8,7 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/<int:org_id>/", views.organisation, name="organisation"),
     path("organisations/<int:org_id>/invite", views.invite, name="invite"),
+    path("organisations/<int:org_id>/contact", views.contact, name="contact"),
     path("organisations/<int:org_id>/invitations/<int:invitation_id>/revoke", views.invitation_revoke,
          name="invitation-revoke"),
     path("organisations/<int:org_id>/members/<int:member_id>/role", views.member_role, name="member-role"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from deletion_portal.advocacy import campaigns as campaign_services
 from deletion_portal.advocacy import organisations as org_services
 from deletion_portal.advocacy.consents import consent_set
-from deletion_portal.advocacy.forms import CampaignForm, InviteForm, JoinForm, RoleForm
+from deletion_portal.advocacy.forms import CampaignForm, ContactForm, InviteForm, JoinForm, RoleForm
 from deletion_portal.advocacy.models import (
     Campaign,
     CampaignMember,
@@ -88,7 +88,29 @@ def organisation(request, org_id: int):
         "invitations": list(org_services.invitations_pending(organisation=org)) if is_admin else [],
         "campaigns": list(organisation_campaigns(organisation_id=org.pk)),
         "invite_form": InviteForm(), "roles": OrganisationRole.choices,
+        "contact_form": ContactForm(initial={"website": org.website, "contact_email": org.contact_email,
+                                             "contact_address": org.contact_address}),
     })
+
+
+@login_required
+@require_POST
+def contact(request, org_id: int):
+    me = _membership_or_404(request, org_id)
+    if me.role != OrganisationRole.ADMIN:
+        raise Http404("No such page.")
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(f"{form.fields[name].label or name}: {' '.join(errors)}"
+                                         for name, errors in form.errors.items()))
+    else:
+        try:
+            org_services.organisation_contact_update(organisation=me.organisation, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Saved.")
+    return redirect("advocacy:organisation", org_id=org_id)
 
 
 @login_required

@@ -39,6 +39,7 @@ DETAILS = {k: DRAFT_FIELDS[k] for k in ("work_country", "work_region", "requeste
 @pytest.fixture
 def campaign(organisation, advocate, employer):
     organisation.contact_email = "cases@wdc.example"
+    organisation.not_for_profit = True  # GDPR Art. 80(1): the mandate then covers complaints and court
     organisation.save()
     c = svc.campaign_create(organisation=organisation, actor=advocate, title="Delete the keystrokes",
                             employers=[employer], law_keys=["eu-gdpr"], region="DE-BY", bundle="erase_training",

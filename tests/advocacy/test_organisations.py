@@ -150,3 +150,16 @@ def test_an_employee_account_with_a_membership_row_is_no_party_of_the_policy(org
     OrganisationMembership.objects.create(organisation=organisation, user=colleague, role=OrganisationRole.ADMIN)
     share_case(draft_case)
     assert case_access_for(colleague, draft_case, need=Need.VIEW) is None  # employees skip 2FA: never let in
+
+
+def test_an_admin_sets_the_contact_and_a_bad_address_is_named(client, organisation, org_admin):
+    login(client, org_admin)
+    client.post(reverse("advocacy:contact", args=[organisation.pk]),
+                {"contact_email": "Cases@WDC.example", "contact_address": "Hauptstr. 1\n10115 Berlin"})
+    organisation.refresh_from_db()
+    assert organisation.contact_email == "cases@wdc.example" and organisation.contact_address.startswith("Hauptstr.")
+    response = client.post(reverse("advocacy:contact", args=[organisation.pk]), {"contact_email": "not-an-address"},
+                           follow=True)
+    assert "Contact email" in response.content.decode()
+    organisation.refresh_from_db()
+    assert organisation.contact_email == "cases@wdc.example"

@@ -259,6 +259,7 @@ ACCESS = {
     "advocacy:organisation-list": LOGIN,            # the signed-in account's own organisations
     "advocacy:organisation": ORG,
     "advocacy:invite": ORG,
+    "advocacy:contact": ORG,
     "advocacy:invitation-revoke": ORG,
     "advocacy:member-role": ORG,
     "advocacy:member-remove": ORG,
@@ -897,6 +898,8 @@ ORG_PROBES = {
     "advocacy:organisation": ({"org_id": "organisation"}, {"GET": ORG_MEMBERS}, {}, 404),
     "advocacy:invite": ({"org_id": "organisation"}, {"POST": {"org_admin"}}, {"email": "new@union.example",
                                                                               "role": "viewer"}, 404),
+    "advocacy:contact": ({"org_id": "organisation"}, {"POST": {"org_admin"}}, {"contact_email": "new@wdc.example"},
+                         404),
     "advocacy:invitation-revoke": ({"org_id": "organisation", "invitation_id": "invitation"}, {"POST": {"org_admin"}},
                                    {}, 404),
     "advocacy:member-role": ({"org_id": "organisation", "member_id": "viewer_membership"}, {"POST": {"org_admin"}},
@@ -954,6 +957,8 @@ def org_snapshot() -> dict:
     from deletion_portal.advocacy.models import Campaign, CampaignMember, OrganisationInvitation
 
     return {
+        "organisations": list(Organisation.objects.order_by("pk").values_list("pk", "website", "contact_email",
+                                                                               "contact_address")),
         "memberships": list(OrganisationMembership.objects.order_by("pk").values_list("pk", "role")),
         "invitations": list(OrganisationInvitation.objects.order_by("pk").values_list("pk", "revoked_at", "accepted_at")),
         "campaigns": list(Campaign.objects.order_by("pk").values_list("pk", "title", "state")),
