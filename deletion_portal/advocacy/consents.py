@@ -166,7 +166,7 @@ def mandate_text(*, member: CampaignMember, signer_name: str, scope: list[dict])
 
 def mandate_sign(*, member: CampaignMember, signature: str) -> Mandate:
     """The signed authorisation (inside ``consent_set``'s transaction)."""
-    from deletion_portal.core.pdf import PdfMetadata, render_pdf
+    from deletion_portal.core.pdf import PdfMetadata, PdfRenderError, render_pdf
 
     signature = " ".join((signature or "").split())
     if not signature:
@@ -185,9 +185,12 @@ def mandate_sign(*, member: CampaignMember, signature: str) -> Mandate:
     html = render_to_string("advocacy/authorisation.html", {"mandate": mandate, "member": member, "case": case,
                                                             "organisation": mandate.organisation,
                                                             "paragraphs": text.split("\n")})
-    pdf = render_pdf(html, metadata=PdfMetadata(title=f"Authorisation {case.reference}", author=signer_name,
-                                                subject=mandate.organisation.name, language="en"),
-                     footer=f"{case.reference} · authorisation {mandate.pk} · page {{page}} of {{pages}}")
+    try:
+        pdf = render_pdf(html, metadata=PdfMetadata(title=f"Authorisation {case.reference}", author=signer_name,
+                                                    subject=mandate.organisation.name, language="en"),
+                         footer=f"{case.reference} · authorisation {mandate.pk} · page {{page}} of {{pages}}")
+    except PdfRenderError as exc:  # the whole choice is rolled back: no mandate without its authorisation
+        raise ConsentError({"signature": f"The authorisation could not be made: {exc}"}) from None
     mandate.pdf.save(f"{case.reference}-authorisation-{mandate.pk}.pdf", ContentFile(pdf), save=False)
     mandate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     mandate.save(update_fields=["pdf", "pdf_sha256"])

@@ -21,6 +21,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/<str:action>", views.campaign_state, name="campaign-state"),
     path("c/<slug:slug>", views.landing, name="landing"),
     path("c/<slug:slug>/join", views.join, name="join"),
+    path("organisation/cases/<int:pk>/", views.shared_case, name="shared-case"),
     path("cases/<int:pk>/campaigns/<int:member_id>/consent", views.consent, name="consent"),
     path("cases/<int:pk>/campaigns/<int:member_id>/mention", views.mention, name="mention"),
     path("cases/<int:pk>/campaigns/<int:member_id>/leave", views.leave, name="leave"),

@@ -402,3 +402,24 @@ def authorisation(request, pk: int, mandate_id: int):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.reference}-authorisation.pdf"'
     return response
+
+
+# --- A shared case, as the group sees it ------------------------------------------------------------------
+
+
+@login_required
+def shared_case(request, pk: int):
+    """A case whose owner lets the organisation see it (``Need.VIEW`` through the organisation's rule only: the
+    owner has their own page): name, status, dates, the timeline's events, the final letters."""
+    from deletion_portal.cases.access import Party
+    from deletion_portal.cases.selectors import days_left
+
+    case = case_get_for(request.user, pk, need=Need.VIEW)
+    if case.access.party != Party.ORGANISATION:
+        raise Http404("No such case.")
+    today = timezone.localdate()
+    return render(request, "advocacy/shared_case.html", {
+        "case": case, "days_left": days_left(case.next_date, today),
+        "events": list(case.events.order_by("on", "recorded_at", "id").select_related("team")),
+        "letters": list(case.letters.filter(is_final=True).order_by("finalised_at", "id")),
+    })

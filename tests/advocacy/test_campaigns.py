@@ -286,3 +286,26 @@ def test_the_export_lists_the_consent_rows_and_the_deletion_removes_them(campaig
         account_delete(user=user, password=PASSWORD)
     assert not Consent.objects.exists() and not Mandate.objects.exists()
     assert not storage.exists(name)
+
+
+def test_the_group_reads_a_shared_case_on_its_own_page_until_the_consent_goes(client, campaign, advocate):
+    member = member_of(campaign, "sam", see_case=True)
+    url = reverse("advocacy:shared-case", args=[member.case.pk])
+    login(client, advocate)
+    page = client.get(url)
+    assert page.status_code == 200 and "Sam" in page.content.decode()
+    consent_set(member=member, kind=ConsentKind.SEE_CASE, given=False, actor=member.case.owner)
+    assert client.get(url).status_code == 404
+
+
+def test_a_failed_authorisation_pdf_gives_no_mandate_and_a_form_error(client, campaign, owner, monkeypatch):
+    import deletion_portal.core.pdf as pdf
+
+    def fail(*args, **kwargs):
+        raise pdf.PdfRenderError("The document is too long.")
+
+    monkeypatch.setattr(pdf, "render_pdf", fail)
+    login(client, owner)
+    response = client.post(reverse("advocacy:join", args=[campaign.slug]), {"mandate": "on", "signature": "Olive"})
+    assert response.status_code == 400 and b"could not be made" in response.content
+    assert not Mandate.objects.exists() and not owner.cases.exists()

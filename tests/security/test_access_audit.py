@@ -280,6 +280,9 @@ ACCESS = {
     "advocacy:mention": Obj(("POST",), at=(At({"pk": "case", "member_id": "campaign_member"}),), data={"mention": "yes"}),
     "advocacy:leave": Obj(("POST",), at=(At({"pk": "case", "member_id": "campaign_member"}),)),
     "advocacy:authorisation": Obj(("GET",), at=(At({"pk": "case", "mandate_id": "mandate"}),)),
+    # A shared case as the group sees it: the organisation's rule only (the owner has their own page).
+    "advocacy:shared-case": Obj(("GET",), need=VIEW, parties=frozenset({Party.ORGANISATION}),
+                                at=(At({"pk": "case"}), At({"pk": "draft_case"}))),
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
