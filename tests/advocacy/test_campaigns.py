@@ -309,3 +309,21 @@ def test_a_failed_authorisation_pdf_gives_no_mandate_and_a_form_error(client, ca
     response = client.post(reverse("advocacy:join", args=[campaign.slug]), {"mandate": "on", "signature": "Olive"})
     assert response.status_code == 400 and b"could not be made" in response.content
     assert not Mandate.objects.exists() and not owner.cases.exists()
+
+
+def test_a_draft_has_no_public_page_and_a_closed_one_offers_no_join(client, organisation, advocate, employer, campaign,
+                                                                     owner):
+    draft = svc.campaign_create(organisation=organisation, actor=advocate, title="Not yet", employers=[employer])
+    assert client.get(f"/c/{draft.slug}").status_code == 404
+    svc.campaign_close(campaign=campaign, actor=advocate)
+    page = client.get(f"/c/{campaign.slug}")
+    assert page.status_code == 200 and b"closed" in page.content and b"Join the campaign" not in page.content
+    login(client, owner)
+    client.post(reverse("advocacy:join", args=[campaign.slug]), {})
+    assert not owner.cases.exists()
+
+
+def test_joining_twice_leads_back_to_the_same_case(campaign, owner):
+    first = svc.campaign_join(campaign=campaign, user=owner)
+    again = svc.campaign_join(campaign=campaign, user=owner, consents={ConsentKind.STATISTICS: True})
+    assert again.pk == first.pk and owner.cases.count() == 1
