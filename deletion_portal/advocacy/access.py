@@ -2,13 +2,15 @@
 
 A member of an organisation sees a case only while its owner shares it with the organisation
 (``CaseShare`` not revoked, with ``see_case``); acting for the owner (``Need.ACT_FOR``) needs the
-mandate (``act_for``) and an admin or organiser role. A revoked share grants nothing.
+mandate (``act_for``) and an admin or organiser role. A revoked share grants nothing, and only advocate
+accounts (which must use a second factor) are let in.
 """
 
 from __future__ import annotations
 
 from django.db.models import OuterRef, Q, Subquery
 
+from deletion_portal.accounts.models import Role
 from deletion_portal.advocacy.models import CaseShare, OrganisationMembership, OrganisationRole
 from deletion_portal.cases.access import CaseAccess, Need, Party
 from deletion_portal.cases.models import Case
@@ -28,6 +30,8 @@ class OrganisationAccess:
     party = Party.ORGANISATION
 
     def access(self, user, case: Case) -> CaseAccess | None:
+        if getattr(user, "role", None) != Role.ADVOCATE:  # only advocate accounts (they need the second factor)
+            return None
         role = OrganisationMembership.objects.filter(organisation=OuterRef("organisation_id"), user=user).values("role")
         shares = list(
             CaseShare.objects.filter(case=case, revoked_at__isnull=True)
@@ -54,7 +58,7 @@ class OrganisationAccess:
 
     def visible(self, user, need: Need) -> Q | None:
         share = _share_filter(need)
-        if share is None:
+        if share is None or getattr(user, "role", None) != Role.ADVOCATE:
             return None
         memberships = OrganisationMembership.objects.filter(user=user)
         if need == Need.ACT_FOR:

@@ -116,3 +116,89 @@ def reminder_team_recipients(*, case_ids: list[int]) -> dict[int, list[ReminderR
         for case_id, recipients in provider(case_ids=case_ids).items():
             found.setdefault(case_id, []).extend(recipients)
     return found
+
+
+# --- Wizard pre-fill locks, letter additions, letter envelopes (campaigns) -------------------------------
+
+
+@dataclass(frozen=True)
+class FieldLock:
+    """A case field an app above cases fixed (a campaign): ``allowed`` are the values it may take (foreign
+    keys as pks, lists as sorted tuples); ``reason`` is shown on the wizard and in the error."""
+
+    field: str
+    allowed: tuple
+    reason: str
+
+
+_case_locks: list[Callable[..., list]] = []
+
+
+def register_case_locks(provider: Callable[..., list]) -> None:
+    """Add ``provider(*, case) -> [FieldLock]`` (once). ``cases.services.case_update`` refuses a value a lock
+    does not allow (a ``ValidationError`` naming the field); the wizard shows the locks."""
+    if provider not in _case_locks:
+        _case_locks.append(provider)
+
+
+def case_locks(*, case) -> dict[str, FieldLock]:
+    found: dict[str, FieldLock] = {}
+    if case is None or case.pk is None:
+        return found
+    for provider in _case_locks:
+        for lock in provider(case=case):
+            found.setdefault(lock.field, lock)
+    return found
+
+
+def lock_value(value):
+    """A field's value as a lock compares it (a model → its pk; a list → a sorted tuple)."""
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, (list, tuple)):
+        return tuple(sorted(value))
+    return value
+
+
+_letter_contexts: list[Callable[..., dict]] = []
+
+
+def register_letter_context(provider: Callable[..., dict]) -> None:
+    """Add ``provider(*, case, kind, language) -> dict`` to every letter's template context (once). The base
+    letter layout reads ``letter_extras`` (a list of ``{"heading", "lines"}``, plain text, autoescaped)
+    and ``agent`` (``{"line"}``: who sends the letter on the requester's behalf)."""
+    if provider not in _letter_contexts:
+        _letter_contexts.append(provider)
+
+
+def letter_context_additions(*, case, kind: str, language: str) -> dict:
+    context: dict = {"letter_extras": [], "agent": None}
+    for provider in _letter_contexts:
+        added = provider(case=case, kind=kind, language=language)
+        extras = added.pop("letter_extras", [])
+        context.update(added)
+        context["letter_extras"] = context["letter_extras"] + list(extras)
+    return context
+
+
+@dataclass(frozen=True)
+class LetterEnvelope:
+    """What an app changes on a letter's email: the Reply-To (replacing the requester's), more CC and more
+    attachments (outbox attachment dicts: filename, content_type, storage_name)."""
+
+    reply_to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    attachments: tuple[dict, ...] = ()
+
+
+_letter_envelopes: list[Callable[..., LetterEnvelope | None]] = []
+
+
+def register_letter_envelope(provider: Callable[..., LetterEnvelope | None]) -> None:
+    """Add ``provider(*, case, letter) -> LetterEnvelope | None`` to ``letter_send_email`` (once)."""
+    if provider not in _letter_envelopes:
+        _letter_envelopes.append(provider)
+
+
+def letter_envelopes(*, case, letter) -> list[LetterEnvelope]:
+    return [e for e in (provider(case=case, letter=letter) for provider in _letter_envelopes) if e is not None]

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
+from deletion_portal.cases.hooks import letter_context_additions
 from deletion_portal.cases.letter_texts import (
     AND_WORD,
     ARTICLE_WORDS,
@@ -430,6 +431,9 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
         "identity_note": case.identity_note,
         # The way in for the employer's team (request letters only, and only with the employee's consent).
         "portal_answer": portal_answer(case, lang) if kind == LetterKind.REQUEST else None,
+        # What the apps above cases add (cases.hooks.register_letter_context): a campaign's questions, the
+        # organisation sending under a mandate.
+        **letter_context_additions(case=case, kind=kind, language=lang),
     }
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from deletion_portal.cases.hooks import letter_renderer
+from deletion_portal.cases.hooks import case_locks, letter_envelopes, letter_renderer, lock_value
 from deletion_portal.cases.models import (
     Attachment,
     Case,
@@ -176,6 +176,12 @@ def case_update(*, case: Case, **fields) -> Case:
                       "employment_end", "identity_note", "bundle"}
     if locked and content_fields & set(fields):
         raise ValidationError("The letter is final and can no longer change; start a new case for a new request.")
+    refused = {}
+    for name, lock in case_locks(case=case).items():
+        if name in fields and lock_value(fields[name]) not in lock.allowed:
+            refused[name] = lock.reason
+    if refused:
+        raise ValidationError(refused)
     for name, value in fields.items():
         setattr(case, name, value)
     if "employer" in fields and fields["employer"] is not None and "employer_country" not in fields:
@@ -673,15 +679,23 @@ def letter_send_email(
                "portal_answer_en": portal_answer(case, "en") if answer and letter.language != "en" else None}
     subject = " ".join(render_to_string("emails/cases/letter_subject.txt", context, using="text").split())
     body = render_to_string("emails/cases/letter_body.txt", context, using="text")
+    cc = [case.requester_email] if case.requester_email else []
+    reply_to = list(cc)
+    attachments = [{"filename": f"{case.reference}-{letter.short_id}.pdf", "content_type": "application/pdf",
+                    "storage_name": letter.pdf.name}]
+    for envelope in letter_envelopes(case=case, letter=letter):  # e.g. a mandate: the organisation replies
+        reply_to = list(envelope.reply_to) or reply_to
+        cc += [address for address in envelope.cc if address not in cc]
+        attachments += list(envelope.attachments)
     message = outbox_enqueue(
         key=f"letter:{letter.pk}:email",  # one email per letter, however often the button is pressed
         topic=f"case:{case.pk}",
         to=[case.employer.privacy_email],
-        cc=[case.requester_email] if case.requester_email else [],
-        reply_to=[case.requester_email] if case.requester_email else [],
+        cc=cc,
+        reply_to=reply_to,
         subject=subject,
         body=body,
-        attachments=[{"filename": f"{case.reference}-{letter.short_id}.pdf", "content_type": "application/pdf", "storage_name": letter.pdf.name}],
+        attachments=attachments,
     )
     sent = case.events.filter(kind=EventKind.SENT, details__channel="email")
     already = any(event.details.get("letter", letter.short_id if letter.kind == LetterKind.REQUEST else None)

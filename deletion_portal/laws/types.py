@@ -285,6 +285,16 @@ class EmployerActions:
 
 
 @dataclass(frozen=True)
+class Representation:
+    """Acting for the person (advocacy mandates, LEGAL.md §5): who may exercise the rights on the person's
+    behalf and what the business may ask for (``rights``), and representation for complaints and court
+    where the law has it (``complaints``). The mandate's text and the authorisation PDF quote these."""
+
+    rights: Rule
+    complaints: Rule | None = None
+
+
+@dataclass(frozen=True)
 class Regime:
     key: str  # e.g. "eu-gdpr"
     name: str  # e.g. "General Data Protection Regulation (EU)"
@@ -313,6 +323,7 @@ class Regime:
     applicability: tuple[ApplicabilityClause, ...]
     notes: tuple[Rule, ...] = ()  # anything else a letter or the calculator should show
     employer_actions: EmployerActions | None = None  # null exactly when coverage is "excluded"
+    representation: Representation | None = None  # acting for the person (advocacy mandates); absent: none offered
 
     def right(self, code: str) -> Right | None:
         return next((r for r in self.rights if r.code == code), None)

@@ -80,6 +80,7 @@ EMPLOYER_SIDE = frozenset({Party.EMPLOYER})
 
 class Word(str):
     """A literal text URL argument in ``At.kwargs`` (a plain string there names a key of the ``world``)."""
+ORG = "organisation"  # an organisation's pages and campaigns (see the section at the end)
 TEAM_ADMIN = "team_admin"  # an employer team's settings pages: its verified admins only (see the section below)
 
 
@@ -254,6 +255,34 @@ ACCESS = {
     "api-v1:employer-webhook-roll": TEAM_ADMIN,
     "api-v1:employer-webhook-deliveries": TEAM_ADMIN,
     "api-v1:employer-webhook-resend": TEAM_ADMIN,
+    # --- advocacy: organisations and campaigns (ORG: probed per role in ORG_PROBES below) -------------------
+    "advocacy:organisation-list": LOGIN,            # the signed-in account's own organisations
+    "advocacy:organisation": ORG,
+    "advocacy:invite": ORG,
+    "advocacy:contact": ORG,
+    "advocacy:invitation-revoke": ORG,
+    "advocacy:member-role": ORG,
+    "advocacy:member-remove": ORG,
+    "advocacy:invitation-accept": ORG,
+    "advocacy:campaign-new": ORG,
+    "advocacy:campaign": ORG,
+    "advocacy:campaign-edit": ORG,
+    "advocacy:campaign-csv": ORG,
+    "advocacy:campaign-state": ORG,
+    "advocacy:landing": PUBLIC,                     # an open or closed campaign's public page (tested in tests/advocacy)
+    "advocacy:join": ORG,                           # any signed-in account may join an open campaign
+    "api-v1:organisation-campaigns": ORG,
+    "api-v1:campaign-detail": ORG,
+    "api-v1:campaign-members": ORG,
+    # The member's campaign choices on their own case (the owner only: MANAGE).
+    "advocacy:consent": Obj(("POST",), at=(At({"pk": "case", "member_id": "campaign_member"}),),
+                            data={"kind": "statistics", "given": "yes"}),
+    "advocacy:mention": Obj(("POST",), at=(At({"pk": "case", "member_id": "campaign_member"}),), data={"mention": "yes"}),
+    "advocacy:leave": Obj(("POST",), at=(At({"pk": "case", "member_id": "campaign_member"}),)),
+    "advocacy:authorisation": Obj(("GET",), at=(At({"pk": "case", "mandate_id": "mandate"}),)),
+    # A shared case as the group sees it: the organisation's rule only (the owner has their own page).
+    "advocacy:shared-case": Obj(("GET",), need=VIEW, parties=frozenset({Party.ORGANISATION}),
+                                at=(At({"pk": "case"}), At({"pk": "draft_case"}))),
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -381,10 +410,21 @@ def world(users, employer):
     Attachment.objects.filter(case=case).update(shared_with_employer=True)
     for shared in (case, final_case, draft_case):
         CaseShare.objects.create(case=shared, organisation=users["union"], see_case=True, act_for=True)
+    # The sent case joined a campaign of the union, with a signed mandate (advocacy's member pages).
+    from django.core.files.base import ContentFile
+
+    from deletion_portal.advocacy.models import Campaign, CampaignMember, Mandate
+
+    campaign = Campaign.objects.create(organisation=users["union"], title="Audit campaign", slug="audit-campaign")
+    campaign_member = CampaignMember.objects.create(campaign=campaign, case=case)
+    mandate = Mandate.objects.create(member=campaign_member, organisation=users["union"], signer_name="Olive Owner",
+                                     signature="Olive Owner", wording_version="t", text="t", text_sha256="0" * 64)
+    mandate.pdf.save("authorisation.pdf", ContentFile(PDF_BYTES))
     return {
         "case": case, "letter": case.letters.get(kind=LetterKind.REQUEST), "attachment": Attachment.objects.get(case=case),
         "response": response, "follow_up_letter": follow_up_letter, "final_case": final_case,
         "final_letter": final_case.letters.get(), "draft_case": draft_case,
+        "campaign_member": campaign_member, "mandate": mandate,
     }
 
 
@@ -415,6 +455,10 @@ def snapshot(world) -> dict:
                       CaseShare, TeamNote, CaseAssignment, CaseAccessLog)
     }
     state["checklist"] = list(ChecklistItem.objects.order_by("pk").values_list("pk", "answered"))
+    from deletion_portal.advocacy.models import CampaignMember, Consent
+
+    state["campaign_members"] = list(CampaignMember.objects.order_by("pk").values_list("pk", "left_at", "mention_in_letter"))
+    state["consents"] = Consent.objects.count()
     return state
 
 
@@ -842,3 +886,124 @@ def test_team_admin_pages_let_in_the_teams_verified_admins_only(client, admin_wo
     else:
         assert response.status_code in (200, 201, 202, 204, 302), f"{who} {method} {url} → {response.status_code}"
         assert admin_snapshot() != before, f"{who} {method} {url} changed nothing"
+
+
+# --- Organisations and campaigns (ORG) ----------------------------------------------------------------------
+# Each pattern: the methods probed, the URL kwargs (keys of ``org_world``), the roles allowed per method, the
+# POST data (valid for an allowed role, so that "nothing changed" for the others means something) and what a
+# refused signed-in role gets. Roles: the organisation's admin, its organiser (``advocate``), its viewer,
+# another organisation's organiser, and the employee / outsider / DPO of the shared base.
+ORG_ROLES = ["anonymous", "owner", "outsider", "dpo", "org_admin", "advocate", "org_viewer", "other_organiser"]
+ORG_MEMBERS = {"org_admin", "advocate", "org_viewer"}
+ORGANISERS = {"org_admin", "advocate"}
+SIGNED_IN = set(ORG_ROLES) - {"anonymous"}
+ORG_PROBES = {
+    "advocacy:organisation": ({"org_id": "organisation"}, {"GET": ORG_MEMBERS}, {}, 404),
+    "advocacy:invite": ({"org_id": "organisation"}, {"POST": {"org_admin"}}, {"email": "new@union.example",
+                                                                              "role": "viewer"}, 404),
+    "advocacy:contact": ({"org_id": "organisation"}, {"POST": {"org_admin"}}, {"contact_email": "new@wdc.example"},
+                         404),
+    "advocacy:invitation-revoke": ({"org_id": "organisation", "invitation_id": "invitation"}, {"POST": {"org_admin"}},
+                                   {}, 404),
+    "advocacy:member-role": ({"org_id": "organisation", "member_id": "viewer_membership"}, {"POST": {"org_admin"}},
+                             {"role": "organiser"}, 404),
+    "advocacy:member-remove": ({"org_id": "organisation", "member_id": "viewer_membership"}, {"POST": {"org_admin"}},
+                               {}, 404),
+    "advocacy:invitation-accept": ({"token": "invitation_token"}, {"GET": SIGNED_IN, "POST": set()}, {}, 400),
+    "advocacy:campaign-new": ({"org_id": "organisation"}, {"GET": ORGANISERS, "POST": ORGANISERS},
+                              {"title": "Another campaign"}, 404),
+    "advocacy:campaign": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
+    "advocacy:campaign-csv": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
+    "advocacy:campaign-edit": ({"campaign_id": "campaign"}, {"GET": ORGANISERS, "POST": ORGANISERS},
+                               {"title": "A better title"}, 404),
+    "advocacy:campaign-state": ({"campaign_id": "campaign", "action": Word("open")}, {"POST": ORGANISERS}, {}, 404),
+    "advocacy:join": ({"slug": Word("union-campaign-open")}, {"GET": SIGNED_IN, "POST": SIGNED_IN}, {}, 404),
+    "api-v1:organisation-campaigns": ({"org_id": "organisation"}, {"GET": ORG_MEMBERS, "POST": ORGANISERS},
+                                      {"title": "By API"}, 404),
+    "api-v1:campaign-detail": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS, "PATCH": ORGANISERS},
+                               {"title": "Patched"}, 404),
+    "api-v1:campaign-members": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
+}
+
+
+def test_every_org_pattern_is_probed():
+    assert set(patterns_of(ORG)) == set(ORG_PROBES)
+
+
+@pytest.fixture
+def org_world(users, world, organisation, employer):
+    from deletion_portal.advocacy import organisations as org_services
+    from deletion_portal.advocacy.models import Campaign, CampaignState
+
+    people = dict(users)
+    for key, email, role, org in (
+        ("org_admin", "root@wdc.example", OrganisationRole.ADMIN, organisation),
+        ("org_viewer", "vera@wdc.example", OrganisationRole.VIEWER, organisation),
+        ("other_organiser", "olga@rival-union.example", OrganisationRole.ORGANISER,
+         Organisation.objects.create(name="Rival Union", country="DE")),
+    ):
+        people[key] = make_account(email, Role.ADVOCATE)
+        OrganisationMembership.objects.create(organisation=org, user=people[key], role=role)
+    invitation, token = org_services.organisation_invitation_create(organisation=organisation, actor=people["org_admin"],
+                                                                    email="ivy@wdc.example", role="viewer")
+    campaign = Campaign.objects.create(organisation=organisation, title="Union campaign", slug="union-campaign",
+                                       law_keys=["eu-gdpr"])
+    campaign.employers.add(employer)
+    open_campaign = Campaign.objects.create(organisation=organisation, title="Open campaign", slug="union-campaign-open",
+                                            law_keys=["eu-gdpr"], state=CampaignState.OPEN)
+    open_campaign.employers.add(employer)
+    return {"people": people, "organisation": organisation, "invitation": invitation, "invitation_token": token,
+            "campaign": campaign, "viewer_membership": OrganisationMembership.objects.get(user=people["org_viewer"])}
+
+
+def org_snapshot() -> dict:
+    from deletion_portal.advocacy.models import Campaign, CampaignMember, OrganisationInvitation
+
+    return {
+        "organisations": list(Organisation.objects.order_by("pk").values_list("pk", "website", "contact_email",
+                                                                               "contact_address")),
+        "memberships": list(OrganisationMembership.objects.order_by("pk").values_list("pk", "role")),
+        "invitations": list(OrganisationInvitation.objects.order_by("pk").values_list("pk", "revoked_at", "accepted_at")),
+        "campaigns": list(Campaign.objects.order_by("pk").values_list("pk", "title", "state")),
+        "members": CampaignMember.objects.count(), "cases": Case.objects.count(), "outbox": OutboxMessage.objects.count(),
+    }
+
+
+ORG_PARAMS = [
+    pytest.param(name, method, who, id=f"{name}-{method}-{who}")
+    for name, (_, allowed_by_method, _, _) in ORG_PROBES.items() for method in allowed_by_method for who in ORG_ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "method", "who"), ORG_PARAMS)
+def test_organisation_pages_let_in_the_roles_they_allow_only(client, org_world, name, method, who):
+    kwargs_of, allowed_by_method, data, refused = ORG_PROBES[name]
+    values = {key: (value if isinstance(value, Word) else (org_world[value] if isinstance(org_world[value], str)
+                                                            else org_world[value].pk))
+              for key, value in kwargs_of.items()}
+    url = reverse(name, kwargs=values)
+    api = name.startswith("api-v1:")
+    if who != "anonymous":
+        login(client, org_world["people"][who])
+    before = org_snapshot()
+    with CaptureQueriesContext(connection) as queries:
+        if method == "GET":
+            response = client.get(url)
+        elif api:
+            response = getattr(client, method.lower())(url, data=json.dumps(data), content_type="application/json")
+        else:
+            response = client.post(url, data)
+    if who == "anonymous":
+        assert (response.status_code in (401, 403)) if api else login_redirect(response), f"anonymous {method} {url}"
+        assert org_snapshot() == before
+    elif who not in allowed_by_method[method]:
+        assert response.status_code == refused, f"{who} {method} {url} → {response.status_code}, not {refused}"
+        if refused == 404:
+            assert b"Union campaign" not in body(response) and b"ivy@wdc.example" not in body(response)
+        assert org_snapshot() == before, f"{who} {method} {url} changed something"
+    elif method == "GET":
+        assert response.status_code == 200, f"{who} GET {url} → {response.status_code}"
+        assert not writes(queries), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
+    else:
+        assert response.status_code in (200, 201, 302), f"{who} {method} {url} → {response.status_code}"
+        assert org_snapshot() != before, f"{who} {method} {url} changed nothing"

@@ -63,7 +63,11 @@ def language_choices(law_key: str) -> list[tuple[str, str]]:
 
 
 def wizard_context(case: Case | None, n: int, **extra) -> dict:
-    return {"case": case, "step": n, "steps": STEPS, "last_step": LAST_STEP, **extra}
+    from deletion_portal.cases.hooks import case_locks
+
+    locks = case_locks(case=case)
+    return {"case": case, "step": n, "steps": STEPS, "last_step": LAST_STEP,
+            "locks": sorted({lock.reason for lock in locks.values()}), "locked_fields": set(locks), **extra}
 
 
 def employer_search_context(request) -> dict:

@@ -177,10 +177,14 @@ def _step_rights(request, case: Case):
         if errors:
             case_forms.add_service_errors(form, ValidationError(errors), {"law": "bundle"})
         else:
-            case_update(case=case, bundle=form.cleaned_data["bundle"], rights=rights, wizard_step=next_step(case, 3))
-            if form.dropped:
-                messages.warning(request, _dropped_message(regime, form.dropped, rights))
-            return redirect(step_url(case, 4))
+            try:  # a campaign may have locked the rights (cases.hooks.register_case_locks)
+                case_update(case=case, bundle=form.cleaned_data["bundle"], rights=rights, wizard_step=next_step(case, 3))
+            except ValidationError as exc:
+                case_forms.add_service_errors(form, exc, {"rights": "bundle"})
+            else:
+                if form.dropped:
+                    messages.warning(request, _dropped_message(regime, form.dropped, rights))
+                return redirect(step_url(case, 4))
     bundles = []
     available = {r.code for r in regime.rights}
     for bundle in BUNDLES:
@@ -271,8 +275,12 @@ def _step_language(request, case: Case):
         if errors:
             case_forms.add_service_errors(form, ValidationError(errors))
         else:
-            case_update(case=case, language=language, wizard_step=next_step(case, 6))
-            return redirect(step_url(case, 7))
+            try:  # a campaign may have locked the language
+                case_update(case=case, language=language, wizard_step=next_step(case, 6))
+            except ValidationError as exc:
+                case_forms.add_service_errors(form, exc)
+            else:
+                return redirect(step_url(case, 7))
     context = wizard_context(case, 6, form=form, chosen=form["language"].value() or preselected)
     return render(request, "cases/step_6.html", context, status=400 if form.errors else 200)
 

@@ -2,12 +2,16 @@
 
     ACCOUNT_PASSWORD=... python manage.py create_account alice@example.org --role dpo --name "Alice"
     ACCOUNT_PASSWORD=... python manage.py create_account dora@acme.example --role dpo --employer 42 [--team-role admin]
+    ACCOUNT_PASSWORD=... python manage.py create_account ada@union.example --role advocate --organisation "Union" [--organisation-role admin]
 
 With ``--employer`` the account joins the employer's team (created when it has none), verified by staff
 (the operator running the command is the evidence; the audit row says so). A DPO or advocate account gets a
 confirmed TOTP device: its base32 secret is printed ONCE, for an authenticator app or a script.
 
-The command lives in the employers app (it creates team memberships; accounts is the bottom layer).
+With ``--organisation NAME`` an advocate account joins that organisation (created, unverified, when no
+organisation has that name; staff verify it in the admin), as its admin by default.
+
+The command lives in the advocacy app, the top layer (it creates team and organisation memberships).
 
 The password comes from the ACCOUNT_PASSWORD environment variable, or is asked for twice when
 running in a terminal. It is validated like any other password and never printed.
@@ -25,6 +29,8 @@ from django.core.management.base import BaseCommand, CommandError
 from deletion_portal.accounts import twofactor
 from deletion_portal.accounts.models import Role
 from deletion_portal.accounts.services import account_create
+from deletion_portal.advocacy.models import Organisation, OrganisationRole
+from deletion_portal.advocacy.organisations import organisation_create, organisation_member_add
 from deletion_portal.employers import teams
 from deletion_portal.employers.models import Employer, TeamRole
 
@@ -49,8 +55,16 @@ class Command(BaseCommand):
         parser.add_argument("--employer", type=int, help="A DPO account: the directory id of the employer it speaks for.")
         parser.add_argument("--team-role", choices=TeamRole.values, default=TeamRole.ADMIN,
                             help="The role in the employer's team (default admin).")
+        parser.add_argument("--organisation", help="An advocate account: the name of its organisation (created when new).")
+        parser.add_argument("--organisation-role", choices=OrganisationRole.values, default=OrganisationRole.ADMIN,
+                            help="The role in the organisation (default admin).")
 
-    def handle(self, *args, email, role, name, superuser, employer=None, team_role=TeamRole.ADMIN, **options):
+    def handle(self, *args, email, role, name, superuser, employer=None, team_role=TeamRole.ADMIN, organisation=None,
+               organisation_role=OrganisationRole.ADMIN, **options):
+        if organisation is not None and role != Role.ADVOCATE:
+            raise CommandError("--organisation is for --role advocate accounts.")
+        if organisation is not None and not organisation.strip():
+            raise CommandError("--organisation needs the organisation's name.")
         the_employer = None
         if employer is not None:
             if role != Role.DPO:
@@ -85,6 +99,14 @@ class Command(BaseCommand):
                 note="Account created by an operator with manage.py create_account --employer",
             )
             self.stdout.write(f"Verified {membership.role} of team {membership.team.name} (id {membership.team_id}).")
+        if organisation is not None:
+            found = Organisation.objects.filter(name__iexact=organisation.strip()).order_by("pk").first()
+            if found is None:
+                found = organisation_create(name=organisation)
+                self.stdout.write(f"Created organisation {found.name} (id {found.pk}), not verified yet: "
+                                  "staff verify it in the admin before it can open a campaign.")
+            membership = organisation_member_add(organisation=found, user=user, role=organisation_role)
+            self.stdout.write(f"{membership.role.capitalize()} of organisation {found.name} (id {found.pk}).")
         if twofactor.otp_required_for(user):
             key = twofactor.totp_key_new()
             twofactor.totp_device_create(user=user, key=key)
