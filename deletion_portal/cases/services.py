@@ -631,6 +631,17 @@ def letter_finalize(
     return letter
 
 
+@transaction.atomic
+def letter_issue(*, case: Case, kind: str, html: str, language: str, template_version: str) -> Letter:
+    """Create a letter that is final at once (a letter another party issues, e.g. the employer's response):
+    HTML, PDF and SHA-256 stored, never changes. The caller records the event that carries it."""
+    if kind == LetterKind.REQUEST:
+        raise ValidationError("The request letter is finalised through letter_finalize.")
+    letter = Letter.objects.create(case=case, kind=kind, language=language, template_version=template_version, html=html)
+    _freeze(case, letter)
+    return letter
+
+
 def _request_finalize(*, case: Case, actor, source: str, today: date) -> Letter:
     existing = case_final_request_letter(case)
     if existing is not None:
