@@ -30,6 +30,7 @@ from deletion_portal.dpo.answers import (
     response_draft_for,
     response_file_add,
     response_save,
+    responses_sent,
 )
 from deletion_portal.dpo.decorators import team_member_required
 from deletion_portal.dpo.models import ResponseFile
@@ -161,6 +162,7 @@ def answer_page_context(*, case, user, posted: dict | None = None, errors: list[
             "retention": [(g.code, f"{g.label} ({g.citation})") for g in (law.retention_grounds if law else ())],
         },
         "answer_rules": law.rules if law else {},
+        "answer_sent": responses_sent(case) if team is not None else [],
         "answer_rights": set(case.rights or []),
     }
 

@@ -205,3 +205,22 @@ def test_a_draft_is_saved_once_per_team_and_sends_nothing(case, dpo):
     response_save(case=case, user=dpo, data=full_answer(), send=False, today=TODAY)
     assert EmployerResponse.objects.count() == 1 and EmployerResponse.objects.get().missing == []
     assert not case.events.filter(kind=EventKind.RESPONSE_RECEIVED).exists()
+
+
+def test_a_request_recorded_by_the_team_is_answered_without_an_email_and_the_team_downloads_it(
+        client, dpo, team, employer, pdf_rendering):
+    from django.urls import reverse
+
+    from deletion_portal.dpo.services import case_record_received_elsewhere
+    from tests.support.world import login
+
+    case = case_record_received_elsewhere(
+        team=team, actor=dpo, employer=employer, requester_name="Paula Post", requester_address="Postweg 1",
+        rights=["erasure"], law_key="eu-gdpr", region="DE-BY", received_on=date(2025, 5, 5), channel="post",
+        categories=["keystrokes"], today=date(2025, 5, 5))
+    result = _send(case, dpo, {"erasure": {"categories": [{"category": "keystrokes", "outcome": "erased", "on": "2025-05-10"}]}})
+    assert not OutboxMessage.objects.filter(key__startswith="employer-response:").exists()
+    login(client, dpo)
+    page = client.get(reverse("dpo:case", args=[case.pk])).content.decode()
+    assert result.letter.sha256 in page and "send them to the requester yourselves" in page
+    assert client.get(reverse("cases:letter-pdf", args=[case.pk, result.letter.pk])).status_code == 200
