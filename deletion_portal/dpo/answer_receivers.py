@@ -3,13 +3,20 @@
 * the employee's case page shows each sent answer item by item (``dpo/case_answer.html`` in the
   ``after_dates`` slot), gaps highlighted, artefacts in plain language, accept / dispute buttons;
 * the employee's ``GET /api/v1/cases/<id>`` carries ``response`` (the latest sent answer) and ``responses``;
+* the owner's data export carries each case's sent answers (``employer_answers``);
 * ``bench letters`` renders a response letter beside the request letter (``dpo.answer_bench``).
 """
 
 from __future__ import annotations
 
-from deletion_portal.cases.hooks import register_case_api_section, register_case_page_context, register_letter_bench
+from deletion_portal.cases.hooks import (
+    register_case_api_section,
+    register_case_export,
+    register_case_page_context,
+    register_letter_bench,
+)
 from deletion_portal.dpo.answers import answer_law, response_view, responses_sent
+from deletion_portal.dpo.models import EmployerResponse, ResponseStatus
 
 
 def _views(case) -> tuple[list, list[dict]]:
@@ -35,9 +42,25 @@ def case_api_response(*, case) -> dict:
     return {"response": views[-1] if views else None, "responses": views}
 
 
+def case_export_answers(*, cases) -> dict:
+    """Each case's sent answers for the owner's data export (one query for all cases, one for their files)."""
+    by_case: dict[int, list] = {case.pk: [] for case in cases}
+    cases_by_pk = {case.pk: case for case in cases}
+    responses = (EmployerResponse.objects.filter(case__in=list(cases_by_pk), status=ResponseStatus.SENT)
+                 .select_related("letter", "team").prefetch_related("files__attachment").order_by("sent_at", "id"))
+    laws: dict[str, object] = {}
+    for response in responses:
+        case = cases_by_pk[response.case_id]
+        if case.law_key not in laws:
+            laws[case.law_key] = answer_law(case)
+        by_case[case.pk].append(response_view(case=case, response=response, law=laws[case.law_key]))
+    return {pk: {"employer_answers": views} for pk, views in by_case.items() if views}
+
+
 def connect() -> None:
     from deletion_portal.dpo.answer_bench import bench_response_letter
 
     register_case_page_context(case_page_answers, panels={"after_dates": ["dpo/case_answer.html"]})
     register_case_api_section(case_api_response)
+    register_case_export(case_export_answers)
     register_letter_bench(bench_response_letter)

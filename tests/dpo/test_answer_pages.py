@@ -140,3 +140,11 @@ def test_disputing_drafts_a_follow_up_naming_the_missing_items_and_citing_the_le
     assert "the recipients, by name (Art. 15(1)(c)" in follow_up.html
     assert event.details["sha256"] in follow_up.html and event.details["letter"] in follow_up.html
     assert set(ChecklistItem.objects.filter(response=event, answered=True).values_list("code", flat=True)) == set(ticked)
+
+
+def test_the_owners_export_carries_the_answers(owner, answered):
+    from deletion_portal.cases.hooks import case_export_sections
+
+    sections = case_export_sections(cases=[answered])[answered.pk]
+    [answer] = sections["employer_answers"]
+    assert answer["letter"]["kind"] == "response" and answer["artefacts"][0]["name"] == "support-agent-v3"
