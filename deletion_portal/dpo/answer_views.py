@@ -58,7 +58,8 @@ def answer_from_post(post, *, case) -> dict:
     access = {item_.code: v for item_ in (law.access_items if law else ()) if (v := item(f"access-{item_.code}"))}
     questions = {code: v for code in QUESTION_LABELS if (v := item(f"q-{code}"))}
     training = []
-    for i in range(int(g("training-count", "0") or 0) if str(g("training-count", "0")).isdigit() else 0):
+    count = g("training-count", "0")
+    for i in range(min(int(count), 50) if str(count).isdigit() else 0):
         row = {name: g(f"training-{i}-{name}", "") for name in ("category", "held", "from", "to", "system", "used_for_training")}
         if any(row[name] for name in ("held", "from", "to", "system", "used_for_training")):
             training.append(row)

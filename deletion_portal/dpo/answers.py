@@ -598,13 +598,13 @@ def response_send(*, case: Case, user, response: EmployerResponse, access, today
     answer = response.answer
     checked = {
         **_acted_as(access),
-        "letter": letter.short_id, "letter_kind": letter.kind, "sha256": letter.sha256,
+        "letter": letter.short_id, "sha256": letter.sha256,
         "response": response.pk,
         "answered": [code for code in asked if code not in missing_codes],
         "missing": [gap["code"] for gap in response.missing],
-        "missing_labels": [gap["label"] for gap in response.missing],
-        "files": [{"attachment": f.attachment_id, "name": f.attachment.original_name, "sha256": f.attachment.sha256}
-                  for f in files],
+        "not_answered": [gap["label"] for gap in response.missing],
+        "files": [f"{f.attachment.original_name} (SHA-256 {f.attachment.sha256})" for f in files],
+        "file_ids": [f.attachment_id for f in files],
     }
     if answer_needs_remedies(answer) and law is not None:
         checked.update({"remedies": law.remedies.text, "remedies_citation": law.remedies.citation})
