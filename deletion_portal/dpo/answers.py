@@ -588,9 +588,18 @@ def response_send(*, case: Case, user, response: EmployerResponse, access, today
     filled from the answer, and email the employee."""
     from deletion_portal.dpo.response_letter import RESPONSE_TEMPLATE_VERSION, response_letter_html
 
+    from deletion_portal.core.pdf import PdfRenderError
+
+    on = date.fromisoformat(response.answer["on"])
+    sent = [e.on for e in case.events.filter(kind=EventKind.SENT)]
+    if sent and on < min(sent):
+        raise _bad("on", f"The request was sent on {min(sent).isoformat()}; the answer cannot be dated earlier.")
     html, language = response_letter_html(case=case, response=response, team=access.via, today=today)
-    letter = letter_issue(case=case, kind=LetterKind.RESPONSE, html=html, language=language,
-                          template_version=RESPONSE_TEMPLATE_VERSION)
+    try:
+        letter = letter_issue(case=case, kind=LetterKind.RESPONSE, html=html, language=language,
+                              template_version=RESPONSE_TEMPLATE_VERSION)
+    except PdfRenderError as error:  # too long for one letter: say so, keep nothing (the transaction rolls back)
+        raise _bad("answer", f"The response letter could not be made: {error} Send it in parts.") from None
     files = list(ResponseFile.objects.filter(response=response).select_related("attachment"))
     law = answer_law(case)
     asked = asked_codes(case, law) if law else []
@@ -608,7 +617,7 @@ def response_send(*, case: Case, user, response: EmployerResponse, access, today
     }
     if answer_needs_remedies(answer) and law is not None:
         checked.update({"remedies": law.remedies.text, "remedies_citation": law.remedies.citation})
-    event = case_record_event(case=case, kind=EventKind.RESPONSE_RECEIVED, on=date.fromisoformat(answer["on"]),
+    event = case_record_event(case=case, kind=EventKind.RESPONSE_RECEIVED, on=on,
                               actor=user, source=access.event_source(EventSource.EMPLOYER), team=access.via,
                               checked_details=checked, today=today)
     response.status, response.letter, response.event = ResponseStatus.SENT, letter, event

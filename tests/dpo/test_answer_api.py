@@ -170,3 +170,22 @@ def test_zip_entry_names_are_sanitised(dpo_api, sent_case):
     assert response.status_code == 201
     names = [entry["name"] for entry in response.json()["zip_entries"]]
     assert names == ["etc/passwd.csv", "Windows/x.csv", "ok/bell.csv"]
+
+
+def test_an_answer_dated_before_the_request_was_sent_names_the_date(dpo_api, sent_case, stub_pdf):
+    response = post(dpo_api, sent_case, {"send": True, "on": "2025-05-01"})  # sent on 2025-05-02
+    assert response.status_code == 400 and "on" in response.json()
+    assert not sent_case.letters.filter(kind="response").exists()
+
+
+def test_a_letter_too_long_to_render_is_a_400_and_nothing_is_kept(dpo_api, sent_case, monkeypatch):
+    import deletion_portal.core.pdf as pdf
+
+    def refuse(*args, **kwargs):
+        raise pdf.PdfRenderError("The letter would be longer than 60 pages.")
+
+    monkeypatch.setattr(pdf, "render_pdf", refuse)
+    response = post(dpo_api, sent_case, {"send": True})
+    assert response.status_code == 400 and "60 pages" in " ".join(response.json()["answer"])
+    assert not sent_case.letters.filter(kind="response").exists()
+    assert not sent_case.events.filter(kind=EventKind.RESPONSE_RECEIVED).exists()
