@@ -586,9 +586,8 @@ def response_send(*, case: Case, user, response: EmployerResponse, access, today
     """Issue the response letter (PDF, SHA-256), record ``response_received`` (source employer, the letter
     and files in its details), which recomputes the case (answered) and opens the employee's checklist
     filled from the answer, and email the employee."""
-    from deletion_portal.dpo.response_letter import RESPONSE_TEMPLATE_VERSION, response_letter_html
-
     from deletion_portal.core.pdf import PdfRenderError
+    from deletion_portal.dpo.response_letter import RESPONSE_TEMPLATE_VERSION, response_letter_html
 
     on = date.fromisoformat(response.answer["on"])
     sent = [e.on for e in case.events.filter(kind=EventKind.SENT)]

@@ -120,6 +120,8 @@ def test_the_checklist_is_filled_from_the_answer_and_an_override_is_recorded(cli
     assert not overridden.answered and overridden.set_by == "employee" and overridden.overridden_at is not None
     untouched = ChecklistItem.objects.get(response=event, code="art15_1_b")
     assert untouched.set_by == "answer" and untouched.overridden_at is None
+    page = client.get(reverse("tracking:checklist", args=[answered.pk, event.pk])).content.decode()
+    assert "changed by you on 20 May 2025" in page and "(as the employer's answer says)" in page
 
 
 def test_accepting_closes_the_case_as_fulfilled_in_one_click(client, owner, answered):

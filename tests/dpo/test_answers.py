@@ -224,3 +224,47 @@ def test_a_request_recorded_by_the_team_is_answered_without_an_email_and_the_tea
     page = client.get(reverse("dpo:case", args=[case.pk])).content.decode()
     assert result.letter.sha256 in page and "send them to the requester yourselves" in page
     assert client.get(reverse("cases:letter-pdf", args=[case.pk, result.letter.pk])).status_code == 200
+
+
+# --- Other regimes: the record's lists, never a law key in code -------------------------------------------------
+
+
+def case_under(owner, employer, *, law_key: str, region: str, country: str):
+    from deletion_portal.cases.services import case_create, case_record_event
+    from tests.support.data import DRAFT_FIELDS
+    from tests.support.world import finalise_directly
+
+    fields = {**DRAFT_FIELDS, "law_key": law_key, "region": region, "work_country": country, "work_region": region,
+              "residence_country": country, "residence_region": region, "rights": ["access", "erasure"]}
+    case = finalise_directly(case_create(owner=owner, employer=employer, **fields))
+    case_record_event(case=case, kind=EventKind.SENT, on=date(2025, 5, 2), actor=owner, details={"channel": "email"},
+                      today=date(2025, 5, 2))
+    case.refresh_from_db()
+    return case
+
+
+@pytest.mark.parametrize("law_key, region, country, ground, accepted", [
+    ("us-ca-ccpa", "US-CA", "US", "d7", True),            # Cal. Civ. Code §1798.105(d)(7): internal uses
+    ("us-ca-ccpa", "US-CA", "US", "legal_claims", False),  # a GDPR 17(3)(e) ground is not a CCPA exception
+    ("eu-gdpr", "DE-BY", "DE", "legal_claims", True),      # GDPR Art. 17(3)(e)
+    ("ca-pipeda", "CA-ON", "CA", "formal_dispute", True),  # no answer rules in the record: its refusal grounds
+])
+def test_retention_grounds_per_regime(owner, employer, team, dpo, law_key, region, country, ground, accepted):
+    case = case_under(owner, employer, law_key=law_key, region=region, country=country)
+    data = {"artefacts": [{"kind": "model", "name": "m", "outcome": "retained", "ground": ground}]}
+    if accepted:
+        assert answer_clean(case=case, data=data, team=team, today=TODAY)["artefacts"][0]["ground"] == ground
+    else:
+        with pytest.raises(ValidationError) as error:
+            answer_clean(case=case, data=data, team=team, today=TODAY)
+        assert "artefacts[0].ground" in error.value.message_dict
+
+
+@pytest.mark.parametrize("law_key, region, country, first_items", [
+    ("us-ca-ccpa", "US-CA", "US", ["data:held", "sources", "purposes", "recipients"]),  # Civ. Code §1798.110
+    ("ca-pipeda", "CA-ON", "CA", ["data:held", "purposes", "recipients", "retention"]),  # generic items
+])
+def test_the_access_items_come_from_the_record(owner, employer, team, dpo, law_key, region, country, first_items):
+    case = case_under(owner, employer, law_key=law_key, region=region, country=country)
+    gaps = answer_gaps(case=case, answer=answer_clean(case=case, data={}, team=team, today=TODAY))
+    assert [gap["code"] for gap in gaps][:4] == first_items
