@@ -616,6 +616,20 @@ def response_send(*, case: Case, user, response: EmployerResponse, access, today
     }
     if answer_needs_remedies(answer) and law is not None:
         checked.update({"remedies": law.remedies.text, "remedies_citation": law.remedies.citation})
+    refusal = answer["refusal"]
+    if refusal["scope"] and law is not None:
+        # The refusal slot of the answer is a refusal like the action's (dpo.actions.case_refuse): its own
+        # timeline event, so the outcome columns (Case.refused) and the follow-up see it.
+        offered = {g.code: g for g in law.withholding_grounds}
+        chosen = [offered[code] for code in refusal["grounds"] if code in offered]
+        case_record_event(
+            case=case, kind=EventKind.REFUSED, on=on, actor=user, source=access.event_source(EventSource.EMPLOYER),
+            team=access.via, details={"grounds": "; ".join(f"{g.label} ({g.citation})" for g in chosen)},
+            checked_details={**_acted_as(access), "scope": REFUSAL_SCOPES[refusal["scope"]],
+                             "ground_codes": [g.code for g in chosen], "reasons": refusal["reasons"],
+                             "warnings": [g.warning for g in chosen if g.warning], "remedies": law.remedies.text,
+                             "remedies_citation": law.remedies.citation, "letter": letter.short_id},
+            today=today)
     event = case_record_event(case=case, kind=EventKind.RESPONSE_RECEIVED, on=on,
                               actor=user, source=access.event_source(EventSource.EMPLOYER), team=access.via,
                               checked_details=checked, today=today)

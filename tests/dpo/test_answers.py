@@ -268,3 +268,15 @@ def test_the_access_items_come_from_the_record(owner, employer, team, dpo, law_k
     case = case_under(owner, employer, law_key=law_key, region=region, country=country)
     gaps = answer_gaps(case=case, answer=answer_clean(case=case, data={}, team=team, today=TODAY))
     assert [gap["code"] for gap in gaps][:4] == first_items
+
+
+def test_a_refusal_in_the_answer_is_recorded_as_a_refusal_with_the_remedies(case, dpo, pdf_rendering):
+    """GDPR Art. 12(4): reasons and remedies; Art. 12(5): the ground. The outcome columns count it."""
+    answer = full_answer(refusal={"scope": "part", "grounds": ["manifestly_excessive"], "reasons": "Third request this month."})
+    result = _send(case, dpo, answer)
+    case.refresh_from_db()
+    refused = case.events.get(kind=EventKind.REFUSED)
+    assert refused.details["scope"] == "in part" and refused.details["remedies_citation"] == "Art. 12(4) GDPR"
+    assert refused.details["letter"] == result.letter.short_id and refused.team is not None
+    assert case.refused is True and case.outcome == "refused"
+    assert "Art. 12(4) GDPR" in result.letter.html and "Third request this month." in result.letter.html
