@@ -670,6 +670,8 @@ def letter_send_email(
     letter = letter or case_final_request_letter(case)
     if letter is None or not letter.is_final or letter.case_id != case.pk:
         raise ValidationError("Finalise the letter before sending it.")
+    if letter.kind == LetterKind.RESPONSE:
+        raise ValidationError("This is the employer's response to you: there is nothing to send back.")
     if letter.kind == LetterKind.COMPLAINT:
         raise ValidationError("A complaint goes to the supervisory authority, not to the employer: "
                               "send it through the authority's web form or by post, then record it.")

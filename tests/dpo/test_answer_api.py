@@ -189,3 +189,11 @@ def test_a_letter_too_long_to_render_is_a_400_and_nothing_is_kept(dpo_api, sent_
     assert response.status_code == 400 and "60 pages" in " ".join(response.json()["answer"])
     assert not sent_case.letters.filter(kind="response").exists()
     assert not sent_case.events.filter(kind=EventKind.RESPONSE_RECEIVED).exists()
+
+
+def test_the_employee_cannot_send_the_response_letter_back(dpo_api, sent_case, owner, stub_pdf):
+    letter = post(dpo_api, sent_case, {"send": True}).json()["letter"]
+    employee = APIClient()
+    employee.force_authenticate(owner)
+    response = employee.post(reverse("api-v1:case-letter-send", args=[sent_case.pk, letter["id"]]), {}, format="json")
+    assert response.status_code == 400
