@@ -677,6 +677,53 @@ def artefact_plain(row: dict, law: AnswerLaw | None) -> str:
     return f"{what}: {text}"
 
 
+def _yes_no(value) -> str:
+    return {True: "yes", False: "no"}.get(value, "not stated")
+
+
+def _structured_text(code: str, answer: dict, grounds: dict) -> str:
+    """What the structured parts of an answer say about one item, in plain words (for the employee)."""
+    training = {row["category"]: row for row in answer.get("training", [])}
+    erasure = answer.get("erasure", {})
+    if code.startswith("category:"):
+        row = training.get(code.split(":", 1)[1])
+        if not row:
+            return ""
+        period = f", {row['from'] or '?'} to {row['to'] or '?'}" if row["from"] or row["to"] else ""
+        where = f", in {row['system']}" if row["system"] else ""
+        return f"Held: {_yes_no(row['held'])}{period}{where}; used for training: {_yes_no(row['used_for_training'])}"
+    if code == "training:used":
+        used = [_label_category(c) for c, row in training.items() if row["used_for_training"]]
+        return f"Used for training: {', '.join(used)}" if used else ("Not used for training" if training else "")
+    if code in ("training:models", "erasure:datasets", "erasure:models", "training:recipients"):
+        return "See the datasets and models below." if answer.get("artefacts") else ""
+    if code == "erasure:raw":
+        return "; ".join(f"{_label_category(row['category'])}: {ERASURE_OUTCOMES[row['outcome']].lower()}"
+                         f"{' on ' + row['on'] if row['on'] else ''}"
+                         f"{' (ground: ' + grounds.get(row['ground'], row['ground']) + ')' if row['ground'] else ''}"
+                         for row in erasure.get("categories", []))
+    if code == "erasure:recipients":
+        notification = erasure.get("notification", {})
+        parts = [NOTIFICATION_STATUSES.get(notification.get("status", ""), "")]
+        parts += [f"recipients: {notification['recipients']}" if notification.get("recipients") else "",
+                  f"why: {notification['reason']}" if notification.get("reason") else "",
+                  f"backups: {erasure['backups']}" if erasure.get("backups") else "",
+                  f"vendor copies: {erasure['vendor_copies']}" if erasure.get("vendor_copies") else ""]
+        return "; ".join(part for part in parts if part)
+    if code == "objection:stopped":
+        objection = answer.get("objection", {})
+        if objection.get("outcome") == "upheld":
+            return f"Upheld: processing for training stopped on {objection['from']}"
+        if objection.get("outcome") == "rejected":
+            return f"Rejected; their compelling grounds: {objection['grounds']}"
+    return ""
+
+
+def _label_category(code: str) -> str:
+    category = CATEGORY_BY_CODE.get(code)
+    return category.label if category else code
+
+
 def responses_sent(case: Case) -> list[EmployerResponse]:
     return list(EmployerResponse.objects.filter(case=case, status=ResponseStatus.SENT)
                 .select_related("letter", "team", "event").prefetch_related("files__attachment").order_by("sent_at", "id"))
@@ -693,8 +740,8 @@ def response_view(*, case: Case, response: EmployerResponse, law: AnswerLaw | No
     for code in (asked_codes(case, law) if law else []):
         item = answer.get("access", {}).get(code) or answer.get("questions", {}).get(code) or {}
         items.append({"code": code, "label": _label(code, law), "status": item.get("status", ""),
-                      "text": item.get("text", ""), "ground": grounds.get(item.get("ground", ""), ""),
-                      "missing": code in missing})
+                      "text": item.get("text", "") or _structured_text(code, answer, grounds),
+                      "ground": grounds.get(item.get("ground", ""), ""), "missing": code in missing})
     letter = response.letter
     return {
         "id": response.pk, "on": answer.get("on"), "team": response.team.name,

@@ -104,6 +104,8 @@ def test_the_employee_sees_the_answer_item_by_item_with_the_gaps(client, owner, 
     assert "Model support-agent-v3: retrained without your data on 12 May 2025" in page
     assert "Evaluation set eval-2024: kept, on the ground: The establishment, exercise or defence of legal claims (Art. 17(3)(e) GDPR)" in page
     assert 'id="accept-answer"' in page and 'id="dispute-answer"' in page
+    assert "Held: yes; used for training: yes" in page  # the training row for keystrokes, in words
+    assert "Upheld: processing for training stopped on 2025-05-05" in page
     timeline = page.split('id="timeline"')[1]  # the event in words: the letter, its hash, what is not answered
     assert "Not answered" in timeline and "The recipients, by name" in timeline
     assert "art15_1_a" not in timeline and "file_ids" not in timeline.lower()
