@@ -565,6 +565,10 @@ def response_save(*, case: Case, user, data, send: bool = False, today: date | N
     draft = response_draft_for(case=case, team=access.via)
     answer = answer_clean(case=case, data=data, team=access.via, response=draft, today=today)
     missing = answer_gaps(case=case, answer=answer)
+    # A further answer completes the earlier ones: an item an earlier sent answer covered is no gap.
+    earlier = [{gap["code"] for gap in r.missing}
+               for r in EmployerResponse.objects.filter(case=case, status=ResponseStatus.SENT).only("missing")]
+    missing = [gap for gap in missing if all(gap["code"] in codes for codes in earlier)]
     if draft is None:
         draft = EmployerResponse(case=case, team=access.via, created_by=user)
     draft.answer, draft.missing = answer, missing

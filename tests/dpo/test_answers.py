@@ -184,6 +184,17 @@ def test_the_pdf_holds_each_artefact_outcome_and_ground(case, dpo, pdf_rendering
         assert expected in text, expected
 
 
+def test_a_further_answer_completes_the_earlier_one(case, dpo):
+    answer = full_answer()
+    del answer["access"]["art15_1_c"]
+    first = _send(case, dpo, answer)
+    assert [gap["code"] for gap in first.missing] == ["art15_1_c"]
+    second = _send(case, dpo, {"access": {"art15_1_c": {"status": "answered", "text": "Vendor AI Ltd, Dublin"}}})
+    assert second.missing == []  # everything else was answered in the first letter
+    event = case.events.filter(kind=EventKind.RESPONSE_RECEIVED).order_by("-id").first()
+    assert ChecklistItem.objects.get(response=event, code="art15_1_c").answered is True
+
+
 def test_a_second_partial_answer_is_its_own_letter(case, dpo, pdf_rendering):
     first = _send(case, dpo, {"access": {"art15_1_a": {"status": "answered", "text": "Analytics"}}})
     second = _send(case, dpo, full_answer())
