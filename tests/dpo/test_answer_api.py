@@ -197,3 +197,12 @@ def test_the_employee_cannot_send_the_response_letter_back(dpo_api, sent_case, o
     employee.force_authenticate(owner)
     response = employee.post(reverse("api-v1:case-letter-send", args=[sent_case.pk, letter["id"]]), {}, format="json")
     assert response.status_code == 400
+
+
+def test_the_team_sees_its_draft_and_its_sent_answers_in_the_case_detail(dpo_api, sent_case, stub_pdf):
+    sent = post(dpo_api, sent_case, {"send": True}).json()
+    post(dpo_api, sent_case, {"send": False, "access": {"art15_1_c": {"status": "answered", "text": "Vendor AI Ltd"}}})
+    answers = dpo_api.get(reverse("api-v1:employer-case-detail", args=[sent_case.pk])).json()["answers"]
+    assert answers["sent"][0]["letter"]["sha256"] == sent["letter"]["sha256"]
+    assert answers["draft"]["answer"]["access"]["art15_1_c"]["text"] == "Vendor AI Ltd"
+    assert "art15_1_c" not in [gap["code"] for gap in answers["draft"]["missing"]]
