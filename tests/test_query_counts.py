@@ -345,3 +345,49 @@ def test_the_team_admins_webhook_deliveries(client, owner):
         return response
 
     assert_constant(grow, fetch)
+
+
+# --- The structured answer (dpo.answers): sent answers with files, on both sides ---------------------------
+
+
+def grow_answers(case: Case, world, n: int) -> None:
+    """``n`` more sent answers of the team, each with two uploaded files and three artefact rows."""
+    from deletion_portal.dpo.answer_files import answer_file_check
+    from deletion_portal.dpo.answers import response_file_add, response_save
+
+    for i in range(n):
+        ids = []
+        for j in range(2):
+            checked = answer_file_check(SimpleUploadedFile(f"export{i}-{j}.csv", f"a,b\n{i},{j}\n".encode()))
+            ids.append(response_file_add(case=case, user=world["dpo"], checked=checked, name=f"export{i}-{j}.csv").pk)
+        response_save(case=case, user=world["dpo"], send=True, data={
+            "files": ids, "access": {"art15_1_a": {"status": "answered", "text": f"purposes {i}"}},
+            "artefacts": [{"kind": "model", "name": f"m{i}-{k}", "outcome": "not_held"} for k in range(3)]})
+
+
+@pytest.mark.parametrize("side", ["employee-page", "employee-api", "dpo-page", "dpo-draft-files"])
+def test_the_answers_on_both_sides(client, owner, team_world, pdf_stub, side):
+    from deletion_portal.dpo.answer_files import answer_file_check
+    from deletion_portal.dpo.answers import response_file_add
+
+    grow_team_cases(owner, team_world, 1)
+    case = Case.objects.get()
+    if side == "dpo-draft-files":  # the DPO page lists the files uploaded for the next answer
+        def grow(n):
+            for i in range(n):
+                checked = answer_file_check(SimpleUploadedFile(f"draft{i}.json", b'{"k": 1}'))
+                response_file_add(case=case, user=team_world["dpo"], checked=checked, name=f"draft{i}.json")
+    else:
+        def grow(n):
+            grow_answers(case, team_world, n)
+    if side == "employee-api":
+        api_client = APIClient()
+        api_client.force_authenticate(owner)
+        fetch = lambda: api_client.get(reverse("api-v1:case-detail", args=[case.pk]))  # noqa: E731
+    elif side == "employee-page":
+        login(client, owner)
+        fetch = lambda: client.get(reverse("cases:detail", args=[case.pk]))  # noqa: E731
+    else:
+        login(client, team_world["dpo"])
+        fetch = lambda: client.get(reverse("dpo:case", args=[case.pk]))  # noqa: E731
+    assert_constant(grow, fetch)

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from deletion_portal.cases import services
 from deletion_portal.cases.access import Need, case_get_for, cases_visible_to, letter_get_for
+from deletion_portal.cases.hooks import case_api_sections
 from deletion_portal.cases.models import EventSource
 from deletion_portal.cases.selectors import (
     case_deadlines,
@@ -95,7 +96,9 @@ def _case_payload(request, case) -> dict:
         "deadlines": case_deadlines(case, events),
         "letters": list(case.letters.order_by("created_at", "pk")),  # drafts too: a script sees what the page shows
     }
-    return CaseSerializer(case, context=context).data
+    payload = dict(CaseSerializer(case, context=context).data)
+    payload.update(case_api_sections(case=case))  # e.g. dpo: the employer's structured "response"
+    return payload
 
 
 # --- Cases ---------------------------------------------------------------------------------------

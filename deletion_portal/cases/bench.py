@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from deletion_portal.accounts.models import User
+from deletion_portal.cases.hooks import letter_benches
 from deletion_portal.cases.letters import letter_footer, letter_html, letter_metadata
 from deletion_portal.cases.models import Case, LetterKind
 from deletion_portal.cases.services import case_create, letter_finalize, letter_pdf_bytes
@@ -48,6 +49,11 @@ def _cases(n: int) -> list[Case]:
         )
         for i in range(n)
     ]
+
+
+def ms_summary(seconds: list[float]) -> str:
+    """``median … ms, p90 … ms`` (shared with the letter benches other apps register)."""
+    return _ms(seconds)
 
 
 def _ms(seconds: list[float]) -> str:
@@ -89,17 +95,22 @@ def bench_letters(stdout, options) -> None:
                     started = time.perf_counter()
                     letter_pdf_bytes(case=case, letter=letter)
                     cached.append(time.perf_counter() - started)
+                # Other apps' letters (dpo: the employer's response letter), in the same run and transaction.
+                extra = [line for bench in letter_benches() for line in bench(cases=cases, today=TODAY)]
                 raise _Rollback
         except _Rollback:
             pass
     stdout.write(f"letters: {n} GDPR request letters in German (4 rights, 7 data categories), one process\n")
     stdout.write(f"  portal finalise (HTML + PDF + SHA-256 + store): {_ms(finalise)}, "
                  f"{n / sum(finalise):6.1f} letters/s\n")
+    for line in extra:  # beside the request letter's median: the other apps' letters (dpo: the response)
+        stdout.write(f"  {line}\n")
     stdout.write(f"  portal render_pdf only (same HTML, no cache):   {_ms(render)}, "
                  f"{n / sum(render):6.1f} letters/s\n")
     stdout.write(f"  plain weasyprint HTML(string).write_pdf():      {_ms(plain)}, "
                  f"{n / sum(plain):6.1f} letters/s\n")
     stdout.write(f"  unchanged draft (cached PDF):                   {_ms(cached)}\n")
+
     stdout.write("  the portal parses its print stylesheet and loads its bundled fonts once per process, and "
                  "serves an unchanged draft's PDF from the cache (keyed by the SHA-256 of HTML, footer and paper);\n"
                  "  it also does more than the plain path: a print stylesheet, embedded bundled fonts, page "

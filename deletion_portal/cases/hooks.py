@@ -11,6 +11,11 @@ them; docs/DESIGN: apps depend one way). Changes are announced by ``cases/signal
 * Letter renderers: :func:`register_letter_renderer` — ``renderer(*, case, letter, today)`` returning a
   :class:`LetterRendering` (or None) for a letter kind the app drafts (tracking: follow-up, complaint);
   ``cases.services.letter_finalize`` re-renders a draft of that kind through it before freezing it.
+* Case API sections: :func:`register_case_api_section` — a provider ``(*, case) -> dict`` whose keys join
+  the employee's ``GET /api/v1/cases/<id>`` (dpo: the employer's structured ``response``).
+* Letter benchmarks: :func:`register_letter_bench` — ``bench(*, cases, today) -> list[str]`` run by
+  ``bench letters`` after the request letters, inside the same rolled-back transaction (dpo: the response
+  letter); the lines it returns print beside the request letter's median.
 * Reminder recipients on the employer side: :func:`register_reminder_recipients` — a provider
   ``(*, case_ids) -> {case id: [ReminderRecipient, …]}`` saying who on the employer side is reminded of a
   case's respond-by date (dpo: the assignee, or the team's responders and admins). tracking's sweep asks
@@ -202,3 +207,32 @@ def register_letter_envelope(provider: Callable[..., LetterEnvelope | None]) -> 
 
 def letter_envelopes(*, case, letter) -> list[LetterEnvelope]:
     return [e for e in (provider(case=case, letter=letter) for provider in _letter_envelopes) if e is not None]
+
+
+# --- The employee's case API sections and letter benches (the DPO's answer) ---
+
+_case_api_sections: list[Callable[..., dict]] = []
+_letter_benches: list[Callable[..., list[str]]] = []
+
+
+def register_case_api_section(provider: Callable[..., dict]) -> None:
+    """Add ``provider(*, case) -> dict`` to the employee's case detail in the API (once)."""
+    if provider not in _case_api_sections:
+        _case_api_sections.append(provider)
+
+
+def case_api_sections(*, case) -> dict:
+    sections: dict = {}
+    for provider in _case_api_sections:
+        sections.update(provider(case=case))
+    return sections
+
+
+def register_letter_bench(bench: Callable[..., list[str]]) -> None:
+    """Add ``bench(*, cases, today) -> lines`` to ``bench letters`` (once)."""
+    if bench not in _letter_benches:
+        _letter_benches.append(bench)
+
+
+def letter_benches() -> list[Callable[..., list[str]]]:
+    return list(_letter_benches)

@@ -135,6 +135,7 @@ class LetterKind(models.TextChoices):
     REQUEST = "request", "Request"
     FOLLOW_UP = "follow_up", "Follow-up"
     COMPLAINT = "complaint", "Complaint"
+    RESPONSE = "response", "Employer's response"  # issued by the employer's team (dpo.answers)
 
 
 class Letter(models.Model):

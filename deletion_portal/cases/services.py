@@ -637,6 +637,17 @@ def letter_finalize(
     return letter
 
 
+@transaction.atomic
+def letter_issue(*, case: Case, kind: str, html: str, language: str, template_version: str) -> Letter:
+    """Create a letter that is final at once (a letter another party issues, e.g. the employer's response):
+    HTML, PDF and SHA-256 stored, never changes. The caller records the event that carries it."""
+    if kind == LetterKind.REQUEST:
+        raise ValidationError("The request letter is finalised through letter_finalize.")
+    letter = Letter.objects.create(case=case, kind=kind, language=language, template_version=template_version, html=html)
+    _freeze(case, letter)
+    return letter
+
+
 def _request_finalize(*, case: Case, actor, source: str, today: date) -> Letter:
     existing = case_final_request_letter(case)
     if existing is not None:
@@ -665,6 +676,8 @@ def letter_send_email(
     letter = letter or case_final_request_letter(case)
     if letter is None or not letter.is_final or letter.case_id != case.pk:
         raise ValidationError("Finalise the letter before sending it.")
+    if letter.kind == LetterKind.RESPONSE:
+        raise ValidationError("This is the employer's response to you: there is nothing to send back.")
     if letter.kind == LetterKind.COMPLAINT:
         raise ValidationError("A complaint goes to the supervisory authority, not to the employer: "
                               "send it through the authority's web form or by post, then record it.")

@@ -109,7 +109,22 @@ def _detail_payload(request, case) -> dict:
     page = case_page_for_team(case=case, user=request.user)
     context = {"request": request, "today": timezone.localdate(), "page": page}
     case.team_assignments = [page["assignment"]] if page["assignment"] else []
-    return TeamCaseSerializer(case, context=context).data
+    payload = dict(TeamCaseSerializer(case, context=context).data)
+    payload["answers"] = _answers(case)
+    return payload
+
+
+def _answers(case) -> dict:
+    """The team's structured answers (dpo.answers): its draft (with its gaps) and the answers sent."""
+    from deletion_portal.dpo.answers import response_draft_for, responses_sent
+
+    draft = response_draft_for(case=case, team=case.access.via)
+    return {
+        "draft": {"id": draft.pk, "answer": draft.answer, "missing": draft.missing} if draft else None,
+        "sent": [{"id": r.pk, "team": r.team.name, "on": r.answer.get("on"), "missing": r.missing,
+                  "letter": {"id": r.letter.pk, "short_id": r.letter.short_id, "sha256": r.letter.sha256}
+                  if r.letter else None} for r in responses_sent(case)],
+    }
 
 
 @extend_schema(methods=["GET"], parameters=FILTERS, responses={200: TeamCaseSummarySerializer(many=True),

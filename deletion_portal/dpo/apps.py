@@ -22,3 +22,8 @@ class DpoConfig(AppConfig):
         from deletion_portal.dpo import webhooks
 
         webhooks.connect()
+
+        # The structured answer: the employee's case page, the case API, bench letters (its own call for easy merging).
+        from deletion_portal.dpo import answer_receivers
+
+        answer_receivers.connect()

@@ -4,7 +4,7 @@ access log the employee sees ("viewed by the employer's DPO team on …")."""
 from django.conf import settings
 from django.db import models
 
-from deletion_portal.cases.models import Case
+from deletion_portal.cases.models import Attachment, Case, CaseEvent, Letter
 from deletion_portal.employers.models import EmployerTeam
 
 
@@ -124,3 +124,54 @@ class WebhookDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["webhook", "event_id"], name="unique_webhook_event")]
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+
+# --- The structured answer (dpo.answers) -----------------------------------------------------------------
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+
+
+class EmployerResponse(models.Model):
+    """One answer of an employer team to a case: a draft the team edits, or a sent answer with its letter
+    (``Letter`` of kind ``response``) and its ``response_received`` event. A partial answer can be followed
+    by further ones; each is its own row and letter. ``answer`` is the document ``dpo.answers.answer_clean``
+    validated (per right, training contributions, ML artefacts, erasure, objection, refusal, file ids);
+    ``missing`` the gaps the completeness check found ([{code, label}]), frozen when sent."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="employer_responses")
+    team = models.ForeignKey(EmployerTeam, on_delete=models.CASCADE, related_name="responses")
+    status = models.CharField(max_length=8, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT)
+    answer = models.JSONField(default=dict, blank=True)
+    missing = models.JSONField(default=list, blank=True)
+    letter = models.OneToOneField(Letter, null=True, blank=True, on_delete=models.SET_NULL, related_name="employer_response")
+    event = models.OneToOneField(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="employer_response")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "team"], condition=models.Q(status="draft"),
+                                               name="one_draft_response_per_team")]
+
+
+class ResponseFile(models.Model):
+    """A file the employer's team uploaded for its answer (the copy under Art. 15(3) …): an ``Attachment`` of
+    the case (type decided by content; a ZIP checked without extracting), and its sanitised ZIP listing."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="response_files")
+    team = models.ForeignKey(EmployerTeam, on_delete=models.CASCADE, related_name="+")
+    response = models.ForeignKey(EmployerResponse, null=True, blank=True, on_delete=models.SET_NULL, related_name="files")
+    attachment = models.OneToOneField(Attachment, on_delete=models.CASCADE, related_name="response_file")
+    kind = models.CharField(max_length=8)  # pdf, png, jpg, eml, csv, json, zip
+    zip_entries = models.JSONField(default=list, blank=True)  # [{"name": sanitised, "size": uncompressed bytes}]
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]

@@ -282,7 +282,9 @@ def case_page_for_team(*, case: Case, user) -> dict:
         "letters": list(case.letters.filter(is_final=True).order_by("created_at")),
         "deadlines": case_deadlines(case),
         "timeline": case_timeline_for_team(case),
-        "attachments": list(case.attachments.filter(shared_with_employer=True).order_by("uploaded_at")),
+        # The requester's shared files (the team's own answer files are listed with its answers).
+        "attachments": list(case.attachments.filter(shared_with_employer=True, response_file__isnull=True)
+                            .order_by("uploaded_at")),
         "notes": list(TeamNote.objects.filter(case=case, team__in=teams).select_related("author", "team")),
         "assignment": assignment,
         "members": members,

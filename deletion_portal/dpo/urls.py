@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from deletion_portal.dpo import action_views, claim_views, team_urls, views, webhook_views
+from deletion_portal.dpo import action_views, answer_views, claim_views, team_urls, views, webhook_views
 
 app_name = "dpo"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("cases/<int:pk>/notes", views.case_note, name="case-note"),
     path("cases/<int:pk>/assign", views.case_assign_view, name="case-assign"),
     path("cases/<int:pk>/actions/<str:action>", action_views.case_action, name="case-action"),
+    path("cases/<int:pk>/answer", answer_views.case_answer, name="case-answer"),
+    path("cases/<int:pk>/answer/files", answer_views.case_answer_file, name="case-answer-file"),
     # Webhooks (team admins only).
     path("webhooks", webhook_views.webhooks_page, name="webhooks"),
     path("webhooks/<int:pk>/roll", webhook_views.webhook_roll, name="webhook-roll"),

@@ -21,6 +21,7 @@ from deletion_portal.cases.taxonomy import CATEGORY_BY_CODE
 from deletion_portal.cases.uploads import download_name
 from deletion_portal.cases.views.common import case_regime
 from deletion_portal.dpo import forms as dpo_forms
+from deletion_portal.dpo.answer_views import answer_page_context
 from deletion_portal.dpo.decorators import team_member_required
 from deletion_portal.dpo.selectors import (
     SORTS,
@@ -104,8 +105,14 @@ def inbox_csv(request):
 # --- One case ---------------------------------------------------------------------------------------------
 
 
-def _case_page(request, case, *, note_form=None, assign_form=None, status=200):
+def case_page_render(request, case, *, status=200, extra: dict | None = None):
+    """The DPO's case page with ``extra`` context (the answer section being corrected, ``dpo.answer_views``)."""
+    return _case_page(request, case, status=status, extra=extra)
+
+
+def _case_page(request, case, *, note_form=None, assign_form=None, status=200, extra: dict | None = None):
     context = case_page_for_team(case=case, user=request.user)
+    context.update(extra if extra is not None else answer_page_context(case=case, user=request.user))
     can_respond = case.access.allows(Need.RESPOND)
     return render(request, "dpo/case.html", {
         **context, "case": case, "regime": case_regime(case), "can_respond": can_respond,

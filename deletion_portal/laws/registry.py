@@ -36,7 +36,8 @@ bad field (e.g. ``eu-gdpr.json: rights[2].code: ...``):
   ``eu_art77`` or ``single_authority``. Code reads these fields; it never compares a law key.
 - ``employer_actions`` (what an employer's team may do, ``dpo.services``): null exactly for an excluded
   regime; ``actions`` lists each action once and ``extend`` exactly when there is an ``extension``; a
-  regime that allows ``refuse`` lists its grounds; identity questions and grounds have unique codes.
+  regime that allows ``refuse`` lists its grounds; identity questions and grounds have unique codes;
+  ``answer`` (optional: what a complete answer contains) lists at least one access item, codes unique.
 - ``verification`` is the weakest mark anywhere in the record (checked < secondary < verify). The file
   states it, so a reader of the JSON sees it; the registry computes it and rejects a file whose stated
   value disagrees, so it cannot drift when a rule's mark changes.
@@ -422,7 +423,13 @@ def _check_employer_actions(regime: Regime) -> None:
         raise _Bad("employer_actions.refusal_grounds", "a regime that allows a refusal lists its grounds")
     if not actions.identity.questions:
         raise _Bad("employer_actions.identity.questions", "offer at least one proportionate question")
-    for name, items in (("identity.questions", actions.identity.questions), ("refusal_grounds", actions.refusal_grounds)):
+    lists = [("identity.questions", actions.identity.questions), ("refusal_grounds", actions.refusal_grounds)]
+    if actions.answer is not None:
+        if not actions.answer.access_items:
+            raise _Bad("employer_actions.answer.access_items", "list the items a complete access answer gives")
+        lists += [("answer.access_items", actions.answer.access_items),
+                  ("answer.retention_grounds", actions.answer.retention_grounds)]
+    for name, items in lists:
         codes = [item.code for item in items]
         if len(set(codes)) != len(codes):
             raise _Bad(f"employer_actions.{name}", "each code once")

@@ -271,6 +271,31 @@ class RefusalGround:
 
 
 @dataclass(frozen=True)
+class AnswerItem:
+    """One item a complete answer must give (an access answer's Art. 15(1)(a) purposes, the copy …)."""
+
+    code: str  # the checklist code, e.g. "art15_1_a", "copy", "data:held"
+    label: str
+    citation: str
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    """What a complete, lawful answer to a request contains under the regime (LEGAL.md §4), read by
+    ``dpo.answers``: the access items each answered, not applicable or withheld on one of the law's
+    ``refusal_grounds``; the grounds on which data or an ML artefact may be retained despite an erasure
+    request; and the rules the form and the response letter cite."""
+
+    access_items: tuple[AnswerItem, ...]
+    retention_grounds: tuple[RefusalGround, ...]  # e.g. GDPR 17(3)(a)–(e), CCPA §1798.105(d)
+    recipients_notification: Rule  # erasure told to every recipient (GDPR Art. 19)
+    objection: Rule  # objection: stop unless compelling legitimate grounds (GDPR 21(1))
+    restriction_while_assessed: Rule  # GDPR 18(1)(d)
+    anonymity: Rule  # a model is anonymous only with an assessment (EDPB Opinion 28/2024)
+
+
+@dataclass(frozen=True)
 class EmployerActions:
     """The actions the law knows for a request and the facts each one shows (``Regime.employer_actions``).
 
@@ -282,6 +307,8 @@ class EmployerActions:
     clarification: Rule  # what asking for clarification does under this law (the page says it)
     refusal_grounds: tuple[RefusalGround, ...]
     remedies: Rule  # inserted into every refusal: the person's remedies (GDPR Art. 12(4): complaint and court)
+    #: What a complete answer contains (``dpo.answers``); null: the portal's generic items and the refusal grounds.
+    answer: AnswerRules | None = None
 
 
 @dataclass(frozen=True)

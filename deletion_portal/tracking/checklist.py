@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from deletion_portal.cases.letter_texts import CATEGORY_TEXT  # the letter's own category words
 from deletion_portal.cases.letters import regime_family
@@ -249,11 +250,15 @@ def checklist_open(*, case: Case, response_event: CaseEvent) -> list[ChecklistIt
         raise ValidationError("A checklist belongs to a response recorded on this case.")
     existing = {item.code for item in response_event.checklist.all()}
     family = regime_family(case.law_key)
+    # A structured answer from the employer's team says which items it covered: the checklist starts from it.
+    structured = isinstance(response_event.details.get("answered"), list)
+    covered = set(response_event.details.get("answered") or []) if structured else set()
     for code in checklist_codes(case):
         if code not in existing:
             ChecklistItem.objects.get_or_create(
                 case=case, response=response_event, code=code,
-                defaults={"label": checklist_label(code, "en", family=family)[:300]},
+                defaults={"label": checklist_label(code, "en", family=family)[:300], "answered": code in covered,
+                          "set_by": "answer" if structured else ""},
             )
     return list(response_event.checklist.order_by("id"))
 
@@ -269,7 +274,11 @@ def checklist_update(*, case: Case, response_event: CaseEvent, answered_codes: s
         answered = item.code in answered_codes
         if item.answered != answered:
             item.answered = answered
-            item.save(update_fields=["answered"])
+            fields = ["answered"]
+            if item.set_by:  # the employee overrides what the employer's answer said: recorded
+                item.set_by, item.overridden_at = "employee", timezone.now()
+                fields += ["set_by", "overridden_at"]
+            item.save(update_fields=fields)
     return items
 
 

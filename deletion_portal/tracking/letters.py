@@ -179,7 +179,9 @@ def _response_context(case: Case, fmt) -> dict:
     response = latest_response(case)
     refusal = case.events.filter(kind=EventKind.REFUSED).order_by("-on", "-id").first()
     return {
-        "response": {"on_text": fmt(response.on)} if response else None,
+        # A structured answer from the employer's team came as a response letter: cite its id and SHA-256.
+        "response": {"on_text": fmt(response.on), "letter": response.details.get("letter", ""),
+                     "sha256": response.details.get("sha256", "")} if response else None,
         "refusal": {"on_text": fmt(refusal.on), "grounds": refusal.details.get("grounds", "")} if refusal else None,
     }
 

@@ -100,6 +100,11 @@ class ChecklistItem(models.Model):
     code = models.CharField(max_length=60)  # e.g. "art15_1_a", "copy", "category:keystrokes", "erasure:models"
     label = models.CharField(max_length=300)
     answered = models.BooleanField(default=False)
+    # Who decided ``answered``: "answer" — filled from the employer's structured answer (dpo.answers, the
+    # event's ``details["answered"]``); "employee" — the employee ticked or unticked it against that answer
+    # (an override, recorded with its time); "" — a manual checklist.
+    set_by = models.CharField(max_length=10, blank=True)
+    overridden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

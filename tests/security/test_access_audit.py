@@ -124,6 +124,16 @@ class Team:
     refused: int = 404
 
 
+class ReusableFile:
+    """A CSV upload the test client can send again and again (one object in the table serves every probe)."""
+
+    name = "export.csv"
+    content_type = "text/csv"
+
+    def read(self) -> bytes:
+        return b"when,keys\n2025-01-02,42\n"
+
+
 SENT_AND_UNSENT = (At({"pk": "case", "letter_pk": "letter"}), At({"pk": "final_case", "letter_pk": "final_letter"}))
 
 # fmt: off
@@ -243,6 +253,12 @@ ACCESS = {
     "dpo:case-action": Obj(("GET", "POST"), need=RESPOND, parties=EMPLOYER_SIDE, at=(At({"pk": "case", "action": Word("acknowledge")}),),
                            data={"date": "2025-06-20"}),
     "dpo:bulk-acknowledge": LOGIN,                  # POST case ids: each checked with the policy (RESPOND)
+    # --- the employer side: the structured answer (dpo.answers); RESPOND, the owner gets 404 ------------------
+    "dpo:case-answer": Obj(("POST",), need=RESPOND, parties=EMPLOYER_SIDE, data={"send": "1"}),
+    "dpo:case-answer-file": Obj(("POST",), need=RESPOND, parties=EMPLOYER_SIDE, data={"file": ReusableFile()}),
+    "api-v1:employer-case-responses": Obj(("POST",), need=RESPOND, api=True, parties=EMPLOYER_SIDE, data={"send": True}),
+    "api-v1:employer-case-files": Obj(("POST",), need=RESPOND, api=True, multipart=True, parties=EMPLOYER_SIDE,
+                                      data={"file": ReusableFile()}),
     "api-v1:employer-case-actions": Obj(("POST",), need=RESPOND, api=True, parties=EMPLOYER_SIDE,
                                         data={"action": "acknowledge", "date": "2025-06-20"}),
     # --- dpo: the team admin's webhook pages --------------------------------------------------------------
@@ -465,7 +481,7 @@ def snapshot(world) -> dict:
 def request(client, method: str, url: str, access: Obj):
     if method == "GET":
         return client.get(url)
-    if access.api:
+    if access.api and not access.multipart:
         return client.post(url, data=json.dumps(access.data), content_type="application/json")
     return client.post(url, access.data)
 

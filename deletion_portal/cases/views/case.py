@@ -56,8 +56,9 @@ def _detail_items(details: dict) -> list[tuple[str, str]]:
               "id_copy": "ID-document copy asked for", "id_copy_reason": "Why an ID copy", "question": "Question",
               "rule": "The rule", "clock": "The clock", "citation": "Citation", "original_respond_by": "Was due by",
               "new_respond_by": "Now due by", "scope": "Refused", "warnings": "Warnings", "remedies": "Your remedies",
-              "remedies_citation": "Remedies citation", "reason": "Reason"}
-    hidden = {"ground_codes"}
+              "remedies_citation": "Remedies citation", "reason": "Reason",
+              "not_answered": "Not answered", "files": "Files"}  # the employer's structured answer (dpo.answers)
+    hidden = {"ground_codes", "answered", "missing", "response", "file_ids"}  # codes for machines (dpo.answers)
     items = []
     for key, value in (details or {}).items():
         if value in ("", None, []) or key in hidden:
