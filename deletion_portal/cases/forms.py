@@ -380,6 +380,9 @@ class RecordEventForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}), help_text="For a refusal.")
     outcome = forms.ChoiceField(label="Outcome", required=False, help_text="For closing the case.",
                                 choices=[("", "Choose")] + [(o, OUTCOME_LABELS[o]) for o in OUTCOMES])
+    their_reference = forms.CharField(label="Their reference", required=False, max_length=100,
+                                      help_text="The employer's own reference for your request, if their letter or "
+                                                "email gives one: your follow-up and complaint quote it.")
     note = forms.CharField(label="Note", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
     upload = forms.FileField(label="Attach their letter or email", required=False,
                              help_text="A PDF, PNG, JPEG or an email file (.eml).")
@@ -399,6 +402,8 @@ class RecordEventForm(forms.Form):
         data = self.cleaned_data
         kind = data["kind"]
         details = {"note": data.get("note", "")}
+        if data.get("their_reference"):
+            details["their_reference"] = data["their_reference"]
         if kind == EventKind.RECEIVED:
             details["confirmed"] = bool(data.get("confirmed"))
         elif kind == EventKind.EXTENSION_NOTIFIED:

@@ -35,12 +35,15 @@ from deletion_portal.cases.letter_texts import (
     CATEGORY_TEXT,
     COUNTRY_LANGUAGE,
     EDPB_GUIDELINES,
+    EMPLOYEE_INFORMATION_RULES,
     GDPR_ACT_NAMES,
     KIND_TITLES,
     LABELS,
     LANGUAGES,
     MONTHS,
     PORTAL_ANSWER,
+    RAW_RECORD_WORDS,
+    RECORDED_WORDS,
     RIGHT_NAMES,
     RIGHT_SUBJECT_WORDS,
     WORKS_COUNCIL_RULES,
@@ -351,6 +354,10 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
         for code in chosen
     ]
 
+    chosen_recorded = [code for code in chosen if code in RECORDED_WORDS[lang]]
+    recorded_text = _join_words([RECORDED_WORDS[lang][code] for code in chosen_recorded], lang)
+    raw_records_text = _join_words([RAW_RECORD_WORDS[lang][code] for code in chosen_recorded], lang)
+
     received = case.received_on or today
     region = _region_for(case, regime)
     result = compute_deadlines(regime, received=received, region=region)
@@ -422,7 +429,13 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
         "ask": ask,
         "categories": categories,
         "other_data": case.other_data,
+        # Only the recorded categories the user chose, in the opening and in the questions (never "keystrokes,
+        # mouse, screen and app switching" when two were ticked); empty when none of the four was chosen.
+        "recorded_text": recorded_text,
+        "raw_records_text": raw_records_text,
         "works_council": WORKS_COUNCIL_RULES.get(employer_country.upper(), "") if facts.gdpr_text == "eu" else "",
+        "employee_information": (EMPLOYEE_INFORMATION_RULES.get(employer_country.upper(), "")
+                                 if facts.gdpr_text == "eu" else ""),
         "employment_purpose_citation": facts.employment_exemption_citation or "",
         "deadline": deadline,
         # Identity.
