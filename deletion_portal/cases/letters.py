@@ -21,6 +21,7 @@ month names) are data in ``cases.letter_texts``; the letter prose is in the temp
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,8 @@ __all__ = [
     "letter_metadata",
     "case_access_code",
     "claim_url",
+    "country_name",
+    "recipient_lines",
     "local_citation",
     "month_first_dates",
     "regime_family",
@@ -288,6 +291,44 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
 
 
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Every country's name in every letter language (CLDR, via Babel), casefolded -> ISO code."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for lang in LANGUAGES:
+        for code, name in Locale.parse(lang).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(name.casefold(), code)
+    return names
+
+
+def country_name(code: str, lang: str) -> str:
+    """The country ``code`` (ISO 3166-1 alpha-2) as a letter in ``lang`` names it: ``DE`` -> ``Deutschland`` in
+    German, ``Allemagne`` in French (CLDR's names, via Babel). "" for an empty or unknown code."""
+    from babel import Locale
+
+    code = (code or "").strip().upper()
+    return Locale.parse(lang).territories.get(code, "") if len(code) == 2 else ""
+
+
+def recipient_lines(address: str, country: str, lang: str, *, sender_country: str = "") -> list[str]:
+    """The recipient's postal address with its country line in the letter's language: a last line that names
+    a country (in any letter language, e.g. "Germany" typed in English) becomes that country's name in ``lang``;
+    without one, the employer's country is added when the letter crosses a border (``sender_country`` differs)."""
+    lines = _lines(address)
+    if lines and lines[-1].casefold() in _country_names():
+        named = _country_names()[lines[-1].casefold()]
+        return [*lines[:-1], country_name(named, lang) or lines[-1]]
+    country = (country or "").strip().upper()
+    if country and sender_country and country != sender_country.strip().upper():
+        name = country_name(country, lang)
+        if name:
+            return [*lines, name]
+    return lines
+
+
 def _region_for(case: Case, regime: Regime) -> str:
     """The holiday region: the case's; else a sub-national regime's region (US-CA, CA-QC); else the
     employer's country; else the regime's first country."""
@@ -420,7 +461,8 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
         "employment_end_text": fmt(case.employment_end),
         # Recipient.
         "employer_name": employer.legal_name if employer else "",
-        "recipient_address_lines": _lines(employer.postal_address) if employer else [],
+        "recipient_address_lines": recipient_lines(employer.postal_address, employer_country, lang,
+                                                   sender_country=case.residence_country) if employer else [],
         "privacy_email": employer.privacy_email if employer else "",
         "employer_country": employer_country,
         # What is asked.

@@ -120,3 +120,28 @@ def test_a_german_employer_gets_no_french_article(owner):
     text = text_of(letter_html(make_case(owner, "eu-gdpr", "de", categories=["keystrokes"]), today=TODAY))
     assert "§ 87 Abs. 1 Nr. 6 BetrVG" in text
     assert "L1222-4" not in text and "L2312-38" not in text
+
+
+# --- The recipient's country in the letter's language ---------------------------------------------------------
+
+@pytest.mark.parametrize(("address", "country", "lang", "sender", "last_line"), [
+    ("Demostraße 1\n10115 Berlin\nGermany", "DE", "de", "DE", "Deutschland"),  # typed in English, letter in German
+    ("Demostraße 1\n10115 Berlin\nGermany", "DE", "fr", "FR", "Allemagne"),
+    ("1 rue de la Démo\n75001 Paris\nFrance", "FR", "de", "DE", "Frankreich"),
+    ("1 rue de la Démo\n75001 Paris\nFRANCE", "FR", "es", "ES", "Francia"),
+    ("Via Roma 1\n00100 Roma", "IT", "nl", "NL", "Italië"),  # no country line: added across a border
+    ("Via Roma 1\n00100 Roma", "IT", "it", "IT", "00100 Roma"),  # domestic: none added
+])
+def test_the_recipients_country_is_named_in_the_letters_language(address, country, lang, sender, last_line):
+    from deletion_portal.cases.letters import recipient_lines
+
+    assert recipient_lines(address, country, lang, sender_country=sender)[-1] == last_line
+
+
+@pytest.mark.django_db
+def test_a_german_letter_says_deutschland(owner):
+    case = make_case(owner, "eu-gdpr", "de", categories=["keystrokes"], residence_country="AT")
+    case.employer.postal_address = "Hauptstraße 1\n10115 Berlin\nGermany"
+    case.employer.save()
+    text = text_of(letter_html(case, today=TODAY))
+    assert "10115 Berlin Deutschland" in text and "Germany" not in text
