@@ -18,6 +18,7 @@ from deletion_portal.cases.models import EventKind
 from deletion_portal.cases.services import CHANNELS, OUTCOMES, TEXT_LIMIT
 from deletion_portal.cases.taxonomy import BUNDLES, CATEGORIES
 from deletion_portal.cases.uploads import check_upload
+from deletion_portal.employers.models import LEGAL_NAME_MAX
 from deletion_portal.laws import forms as laws_forms
 from deletion_portal.laws.applicability import applicable_regimes
 from deletion_portal.laws.places import country_choices
@@ -73,7 +74,7 @@ class EmployerForm(forms.Form):
     """Use an employer from the directory (``employer``: its id), or add a missing one inline."""
 
     employer = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    legal_name = forms.CharField(label="Employer's legal name", required=False, max_length=200)
+    legal_name = forms.CharField(label="Employer's legal name", required=False, max_length=LEGAL_NAME_MAX)
     country = forms.ChoiceField(label="Country where it is established", required=False)
     privacy_email = forms.EmailField(label="Privacy or data-protection email", required=False, max_length=254,
                                      help_text="From its privacy notice, if you know it.")
