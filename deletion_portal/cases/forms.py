@@ -175,26 +175,31 @@ class RightsForm(forms.Form):
         self.fields["rights"].choices = [(r.code, f"{r.name} ({r.citation})") for r in regime.rights]
 
     def clean(self):
-        from deletion_portal.cases.taxonomy import BUNDLE_BY_CODE, bundle_rights
+        from deletion_portal.cases.taxonomy import bundle_contents
 
         data = super().clean()
         bundle = data.get("bundle")
+        self.dropped: list[str] = []
+        self.added: list[str] = []
         if not bundle:
             return data
         available = {r.code for r in self.regime.rights}
-        self.dropped: list[str] = []
         if bundle == "custom":
             if not data.get("rights"):
                 self.add_error("rights", "Choose at least one right.")
             # keep the regime's order
             data["rights"] = [r.code for r in self.regime.rights if r.code in (data.get("rights") or [])]
         else:
-            rights = bundle_rights(bundle, available)
-            self.dropped = [r for r in BUNDLE_BY_CODE[bundle].rights if r not in available]
-            if not rights:
+            contents = bundle_contents(bundle, self.regime)
+            rights = [r for r in contents if r in available]
+            self.dropped = [r for r in contents if r not in available]
+            # Rights ticked beside the bundle are kept (never silently dropped), after the bundle's own.
+            ticked = data.get("rights") or []
+            self.added = [r.code for r in self.regime.rights if r.code in ticked and r.code not in rights]
+            if not rights and not self.added:
                 self.add_error("bundle", f"{self.regime.short_name} gives none of the rights in this bundle; "
                                          "choose the rights yourself.")
-            data["rights"] = rights
+            data["rights"] = rights + self.added
         return data
 
 

@@ -67,6 +67,7 @@ __all__ = [
     "letter_context",
     "letter_footer",
     "letter_html",
+    "letter_labels",
     "letter_language",
     "letter_languages",
     "letter_metadata",
@@ -262,21 +263,42 @@ def _join_words(words: list[str], lang: str) -> str:
 
 
 def _own_names(regime: Regime, lang: str) -> dict[str, LocalRightName] | None:
-    """The regime's own right names when the letter is in its local language (the record's
-    ``letters.local_right_names``), else None (the usual translation applies)."""
+    """The regime's own right names in ``lang``: its words in that language (the record's
+    ``letters.words[].right_names``: the CCPA's "request to know"), or its names in its local language
+    (``letters.local_right_names``); else None (the usual translation applies)."""
     facts = regime.letters
+    words = facts.words_in(lang)
+    if words is not None and words.right_names:
+        return {local.code: local for local in words.right_names}
     if facts.local_right_names and lang == facts.local_language:
         return {local.code: local for local in facts.local_right_names}
     return None
 
 
+def letter_labels(regime: Regime | None, lang: str) -> dict[str, str]:
+    """The letter's small labels in ``lang``, with the regime's own words where it has them (the CCPA's
+    "Privacy contact" instead of "Data Protection Officer", "Consumer privacy request" as the title)."""
+    labels = dict(LABELS[lang])
+    words = regime.letters.words_in(lang) if regime is not None else None
+    if words is not None:
+        if words.recipient:
+            labels["dpo"] = words.recipient
+        if words.title:
+            labels["title"] = words.title
+        if words.salutation:
+            labels["salutation"] = words.salutation
+    return labels
+
+
 def _right_name(regime: Regime, code: str, lang: str) -> str:
     record_name = regime.right(code).name
+    own = _own_names(regime, lang)
+    if own is not None and code in own:
+        return own[code].name
     if lang == "en":
         return record_name
-    own = _own_names(regime, lang)
     if own is not None:
-        return own[code].name if code in own else record_name
+        return record_name
     return RIGHT_NAMES.get(lang, {}).get(code, record_name)
 
 
@@ -427,7 +449,7 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
 
     employer = case.employer
     employer_country = case.employer_country or (employer.country if employer else "")
-    labels = LABELS[lang]
+    labels = letter_labels(regime, lang)
     short_names = [_right_short(regime, code, lang) for code in codes]
     return {
         "kind": kind,
@@ -539,7 +561,11 @@ def letter_metadata(case: Case, kind: str = "request") -> PdfMetadata:
 
     lang = _safe_language(case)
     titles = KIND_TITLES.get(kind, {})
-    title = f"{titles.get(lang) or titles.get('en') or LABELS[lang]['title']} {case.reference}"
+    try:
+        regime = get_regime(case.law_key)
+    except LookupError:
+        regime = None
+    title = f"{titles.get(lang) or titles.get('en') or letter_labels(regime, lang)['title']} {case.reference}"
     employer = case.employer.legal_name if case.employer else ""
     try:
         act = get_regime(case.law_key).short_name

@@ -99,7 +99,8 @@ def test_it_offers_english_everywhere_and_local_languages_where_written():
     assert letter_languages("eu-gdpr") == ["en", "de", "fr", "es", "it", "nl"]
     assert letter_languages("ca-qc-law25") == ["en", "fr"]
     assert letter_languages("br-lgpd") == ["en", "pt"]
-    for law in ("uk-gdpr", "us-ca-ccpa", "jp-appi", "ca-pipeda", "ch-fadp"):
+    assert letter_languages("us-ca-ccpa") == ["en", "es"]  # issue 12: a Spanish CCPA letter
+    for law in ("uk-gdpr", "jp-appi", "ca-pipeda", "ch-fadp"):
         assert letter_languages(law) == ["en"]
 
 
@@ -122,7 +123,8 @@ def test_it_offers_english_everywhere_and_local_languages_where_written():
         ("ca-qc-law25", "", "CA", "fr"),
         ("ca-qc-law25", "en", "CA", "en"),
         ("us-ca-ccpa", "", "US", "en"),
-        ("us-ca-ccpa", "es", "US", "en"),
+        ("us-ca-ccpa", "es", "US", "es"),  # a Spanish CCPA letter exists (issue 12)
+        ("us-ca-ccpa", "fr", "US", "en"),
         ("uk-gdpr", "de", "DE", "en"),
         ("ch-fadp", "de", "CH", "en"),
     ],
