@@ -327,7 +327,8 @@ KIND_TITLES: dict[str, dict[str, str]] = {
         "it": "Sollecito della richiesta sulla protezione dei dati", "nl": "Herinnering aan verzoek over persoonsgegevens",
         "pt": "Reiteração da solicitação de proteção de dados",
     },
-    "complaint": {"en": "Complaint to the supervisory authority", "de": "Beschwerde bei der Aufsichtsbehörde"},
+    "complaint": {"en": "Complaint to the supervisory authority", "de": "Beschwerde bei der Aufsichtsbehörde",
+                  "fr": "Plainte auprès de l'autorité de contrôle"},
 }
 
 

@@ -103,7 +103,8 @@ def test_idempotent_per_authority(sent_case):
     to_cnil = complaint_draft(case=sent_case, authority_key="FR", today=LATER)
     assert to_cnil.pk != first.pk
     assert "https://www.cnil.fr/fr/plaintes" in to_cnil.html
-    assert to_cnil.language == "en"  # no French complaint template: English
+    assert to_cnil.language == "fr"  # the CNIL's language (issue 12)
+    assert "Plainte au titre de l'article 77 du RGPD contre Acme Analytics GmbH" in text_of(to_cnil.html)
     assert sent_case.letters.filter(kind=LetterKind.COMPLAINT).count() == 2
 
 
@@ -378,8 +379,10 @@ def test_a_refusal_can_go_to_the_authority_at_once(sent_case):
 #: fr, es, it, nl; the complaint in en and de: the authority's language where both exist, else the case's, else en.
 @pytest.mark.parametrize(("residence", "authority", "case_language", "expected"), [
     ("DE", "DE-BY", "en", "de"),
-    ("FR", "FR", "de", "de"),  # no French complaint: the case's language
-    ("FR", "FR", "en", "en"),
+    ("FR", "FR", "de", "fr"),  # the CNIL gets French
+    ("FR", "FR", "en", "fr"),
+    ("IT", "IT", "de", "de"),  # no Italian complaint: the case's language
+    ("IT", "IT", "en", "en"),
 ])
 def test_the_complaint_is_in_the_authoritys_language_where_it_exists(sent_case, residence, authority, case_language,
                                                                      expected):
@@ -387,3 +390,20 @@ def test_the_complaint_is_in_the_authoritys_language_where_it_exists(sent_case, 
     sent_case.save()
     follow_up_sent(sent_case)
     assert complaint_draft(case=sent_case, authority_key=authority, today=LATER).language == expected
+
+
+def test_a_quebec_complaint_is_in_french(owner, employer):
+    """Law 25's authority (the CAI) is written to in French, the regime's local language."""
+    from deletion_portal.cases.services import case_create
+    from tests.support.data import DRAFT_FIELDS
+
+    fields = {**DRAFT_FIELDS, "law_key": "ca-qc-law25", "region": "CA-QC", "work_country": "CA", "work_region": "CA-QC",
+              "residence_country": "CA", "residence_region": "CA-QC", "sent_outside_portal": True,
+              "rights": ["access"], "language": "en"}
+    case = case_create(owner=owner, employer=employer, **fields)
+    send(case)
+    follow_up_sent(case, on=date(2025, 7, 10))
+    letter = complaint_draft(case=case, today=date(2025, 8, 1))
+    text = text_of(letter.html)
+    assert letter.language == "fr"
+    assert "Plainte contre Acme Analytics GmbH" in text and "article 77" not in text
