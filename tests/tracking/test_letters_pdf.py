@@ -69,3 +69,20 @@ def test_every_letter_is_a_tagged_pdf(sent_case, owner, employer):
         root = pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Root"]
         assert "/StructTreeRoot" in root
         assert bool(root["/MarkInfo"]["/Marked"])
+
+
+def test_the_follow_up_page_offers_sending_it_like_the_request(sent_case, owner_client):
+    with on_day(AFTER):
+        letter = letter_finalize(case=sent_case, letter=follow_up_draft(case=sent_case, today=AFTER), today=AFTER)
+        body = owner_client.get(f"/cases/{sent_case.pk}/follow-up/").content.decode()
+        assert 'id="send-this-letter"' in body
+        assert f'<input type="hidden" name="letter" value="{letter.short_id}">' in body  # email, to the employer
+        assert "Send it by email to privacy@acme.example" in body
+        assert "I posted it" in body and "I used their web form" in body
+        response = owner_client.post(f"/cases/{sent_case.pk}/record/web-form/",
+                                     {"web-used_on": AFTER.isoformat(), "web-letter": letter.short_id})
+        assert response.status_code == 302
+        body = owner_client.get(f"/cases/{sent_case.pk}/follow-up/").content.decode()
+    event = sent_case.events.get(kind=EventKind.SENT, details__letter=letter.short_id)
+    assert event.details["letter_kind"] == "follow_up" and event.details["channel"] == "web_form"
+    assert 'id="letter-sent"' in body and 'id="send-this-letter"' not in body
