@@ -328,7 +328,8 @@ KIND_TITLES: dict[str, dict[str, str]] = {
         "pt": "Reiteração da solicitação de proteção de dados",
     },
     "complaint": {"en": "Complaint to the supervisory authority", "de": "Beschwerde bei der Aufsichtsbehörde",
-                  "fr": "Plainte auprès de l'autorité de contrôle"},
+                  "fr": "Plainte auprès de l'autorité de contrôle", "es": "Reclamación ante la autoridad de control",
+                  "it": "Reclamo all'autorità di controllo", "nl": "Klacht bij de toezichthoudende autoriteit"},
 }
 
 

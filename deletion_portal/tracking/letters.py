@@ -66,7 +66,7 @@ FOLLOW_UP_DAYS = 14
 #: Languages the follow-up exists in: every language of the request letter.
 FOLLOW_UP_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
 #: Languages the complaint exists in (English otherwise).
-COMPLAINT_LANGUAGES = ("en", "de", "fr")
+COMPLAINT_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
 
 
 def _today() -> date:

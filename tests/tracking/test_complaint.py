@@ -381,8 +381,11 @@ def test_a_refusal_can_go_to_the_authority_at_once(sent_case):
     ("DE", "DE-BY", "en", "de"),
     ("FR", "FR", "de", "fr"),  # the CNIL gets French
     ("FR", "FR", "en", "fr"),
-    ("IT", "IT", "de", "de"),  # no Italian complaint: the case's language
-    ("IT", "IT", "en", "en"),
+    ("IT", "IT", "de", "it"),  # the Garante gets Italian
+    ("ES", "ES", "en", "es"),
+    ("NL", "NL", "en", "nl"),
+    ("AT", "AT", "fr", "de"),  # the Austrian DSB: German
+    ("PL", "PL", "fr", "fr"),  # no Polish letters: the case's language
 ])
 def test_the_complaint_is_in_the_authoritys_language_where_it_exists(sent_case, residence, authority, case_language,
                                                                      expected):
@@ -407,3 +410,24 @@ def test_a_quebec_complaint_is_in_french(owner, employer):
     text = text_of(letter.html)
     assert letter.language == "fr"
     assert "Plainte contre Acme Analytics GmbH" in text and "article 77" not in text
+
+
+#: (the authority, the subject line of its complaint in its language; Art. 77 GDPR cited in that language).
+COMPLAINT_SUBJECTS = [
+    ("FR", "Plainte au titre de l'article 77 du RGPD contre Acme Analytics GmbH"),
+    ("ES", "Reclamación conforme al artículo 77 del RGPD contra Acme Analytics GmbH"),
+    ("IT", "Reclamo ai sensi dell'articolo 77 del GDPR nei confronti di Acme Analytics GmbH"),
+    ("NL", "Klacht op grond van artikel 77 AVG tegen Acme Analytics GmbH"),
+]
+
+
+@pytest.mark.parametrize(("authority", "subject"), COMPLAINT_SUBJECTS)
+def test_each_complaint_language_says_it_all_in_that_language(sent_case, authority, subject):
+    sent_case.residence_country, sent_case.residence_region = authority, ""
+    sent_case.save()
+    respond(sent_case, on=date(2025, 5, 20))
+    follow_up_sent(sent_case)
+    text = text_of(complaint_draft(case=sent_case, authority_key=authority, today=LATER).html)
+    assert subject in text
+    for english in ("the employer", "I sent", "Enclosures", "What is missing", "Dear Sir"):
+        assert english not in text
