@@ -81,7 +81,7 @@ __all__ = [
 ]
 
 #: Bump when the wording of any request template changes; stored on each Letter.
-TEMPLATE_VERSION = "request-2"  # 2: the case access code paragraph
+TEMPLATE_VERSION = "request-3"  # 2: the case access code paragraph; 3: chosen categories only, signature line, country names, FR L2312-38/L1222-4, CCPA words
 
 
 def _letter_facts(law_key: str) -> LetterFacts | None:

@@ -455,7 +455,7 @@ def test_it_lists_the_rights_in_the_requested_order_with_their_record_citations(
     assert [r["citation"] for r in context["rights"]] == ["Art. 17 GDPR", "Art. 15 GDPR", "Art. 16 GDPR"]
     assert context["rights"][0]["name"] == "Right to erasure"
     assert context["deadline"]["respond_by"] == date(2026, 4, 7)
-    assert context["template_version"] == TEMPLATE_VERSION == "request-2"
+    assert context["template_version"] == TEMPLATE_VERSION == "request-3"
 
 
 @pytest.mark.django_db

@@ -224,7 +224,7 @@ def test_it_rejects_unknown_fields_wrong_types_and_duplicates_in_json(tmp_path):
         {"legal_name": "Listless", "country": "DE", "other_names": "A|B"},
         {"legal_name": "Twice AG", "country": "DE"},
         {"legal_name": "TWICE ag", "country": "DE"},
-        {"legal_name": "N" * 201, "country": "DE"},
+        {"legal_name": "N" * 301, "country": "DE"},
         {"legal_name": "State Code Inc", "country": "US-CA"},
     ]
 
