@@ -181,6 +181,7 @@ class RightsForm(forms.Form):
         bundle = data.get("bundle")
         self.dropped: list[str] = []
         self.added: list[str] = []
+        self.unticked: list[str] = []  # bundle rights the user unticked: kept, and the user is told why
         if not bundle:
             return data
         available = {r.code for r in self.regime.rights}
@@ -196,6 +197,7 @@ class RightsForm(forms.Form):
             # Rights ticked beside the bundle are kept (never silently dropped), after the bundle's own.
             ticked = data.get("rights") or []
             self.added = [r.code for r in self.regime.rights if r.code in ticked and r.code not in rights]
+            self.unticked = [r for r in rights if ticked and r not in ticked]
             if not rights and not self.added:
                 self.add_error("bundle", f"{self.regime.short_name} gives none of the rights in this bundle; "
                                          "choose the rights yourself.")

@@ -53,6 +53,14 @@ def test_the_bundle_contents_are_the_law_records():
     assert get_regime("eu-gdpr").letters.bundle_rights("erase_training") is None  # the bundle's usual list
 
 
+def test_a_bundle_right_unticked_is_kept_and_the_form_says_so():
+    form = RightsForm({"bundle": "erase_training", "rights": ["access", "erasure", "portability"]},
+                      regime=get_regime("eu-gdpr"))
+    assert form.is_valid()
+    assert form.cleaned_data["rights"] == ["access", "objection", "restriction", "erasure", "portability"]
+    assert form.unticked == ["objection", "restriction"] and form.added == ["portability"]
+
+
 @pytest.mark.django_db
 def test_the_wizard_says_what_it_kept(client, owner, employer):
     from deletion_portal.cases.services import case_create
@@ -63,7 +71,9 @@ def test_the_wizard_says_what_it_kept(client, owner, employer):
     response = client.post(f"/cases/{case.pk}/step/3/", {"bundle": "erase_training", "rights": ["portability"]},
                            follow=True)
     assert response.status_code == 200
-    assert "Kept beside “Erase my training contributions”: Right to data portability" in response.content.decode()
+    body = response.content.decode()
+    assert "Kept beside “Erase my training contributions”: Right to data portability" in body
+    assert "Still asked for, as part of “Erase my training contributions”" in body  # the four bundle rights
     case.refresh_from_db()
     assert case.rights == ["access", "objection", "restriction", "erasure", "portability"]
 

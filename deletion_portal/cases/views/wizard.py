@@ -180,6 +180,10 @@ def _step_rights(request, case: Case):
             case_update(case=case, bundle=form.cleaned_data["bundle"], rights=rights, wizard_step=next_step(case, 3))
             if form.dropped:
                 messages.warning(request, _dropped_message(regime, form.dropped, rights))
+            if form.unticked:
+                kept = ", ".join(regime.right(code).name for code in form.unticked)
+                messages.info(request, f"Still asked for, as part of “{BUNDLE_BY_CODE[form.cleaned_data['bundle']].label}”: "
+                                       f"{kept}. To leave a right out, choose “Choose the rights myself”.")
             if form.added:
                 added = ", ".join(regime.right(code).name for code in form.added)
                 messages.info(request, f"Kept beside “{BUNDLE_BY_CODE[form.cleaned_data['bundle']].label}”: {added}. "
