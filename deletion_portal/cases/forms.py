@@ -18,6 +18,7 @@ from deletion_portal.cases.models import EventKind
 from deletion_portal.cases.services import CHANNELS, OUTCOMES, TEXT_LIMIT
 from deletion_portal.cases.taxonomy import BUNDLES, CATEGORIES
 from deletion_portal.cases.uploads import check_upload
+from deletion_portal.employers.models import LEGAL_NAME_MAX
 from deletion_portal.laws import forms as laws_forms
 from deletion_portal.laws.applicability import applicable_regimes
 from deletion_portal.laws.places import country_choices
@@ -73,7 +74,7 @@ class EmployerForm(forms.Form):
     """Use an employer from the directory (``employer``: its id), or add a missing one inline."""
 
     employer = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    legal_name = forms.CharField(label="Employer's legal name", required=False, max_length=200)
+    legal_name = forms.CharField(label="Employer's legal name", required=False, max_length=LEGAL_NAME_MAX)
     country = forms.ChoiceField(label="Country where it is established", required=False)
     privacy_email = forms.EmailField(label="Privacy or data-protection email", required=False, max_length=254,
                                      help_text="From its privacy notice, if you know it.")
@@ -174,26 +175,33 @@ class RightsForm(forms.Form):
         self.fields["rights"].choices = [(r.code, f"{r.name} ({r.citation})") for r in regime.rights]
 
     def clean(self):
-        from deletion_portal.cases.taxonomy import BUNDLE_BY_CODE, bundle_rights
+        from deletion_portal.cases.taxonomy import bundle_contents
 
         data = super().clean()
         bundle = data.get("bundle")
+        self.dropped: list[str] = []
+        self.added: list[str] = []
+        self.unticked: list[str] = []  # bundle rights the user unticked: kept, and the user is told why
         if not bundle:
             return data
         available = {r.code for r in self.regime.rights}
-        self.dropped: list[str] = []
         if bundle == "custom":
             if not data.get("rights"):
                 self.add_error("rights", "Choose at least one right.")
             # keep the regime's order
             data["rights"] = [r.code for r in self.regime.rights if r.code in (data.get("rights") or [])]
         else:
-            rights = bundle_rights(bundle, available)
-            self.dropped = [r for r in BUNDLE_BY_CODE[bundle].rights if r not in available]
-            if not rights:
+            contents = bundle_contents(bundle, self.regime)
+            rights = [r for r in contents if r in available]
+            self.dropped = [r for r in contents if r not in available]
+            # Rights ticked beside the bundle are kept (never silently dropped), after the bundle's own.
+            ticked = data.get("rights") or []
+            self.added = [r.code for r in self.regime.rights if r.code in ticked and r.code not in rights]
+            self.unticked = [r for r in rights if ticked and r not in ticked]
+            if not rights and not self.added:
                 self.add_error("bundle", f"{self.regime.short_name} gives none of the rights in this bundle; "
                                          "choose the rights yourself.")
-            data["rights"] = rights
+            data["rights"] = rights + self.added
         return data
 
 
@@ -380,6 +388,9 @@ class RecordEventForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}), help_text="For a refusal.")
     outcome = forms.ChoiceField(label="Outcome", required=False, help_text="For closing the case.",
                                 choices=[("", "Choose")] + [(o, OUTCOME_LABELS[o]) for o in OUTCOMES])
+    their_reference = forms.CharField(label="Their reference", required=False, max_length=100,
+                                      help_text="The employer's own reference for your request, if their letter or "
+                                                "email gives one: your follow-up and complaint quote it.")
     note = forms.CharField(label="Note", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
     upload = forms.FileField(label="Attach their letter or email", required=False,
                              help_text="A PDF, PNG, JPEG or an email file (.eml).")
@@ -399,6 +410,8 @@ class RecordEventForm(forms.Form):
         data = self.cleaned_data
         kind = data["kind"]
         details = {"note": data.get("note", "")}
+        if data.get("their_reference"):
+            details["their_reference"] = data["their_reference"]
         if kind == EventKind.RECEIVED:
             details["confirmed"] = bool(data.get("confirmed"))
         elif kind == EventKind.EXTENSION_NOTIFIED:

@@ -15,11 +15,14 @@ __all__ = [
     "CATEGORY_TEXT",
     "COUNTRY_LANGUAGE",
     "EDPB_GUIDELINES",
+    "EMPLOYEE_INFORMATION_RULES",
     "GDPR_ACT_NAMES",
     "KIND_TITLES",
     "LABELS",
     "LANGUAGES",
     "MONTHS",
+    "RAW_RECORD_WORDS",
+    "RECORDED_WORDS",
     "RIGHT_NAMES",
     "RIGHT_SUBJECT_WORDS",
     "WORKS_COUNCIL_RULES",
@@ -83,39 +86,46 @@ MONTHS: dict[str, tuple[str, ...]] = {
 #: The letters' small labels per language (sender block, reference line, PDF title, footer word).
 LABELS: dict[str, dict[str, str]] = {
     "en": {
+        "their_reference": "Your reference", "subject": "Subject",
         "dpo": "Data Protection Officer", "reference": "Reference", "employee_id": "Employee number",
         "job_title": "Job title", "employment": "Employed", "from": "from", "to": "to", "since": "since", "until": "until",
         "email": "Email", "other_data": "Also", "letter": "letter", "title": "Data protection request", "colon": ":",
     },
     "de": {
+        "their_reference": "Ihr Zeichen", "subject": "Betreff",
         "dpo": "Datenschutzbeauftragte/r", "reference": "Aktenzeichen", "employee_id": "Personalnummer",
         "job_title": "Funktion", "employment": "Beschäftigt", "from": "vom", "to": "bis zum", "since": "seit dem", "until": "bis zum",
         "email": "E-Mail", "other_data": "Außerdem", "letter": "Schreiben", "title": "Datenschutzrechtlicher Antrag", "colon": ":",
     },
     "fr": {
+        "their_reference": "Votre référence", "subject": "Objet",
         "dpo": "Délégué à la protection des données", "reference": "Référence", "employee_id": "Matricule",
         "job_title": "Fonction", "employment": "Employé(e)", "from": "du", "to": "au", "since": "depuis le", "until": "jusqu'au",
         "email": "Courriel", "other_data": "En outre", "letter": "lettre",
         "title": "Demande relative à la protection des données", "colon": "\u00a0:",
     },
     "es": {
+        "their_reference": "Su referencia", "subject": "Asunto",
         "dpo": "Delegado de Protección de Datos", "reference": "Referencia", "employee_id": "Número de empleado",
         "job_title": "Puesto", "employment": "Empleado/a", "from": "del", "to": "al", "since": "desde el", "until": "hasta el",
         "email": "Correo electrónico", "other_data": "Además", "letter": "carta",
         "title": "Solicitud de protección de datos", "colon": ":",
     },
     "it": {
+        "their_reference": "Vostro riferimento", "subject": "Oggetto",
         "dpo": "Responsabile della protezione dei dati (RPD/DPO)", "reference": "Riferimento",
         "employee_id": "Matricola", "job_title": "Mansione", "employment": "In servizio", "from": "dal", "to": "al",
         "since": "dal", "until": "fino al", "email": "E-mail", "other_data": "Inoltre", "letter": "lettera",
         "title": "Richiesta in materia di protezione dei dati", "colon": ":",
     },
     "nl": {
+        "their_reference": "Uw kenmerk", "subject": "Onderwerp",
         "dpo": "Functionaris voor gegevensbescherming", "reference": "Kenmerk", "employee_id": "Personeelsnummer",
         "job_title": "Functie", "employment": "In dienst", "from": "van", "to": "tot en met", "since": "sinds", "until": "tot en met",
         "email": "E-mail", "other_data": "Daarnaast", "letter": "brief", "title": "Verzoek gegevensbescherming", "colon": ":",
     },
     "pt": {
+        "their_reference": "Sua referência", "subject": "Assunto",
         "dpo": "Encarregado pelo Tratamento de Dados Pessoais (DPO)", "reference": "Referência",
         "employee_id": "Matrícula", "job_title": "Cargo", "employment": "Vínculo empregatício", "from": "de", "to": "a",
         "since": "desde", "until": "até", "email": "E-mail", "other_data": "Além disso", "letter": "carta",
@@ -190,6 +200,51 @@ CATEGORY_TEXT: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+#: The recorded categories (the four the employer's monitoring records) as a letter's opening names them, in the
+#: sentence "my activity at the computer was recorded — …": only the ones the user chose are named.
+RECORDED_WORDS: dict[str, dict[str, str]] = {
+    "en": {"keystrokes": "keystrokes", "mouse_movements": "mouse movements", "screen_activity": "screen activity",
+           "app_switching": "switching between applications"},
+    "de": {"keystrokes": "Tastatureingaben", "mouse_movements": "Mausbewegungen", "screen_activity": "Bildschirmaktivität",
+           "app_switching": "Wechsel zwischen Anwendungen"},
+    "fr": {"keystrokes": "frappes au clavier", "mouse_movements": "mouvements de la souris",
+           "screen_activity": "activité à l'écran", "app_switching": "changements d'application"},
+    "es": {"keystrokes": "pulsaciones de teclado", "mouse_movements": "movimientos del ratón",
+           "screen_activity": "actividad en pantalla", "app_switching": "cambios entre aplicaciones"},
+    "it": {"keystrokes": "digitazioni", "mouse_movements": "movimenti del mouse", "screen_activity": "attività a schermo",
+           "app_switching": "cambi di applicazione"},
+    "nl": {"keystrokes": "toetsaanslagen", "mouse_movements": "muisbewegingen", "screen_activity": "schermactiviteit",
+           "app_switching": "het wisselen tussen applicaties"},
+    "pt": {"keystrokes": "digitação", "mouse_movements": "movimentos do mouse", "screen_activity": "atividade na tela",
+           "app_switching": "troca de aplicativos"},
+}
+
+#: The raw records of each recorded category, as the questions ask for a copy of them ("the raw …"), and "any
+#: screenshots and recordings" (screen activity only).
+RAW_RECORD_WORDS: dict[str, dict[str, str]] = {
+    "en": {"keystrokes": "keystroke logs", "mouse_movements": "mouse-movement trajectories",
+           "screen_activity": "screen-operation sequences, screenshots and screen recordings",
+           "app_switching": "application-switching records"},
+    "de": {"keystrokes": "Protokolle der Tastatureingaben", "mouse_movements": "Mausbewegungsverläufe",
+           "screen_activity": "Abfolgen der Bildschirmbedienung, Bildschirmfotos und Bildschirmaufzeichnungen",
+           "app_switching": "Protokolle der Anwendungswechsel"},
+    "fr": {"keystrokes": "journaux des frappes au clavier", "mouse_movements": "trajectoires de la souris",
+           "screen_activity": "séquences d'opérations à l'écran, captures et enregistrements d'écran",
+           "app_switching": "journaux des changements d'application"},
+    "es": {"keystrokes": "registros de pulsaciones de teclado", "mouse_movements": "trayectorias del ratón",
+           "screen_activity": "secuencias de operaciones en pantalla, capturas y grabaciones de pantalla",
+           "app_switching": "registros de cambios de aplicación"},
+    "it": {"keystrokes": "registri delle digitazioni", "mouse_movements": "traiettorie del mouse",
+           "screen_activity": "sequenze di operazioni a schermo, schermate e registrazioni dello schermo",
+           "app_switching": "registri dei cambi di applicazione"},
+    "nl": {"keystrokes": "logboeken van toetsaanslagen", "mouse_movements": "muisbewegingen",
+           "screen_activity": "reeksen schermhandelingen, schermafbeeldingen en schermopnamen",
+           "app_switching": "logboeken van het wisselen tussen applicaties"},
+    "pt": {"keystrokes": "registros de digitação", "mouse_movements": "trajetórias do mouse",
+           "screen_activity": "sequências de operações na tela, capturas e gravações de tela",
+           "app_switching": "registros de troca de aplicativos"},
+}
+
 #: The rights' names in the letter language (English letters use the record's name; a regime's own names in its
 #: local language, e.g. Quebec's French, come from its law record: ``letters.local_right_names``).
 RIGHT_NAMES: dict[str, dict[str, str]] = {
@@ -247,11 +302,21 @@ RIGHT_SUBJECT_WORDS: dict[str, dict[str, str]] = {
 #: "and" joining the last two items of a list.
 AND_WORD: dict[str, str] = {"en": "and", "de": "und", "fr": "et", "es": "y", "it": "e", "nl": "en", "pt": "e"}
 
-#: Works-council rules an employer in that country had to follow before monitoring (LEGAL.md §3 item 12).
+#: Rules on the employee representatives an employer in that country had to involve before monitoring (LEGAL.md §3
+#: item 12): the works council's co-determination (DE), the CSE's prior information and consultation on the means of
+#: monitoring employees' activity (FR, Code du travail L2312-38), the agreement or authorisation for remote
+#: monitoring (IT).
 WORKS_COUNCIL_RULES: dict[str, str] = {
     "DE": "§ 87 Abs. 1 Nr. 6 BetrVG",
-    "FR": "article L1222-4 du Code du travail",
+    "FR": "article L2312-38 du Code du travail",
     "IT": "art. 4 dello Statuto dei lavoratori (L. 300/1970)",
+}
+
+#: Rules that the employee personally be told of a collecting device before data about them is collected with it
+#: (FR, Code du travail L1222-4: no information concerning an employee personally may be collected by a device not
+#: brought to their attention beforehand).
+EMPLOYEE_INFORMATION_RULES: dict[str, str] = {
+    "FR": "article L1222-4 du Code du travail",
 }
 
 #: A follow-up's and a complaint's PDF title per language (the request's is ``LABELS[lang]["title"]``).
@@ -262,7 +327,9 @@ KIND_TITLES: dict[str, dict[str, str]] = {
         "it": "Sollecito della richiesta sulla protezione dei dati", "nl": "Herinnering aan verzoek over persoonsgegevens",
         "pt": "Reiteração da solicitação de proteção de dados",
     },
-    "complaint": {"en": "Complaint to the supervisory authority", "de": "Beschwerde bei der Aufsichtsbehörde"},
+    "complaint": {"en": "Complaint to the supervisory authority", "de": "Beschwerde bei der Aufsichtsbehörde",
+                  "fr": "Plainte auprès de l'autorité de contrôle", "es": "Reclamación ante la autoridad de control",
+                  "it": "Reclamo all'autorità di controllo", "nl": "Klacht bij de toezichthoudende autoriteit"},
 }
 
 

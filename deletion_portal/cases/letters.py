@@ -21,6 +21,7 @@ month names) are data in ``cases.letter_texts``; the letter prose is in the temp
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -36,12 +37,15 @@ from deletion_portal.cases.letter_texts import (
     CATEGORY_TEXT,
     COUNTRY_LANGUAGE,
     EDPB_GUIDELINES,
+    EMPLOYEE_INFORMATION_RULES,
     GDPR_ACT_NAMES,
     KIND_TITLES,
     LABELS,
     LANGUAGES,
     MONTHS,
     PORTAL_ANSWER,
+    RAW_RECORD_WORDS,
+    RECORDED_WORDS,
     RIGHT_NAMES,
     RIGHT_SUBJECT_WORDS,
     WORKS_COUNCIL_RULES,
@@ -64,18 +68,21 @@ __all__ = [
     "letter_context",
     "letter_footer",
     "letter_html",
+    "letter_labels",
     "letter_language",
     "letter_languages",
     "letter_metadata",
     "case_access_code",
     "claim_url",
+    "country_name",
+    "recipient_lines",
     "local_citation",
     "month_first_dates",
     "regime_family",
 ]
 
 #: Bump when the wording of any request template changes; stored on each Letter.
-TEMPLATE_VERSION = "request-2"  # 2: the case access code paragraph
+TEMPLATE_VERSION = "request-3"  # 2: the case access code paragraph; 3: chosen categories only, signature line, country names, FR L2312-38/L1222-4, CCPA words
 
 
 def _letter_facts(law_key: str) -> LetterFacts | None:
@@ -257,21 +264,42 @@ def _join_words(words: list[str], lang: str) -> str:
 
 
 def _own_names(regime: Regime, lang: str) -> dict[str, LocalRightName] | None:
-    """The regime's own right names when the letter is in its local language (the record's
-    ``letters.local_right_names``), else None (the usual translation applies)."""
+    """The regime's own right names in ``lang``: its words in that language (the record's
+    ``letters.words[].right_names``: the CCPA's "request to know"), or its names in its local language
+    (``letters.local_right_names``); else None (the usual translation applies)."""
     facts = regime.letters
+    words = facts.words_in(lang)
+    if words is not None and words.right_names:
+        return {local.code: local for local in words.right_names}
     if facts.local_right_names and lang == facts.local_language:
         return {local.code: local for local in facts.local_right_names}
     return None
 
 
+def letter_labels(regime: Regime | None, lang: str) -> dict[str, str]:
+    """The letter's small labels in ``lang``, with the regime's own words where it has them (the CCPA's
+    "Privacy contact" instead of "Data Protection Officer", "Consumer privacy request" as the title)."""
+    labels = dict(LABELS[lang])
+    words = regime.letters.words_in(lang) if regime is not None else None
+    if words is not None:
+        if words.recipient:
+            labels["dpo"] = words.recipient
+        if words.title:
+            labels["title"] = words.title
+        if words.salutation:
+            labels["salutation"] = words.salutation
+    return labels
+
+
 def _right_name(regime: Regime, code: str, lang: str) -> str:
     record_name = regime.right(code).name
+    own = _own_names(regime, lang)
+    if own is not None and code in own:
+        return own[code].name
     if lang == "en":
         return record_name
-    own = _own_names(regime, lang)
     if own is not None:
-        return own[code].name if code in own else record_name
+        return record_name
     return RIGHT_NAMES.get(lang, {}).get(code, record_name)
 
 
@@ -284,6 +312,44 @@ def _right_short(regime: Regime, code: str, lang: str) -> str:
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Every country's name in every letter language (CLDR, via Babel), casefolded -> ISO code."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for lang in LANGUAGES:
+        for code, name in Locale.parse(lang).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(name.casefold(), code)
+    return names
+
+
+def country_name(code: str, lang: str) -> str:
+    """The country ``code`` (ISO 3166-1 alpha-2) as a letter in ``lang`` names it: ``DE`` -> ``Deutschland`` in
+    German, ``Allemagne`` in French (CLDR's names, via Babel). "" for an empty or unknown code."""
+    from babel import Locale
+
+    code = (code or "").strip().upper()
+    return Locale.parse(lang).territories.get(code, "") if len(code) == 2 else ""
+
+
+def recipient_lines(address: str, country: str, lang: str, *, sender_country: str = "") -> list[str]:
+    """The recipient's postal address with its country line in the letter's language: a last line that names
+    a country (in any letter language, e.g. "Germany" typed in English) becomes that country's name in ``lang``;
+    without one, the employer's country is added when the letter crosses a border (``sender_country`` differs)."""
+    lines = _lines(address)
+    if lines and lines[-1].casefold() in _country_names():
+        named = _country_names()[lines[-1].casefold()]
+        return [*lines[:-1], country_name(named, lang) or lines[-1]]
+    country = (country or "").strip().upper()
+    if country and sender_country and country != sender_country.strip().upper():
+        name = country_name(country, lang)
+        if name:
+            return [*lines, name]
+    return lines
 
 
 def _region_for(case: Case, regime: Regime) -> str:
@@ -352,6 +418,10 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
         for code in chosen
     ]
 
+    chosen_recorded = [code for code in chosen if code in RECORDED_WORDS[lang]]
+    recorded_text = _join_words([RECORDED_WORDS[lang][code] for code in chosen_recorded], lang)
+    raw_records_text = _join_words([RAW_RECORD_WORDS[lang][code] for code in chosen_recorded], lang)
+
     received = case.received_on or today
     region = _region_for(case, regime)
     result = compute_deadlines(regime, received=received, region=region)
@@ -380,7 +450,7 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
 
     employer = case.employer
     employer_country = case.employer_country or (employer.country if employer else "")
-    labels = LABELS[lang]
+    labels = letter_labels(regime, lang)
     short_names = [_right_short(regime, code, lang) for code in codes]
     return {
         "kind": kind,
@@ -414,7 +484,8 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
         "employment_end_text": fmt(case.employment_end),
         # Recipient.
         "employer_name": employer.legal_name if employer else "",
-        "recipient_address_lines": _lines(employer.postal_address) if employer else [],
+        "recipient_address_lines": recipient_lines(employer.postal_address, employer_country, lang,
+                                                   sender_country=case.residence_country) if employer else [],
         "privacy_email": employer.privacy_email if employer else "",
         "employer_country": employer_country,
         # What is asked.
@@ -423,7 +494,13 @@ def letter_context(case: Case, *, kind: str = "request", today: date) -> dict[st
         "ask": ask,
         "categories": categories,
         "other_data": case.other_data,
+        # Only the recorded categories the user chose, in the opening and in the questions (never "keystrokes,
+        # mouse, screen and app switching" when two were ticked); empty when none of the four was chosen.
+        "recorded_text": recorded_text,
+        "raw_records_text": raw_records_text,
         "works_council": WORKS_COUNCIL_RULES.get(employer_country.upper(), "") if facts.gdpr_text == "eu" else "",
+        "employee_information": (EMPLOYEE_INFORMATION_RULES.get(employer_country.upper(), "")
+                                 if facts.gdpr_text == "eu" else ""),
         "employment_purpose_citation": facts.employment_exemption_citation or "",
         "deadline": deadline,
         # Identity.
@@ -488,7 +565,11 @@ def letter_metadata(case: Case, kind: str = "request") -> PdfMetadata:
 
     lang = _safe_language(case)
     titles = KIND_TITLES.get(kind, {})
-    title = f"{titles.get(lang) or titles.get('en') or LABELS[lang]['title']} {case.reference}"
+    try:
+        regime = get_regime(case.law_key)
+    except LookupError:
+        regime = None
+    title = f"{titles.get(lang) or titles.get('en') or letter_labels(regime, lang)['title']} {case.reference}"
     employer = case.employer.legal_name if case.employer else ""
     try:
         act = get_regime(case.law_key).short_name

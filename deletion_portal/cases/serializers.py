@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from deletion_portal.cases.models import Case, CaseEvent, Letter, LetterKind
+from deletion_portal.employers.models import LEGAL_NAME_MAX
 from deletion_portal.laws.regions import UnknownRegion, parse_region
 from deletion_portal.laws.serializers import DeadlineSerializer, PlaceFieldsMixin, StrictDateField, check_region
 
@@ -19,7 +20,7 @@ class EmployerInputSerializer(serializers.Serializer):
     """An employer missing from the directory; added with quality "submitted". ``country`` is optional:
     without it the employer is placed in the case's ``work_country``, else in the country of ``region``."""
 
-    name = serializers.CharField(max_length=200, help_text="Legal name")
+    name = serializers.CharField(max_length=LEGAL_NAME_MAX, help_text="Legal name")
     country = serializers.CharField(
         max_length=2, required=False, allow_blank=True, default="",
         help_text="ISO 3166-1 alpha-2 code, e.g. DE. Optional: defaults to work_country, else the region's country",

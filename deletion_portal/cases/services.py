@@ -371,6 +371,14 @@ def _clean_text(details: dict, field: str, *, required: bool, label: str) -> str
     return text_clean(details.get(field, ""), field=field, label=label, required=required)
 
 
+#: The employer's events that may quote the employer's own reference for the request (``their_reference``).
+THEIR_REFERENCE_KINDS = (
+    EventKind.RECEIVED, EventKind.ACKNOWLEDGED, EventKind.EXTENSION_NOTIFIED, EventKind.CLARIFICATION_REQUESTED,
+    EventKind.IDENTITY_REQUESTED, EventKind.RESPONSE_RECEIVED, EventKind.REFUSED,
+)
+THEIR_REFERENCE_MAX = 100
+
+
 def _clean_details(kind: str, details: dict, on: date, today: date) -> dict:
     details = dict(details or {})
     clean: dict = {}
@@ -407,6 +415,12 @@ def _clean_details(kind: str, details: dict, on: date, today: date) -> dict:
     note = _clean_text(details, "note", required=False, label="The note")
     if note:
         clean["note"] = note
+    if kind in THEIR_REFERENCE_KINDS:
+        their = _clean_text(details, "their_reference", required=False, label="Their reference")
+        if len(their) > THEIR_REFERENCE_MAX:
+            raise ValidationError({"their_reference": f"Their reference is at most {THEIR_REFERENCE_MAX} characters."})
+        if their:
+            clean["their_reference"] = their  # quoted by the follow-up and the complaint
     return clean
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from deletion_portal.laws.types import Regime
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,14 @@ BUNDLES: tuple[Bundle, ...] = (
 BUNDLE_BY_CODE = {b.code: b for b in BUNDLES}
 
 
-def bundle_rights(code: str, available: set[str]) -> list[str]:
+def bundle_contents(code: str, regime: Regime | None = None) -> tuple[str, ...]:
+    """The rights ``code`` asks for under ``regime``: the law record's own list where it has one
+    (``letters.bundles``: the CCPA's "Erase my training contributions" adds the §1798.121 limit request and the
+    §1798.120 opt-out), else the bundle's usual list."""
+    override = regime.letters.bundle_rights(code) if regime is not None else None
+    return override if override is not None else BUNDLE_BY_CODE[code].rights
+
+
+def bundle_rights(code: str, available: set[str], *, regime: Regime | None = None) -> list[str]:
     """The bundle's rights that the chosen regime has (a regime may lack restriction or objection)."""
-    return [right for right in BUNDLE_BY_CODE[code].rights if right in available]
+    return [right for right in bundle_contents(code, regime) if right in available]

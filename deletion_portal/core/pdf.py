@@ -11,6 +11,14 @@ Security invariants enforced here (tests/core/test_pdf_hostile.py fails if one b
   to a regular file inside ``deletion_portal/core/assets/``. ``http``, ``https``, ``ftp``, ``file``
   and every other scheme are refused and logged; the letter still renders, without the resource.
   HTTP redirects cannot happen because nothing speaks HTTP. ``base_url`` is always ``None``.
+* **Only the bundled fonts.** Letters are laid out with the fonts in ``assets/fonts`` and nothing else:
+  the font configuration starts from an empty fontconfig configuration (no system or user fonts), and
+  print.css registers the bundled fonts with ``@font-face``. A letter therefore prints the same on
+  every machine, and every script a user can type (Latin, Greek and Cyrillic in DejaVu; Chinese,
+  Japanese and Korean in a Noto Sans CJK subset; Arabic; Hebrew; emoji in Noto Emoji) has a glyph —
+  see ``assets/fonts/COVERAGE.txt`` and tests/core/test_pdf_scripts.py.
+* **Tagged PDF.** Every PDF is tagged (a structure tree that screen readers read; ``/StructTreeRoot``)
+  and written as PDF/UA-1 (``pdf_variant="pdf/ua-1"``), which also sets the title display and /Lang.
 * **No user CSS.** The only stylesheets are the bundled ``assets/print.css`` and the footer rule
   built here (its text escaped for a CSS string). ``presentational_hints`` is off.
 * **Defence in depth on the markup.** Letter templates autoescape user text, so user text can never
@@ -201,21 +209,55 @@ class AssetOnlyURLFetcher(URLFetcher):
         if not path.is_relative_to(self.assets_dir) or not path.is_file():
             self._refuse(url, "not a file inside the assets directory")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if path.suffix == ".ttf":
-            content_type = "font/ttf"
+        if path.suffix in (".ttf", ".otf"):
+            content_type = f"font/{path.suffix[1:]}"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
 # --- Stylesheets ----------------------------------------------------------------------------------
 
 
-@functools.cache
-def _stylesheet_and_fonts(paper: str) -> tuple[weasyprint.CSS, weasyprint.text.fonts.FontConfiguration]:
+_FC_CREATE = threading.Lock()
+_FC_DECLARED: list[bool] = []
+
+
+def _empty_fontconfig():
+    """A new, empty fontconfig configuration: no configuration file read, no font directory scanned."""
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    with _FC_CREATE:
+        if not _FC_DECLARED:
+            ffi.cdef("FcConfig * FcConfigCreate (void);")  # not among WeasyPrint's declarations
+            _FC_DECLARED.append(True)
+    return fontconfig.FcConfigCreate()
+
+
+def sandboxed_font_configuration():
+    """A WeasyPrint FontConfiguration that knows only the fonts added with ``@font-face`` (the bundled
+    ones), not the system's or the user's: WeasyPrint's own starts from the system configuration."""
+    from weasyprint.text.ffi import ffi, gobject, pangoft2
     from weasyprint.text.fonts import FontConfiguration
 
+    class SandboxedFontConfiguration(FontConfiguration):
+        def __init__(self):
+            self._config = _empty_fontconfig()
+            self.font_map = ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
+            pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", self.font_map), self._config)
+            from weasyprint.text.ffi import fontconfig
+
+            fontconfig.FcConfigDestroy(self._config)  # the font map keeps its own reference
+            self._folder = None
+            self.strut_layouts = {}
+            self.font_features = {}
+
+    return SandboxedFontConfiguration()
+
+
+@functools.cache
+def _stylesheet_and_fonts(paper: str) -> tuple[weasyprint.CSS, weasyprint.text.fonts.FontConfiguration]:
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {sorted(PAPERS)}, not {paper!r}")
-    font_config = FontConfiguration()
+    font_config = sandboxed_font_configuration()
     css_text = PRINT_CSS.read_text(encoding="utf-8") + f"\n@page {{ size: {PAPERS[paper]}; }}\n"
     css = weasyprint.CSS(
         string=css_text, base_url=None, url_fetcher=AssetOnlyURLFetcher(), font_config=font_config
@@ -226,8 +268,8 @@ def _stylesheet_and_fonts(paper: str) -> tuple[weasyprint.CSS, weasyprint.text.f
 def print_stylesheet(paper: Paper) -> weasyprint.CSS:
     """The parsed print stylesheet for ``paper`` ("A4" or "Letter"), cached per process.
 
-    Speed feature: parsing print.css and loading its four bundled fonts (registering them with
-    fontconfig, ~2 MB of TTF) costs tens of milliseconds; it happens once per paper size and process,
+    Speed feature: parsing print.css and loading its bundled fonts (registering them with
+    fontconfig, ~9 MB) costs tens of milliseconds; it happens once per paper size and process,
     then every letter reuses the same CSS object and its FontConfiguration.
     """
     return _stylesheet_and_fonts(paper)[0]
@@ -522,7 +564,7 @@ def render_pdf(
             document.metadata = _pdf_metadata(metadata)  # replaces <link rel=attachment> files too
             for page in document.pages:  # second layer behind the sanitiser: no file attachments
                 page.links[:] = [link for link in page.links if _link_allowed(link[0], link[1])]
-            pdf = document.write_pdf(pdf_identifier=False)
+            pdf = document.write_pdf(pdf_identifier=False, pdf_variant="pdf/ua-1")
     except _RenderTimeout:
         raise PdfRenderError(
             f"The letter took too long to render (the limit is {timeout_seconds:g} seconds)."

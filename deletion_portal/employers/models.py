@@ -10,10 +10,15 @@ class Quality(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified"
 
 
+#: The longest legal name (a German "… GmbH & Co. KGaA" with its additions runs long): the model, every form, the
+#: API, the directory import and the letters accept this many characters, and refuse more with a clear error.
+LEGAL_NAME_MAX = 300
+
+
 class Employer(models.Model):
     """An employer people write to. Contact details carry their public source (``sources``)."""
 
-    legal_name = models.CharField(max_length=200)
+    legal_name = models.CharField(max_length=LEGAL_NAME_MAX)
     other_names = models.JSONField(default=list, blank=True, help_text="Brands, trading and former names.")
     # Lower-cased legal and other names, one per line, kept in step by ``save()``: what search reads.
     search_text = models.TextField(editable=False, default="")
@@ -64,7 +69,7 @@ class VerifiedHow(models.TextChoices):
 class EmployerTeam(models.Model):
     """The data protection office of one employer in the directory (or of several employers of a group)."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=LEGAL_NAME_MAX + 20)  # "<legal name> privacy team"
     employers = models.ManyToManyField(Employer, related_name="teams", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,7 +1,7 @@
 """Writes for the employer directory: a person adds a missing employer; staff import a file.
 
 Every write goes through :func:`employer_clean`, so the form, the importer and the demo loader
-apply the same rules: names of at most 200 characters, a country the holiday tables know (ISO 3166
+apply the same rules: names of at most 300 characters, a country the holiday tables know (ISO 3166
 alpha-2), an email address Django accepts, a web form URL on http or https only, a language tag.
 
 Contact details are only as good as their source: each one keeps the public source it came from in
@@ -21,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
-from deletion_portal.employers.models import Employer, Quality
+from deletion_portal.employers.models import LEGAL_NAME_MAX, Employer, Quality
 from deletion_portal.laws.regions import UnknownRegion, parse_region
 
-NAME_MAX = 200
+NAME_MAX = LEGAL_NAME_MAX  # 300
 OTHER_NAMES_MAX = 20
 ADDRESS_MAX = 1000
 EMAIL_MAX = 254

@@ -17,7 +17,7 @@ from deletion_portal.employers.selectors import (
     employer_search,
     search_query_normalize,
 )
-from deletion_portal.employers.services import employer_submit
+from deletion_portal.employers.services import NAME_MAX, employer_submit
 
 
 def _query(request) -> str:
@@ -78,7 +78,7 @@ def add(request):
                 )
                 return redirect("employers:detail", pk=employer.pk)
         return render(request, "employers/add.html", {"form": form}, status=400)
-    form = EmployerAddForm(initial={"legal_name": (request.GET.get("name") or "")[:200]})
+    form = EmployerAddForm(initial={"legal_name": (request.GET.get("name") or "")[:NAME_MAX]})
     return render(request, "employers/add.html", {"form": form})
 
 

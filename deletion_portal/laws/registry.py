@@ -396,6 +396,27 @@ def _check_letters(regime: Regime) -> None:
     if letters.local_right_names and letters.local_language is None:
         raise _Bad("letters.local_right_names", "local right names need a letters.local_language to be written in")
     listed = {right.code for right in regime.rights}
+    for i, bundle in enumerate(letters.bundles):
+        if not re.fullmatch(r"[a-z][a-z_]*", bundle.bundle):
+            raise _Bad(f"letters.bundles[{i}].bundle", f"must be a bundle code like erase_training, got {bundle.bundle!r}")
+        if [b.bundle for b in letters.bundles].count(bundle.bundle) > 1:
+            raise _Bad(f"letters.bundles[{i}].bundle", f"the bundle {bundle.bundle!r} is listed twice")
+        if not bundle.rights or len(set(bundle.rights)) != len(bundle.rights):
+            raise _Bad(f"letters.bundles[{i}].rights", "list at least one right, each once")
+        for j, code in enumerate(bundle.rights):
+            _check_right_code(code, f"letters.bundles[{i}].rights[{j}]")
+            if code not in listed:
+                raise _Bad(f"letters.bundles[{i}].rights[{j}]", f"the regime does not list the right {code!r} in rights")
+    for i, words in enumerate(letters.words):
+        if words.language not in letters.languages:
+            raise _Bad(f"letters.words[{i}].language", f"must be one of letters.languages ({', '.join(letters.languages)})")
+        if [w.language for w in letters.words].count(words.language) > 1:
+            raise _Bad(f"letters.words[{i}].language", f"the language {words.language!r} is listed twice")
+        for j, local in enumerate(words.right_names):
+            _check_right_code(local.code, f"letters.words[{i}].right_names[{j}].code")
+            if local.code not in listed:
+                raise _Bad(f"letters.words[{i}].right_names[{j}].code",
+                           f"the regime does not list the right {local.code!r} in rights")
     seen: set[str] = set()
     for i, local in enumerate(letters.local_right_names):
         where = f"letters.local_right_names[{i}].code"

@@ -217,6 +217,28 @@ class LocalRightName:
 
 
 @dataclass(frozen=True)
+class BundleRights:
+    """The rights a ready-made bundle of the wizard asks for under this regime, where they differ from the
+    bundle's usual list (the CCPA's "Erase my training contributions" also limits the use of sensitive personal
+    information, §1798.121, and opts out of sale and sharing, §1798.120)."""
+
+    bundle: str  # a bundle code of the wizard, e.g. "erase_training"
+    rights: tuple[str, ...]  # the regime's right codes, in the order the letter lists them
+
+
+@dataclass(frozen=True)
+class LetterWords:
+    """The regime's own words in one letter language, where the usual ones would be wrong (the CCPA has no
+    "Data Protection Officer" but a privacy contact, and "requests to know / to delete")."""
+
+    language: str  # one of ``letters.languages``
+    recipient: str | None = None  # the recipient line and its title, e.g. "Privacy contact"
+    title: str | None = None  # the letter's title and subject prefix, e.g. "Consumer privacy request"
+    salutation: str | None = None  # e.g. "Dear Privacy Contact,"
+    right_names: tuple[LocalRightName, ...] = ()  # the rights' names and subject words in this language
+
+
+@dataclass(frozen=True)
 class LetterFacts:
     """What the letters need to know about a regime (read by ``cases.letters`` and ``tracking``)."""
 
@@ -233,6 +255,15 @@ class LetterFacts:
     #: an employment purpose (LEGAL.md §3 item 14); null when the regime has none.
     employment_exemption_citation: str | None
     local_right_names: tuple[LocalRightName, ...] = ()  # in ``local_language``
+    bundles: tuple[BundleRights, ...] = ()  # bundles whose rights differ under this regime
+    words: tuple[LetterWords, ...] = ()  # the regime's own words per letter language
+
+    def bundle_rights(self, bundle: str) -> tuple[str, ...] | None:
+        """The rights ``bundle`` asks for under this regime, or None when the bundle's usual list applies."""
+        return next((b.rights for b in self.bundles if b.bundle == bundle), None)
+
+    def words_in(self, language: str) -> LetterWords | None:
+        return next((w for w in self.words if w.language == language), None)
 
 
 #: What an employer's team can do with a request in the portal (``dpo.services``, section Actions).

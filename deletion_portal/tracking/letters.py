@@ -25,6 +25,8 @@ letter is returned unchanged). Templates: ``letters/<lang>/follow_up.html`` and
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -34,6 +36,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from deletion_portal.cases.hooks import LetterRendering
+from deletion_portal.cases.letter_texts import COUNTRY_LANGUAGE
 from deletion_portal.cases.letters import (
     format_date,
     letter_context,
@@ -57,13 +60,13 @@ from deletion_portal.tracking.authorities import Authority, UnknownAuthority, au
 from deletion_portal.tracking.checklist import checklist_label, checklist_missing_codes, latest_response
 from deletion_portal.tracking.models import Deadline, DeadlineKind
 
-FOLLOW_UP_TEMPLATE_VERSION = "follow-up-1"
-COMPLAINT_TEMPLATE_VERSION = "complaint-1"
+FOLLOW_UP_TEMPLATE_VERSION = "follow-up-2"  # 2: sender block, original subject, their reference, no assumed receipt
+COMPLAINT_TEMPLATE_VERSION = "complaint-2"  # 2: the authority's language (fr, es, it, nl added), original subject
 FOLLOW_UP_DAYS = 14
 #: Languages the follow-up exists in: every language of the request letter.
 FOLLOW_UP_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
 #: Languages the complaint exists in (English otherwise).
-COMPLAINT_LANGUAGES = ("en", "de")
+COMPLAINT_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
 
 
 def _today() -> date:
@@ -146,11 +149,34 @@ def _draft_details(case: Case, letter: Letter) -> dict:
 # --- Shared facts -----------------------------------------------------------------------------------
 
 
+_SUBJECT = re.compile(r'<p class="subject">(.*?)</p>', re.S)
+
+
+def original_subject(letter: Letter | None) -> str:
+    """The subject line of a final letter as it was sent (read back from its stored HTML), or ""."""
+    match = _SUBJECT.search(letter.html or "") if letter is not None else None
+    if match is None:
+        return ""
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", match[1])).split())
+
+
+def employer_reference(case: Case) -> str:
+    """The employer's own reference for the request, if one was recorded on an event (``their_reference``:
+    an acknowledgement, an extension, a question or an answer quoting it); the latest one wins."""
+    for event in reversed(case_events(case)):
+        value = (event.details or {}).get("their_reference") if isinstance(event.details, dict) else ""
+        if value:
+            return str(value)
+    return ""
+
+
 def _original(case: Case, fmt) -> dict:
-    """The original request: the final letter (date, reference, id, SHA-256) and how it was sent."""
+    """The original request: the final letter (date, subject, reference, id, SHA-256), how it was sent and the
+    employer's own reference for it. Whether its receipt was confirmed is not volunteered."""
     letter = case_final_request_letter(case)
     events = case_events(case)
-    sent = next((e for e in events if e.kind == EventKind.SENT), None)
+    sent = next((e for e in events if e.kind == EventKind.SENT
+                 and (e.details or {}).get("letter_kind", "request") == "request"), None)
     original = {
         "reference": case.reference,
         "letter": letter is not None,
@@ -159,8 +185,10 @@ def _original(case: Case, fmt) -> dict:
         "sha256": letter.sha256 if letter else "",
         "sent_text": fmt(sent.on) if sent else "",
         "channel": sent.details.get("channel", "") if sent else "",
-        "received_text": fmt(case.received_on) if case.received_on else "",
-        "received_confirmed": case.received_confirmed,
+        # Only a confirmed receipt is stated (a complaint's facts); an assumed one is not volunteered.
+        "received_text": fmt(case.received_on) if case.received_on and case.received_confirmed else "",
+        "subject": original_subject(letter),
+        "their_reference": employer_reference(case),
     }
     if letter is None and sent is not None and sent.attachment_id:
         original["sha256"] = sent.attachment.sha256  # the original of a request sent outside the portal
@@ -302,12 +330,16 @@ def follow_up_draft(*, case: Case, today: date | None = None, actor=None) -> Let
 
 
 def complaint_language(case: Case, authority: Authority) -> str:
-    """The case's letter language when the complaint exists in it, else English. The person signs the
-    complaint, so it is in the language they chose for their letters (a German-speaking employee of a
-    German employer writes to the Land authority in German); ``authority`` is for future per-authority
-    rules."""
-    lang = case.language if case.language in letter_languages(case.law_key) else "en"
-    return lang if lang in COMPLAINT_LANGUAGES else "en"
+    """The authority's language where the request letters exist in it and the complaint does too (the CNIL
+    gets French, the BayLDA German: its country's language, or for a regime's own authority the regime's
+    local language); else the case's letter language when the complaint exists in it; else English."""
+    offered = letter_languages(case.law_key)
+    facts = get_regime(case.law_key).letters
+    own = COUNTRY_LANGUAGE.get((authority.country or "").upper(), "") or (facts.local_language or "")
+    for lang in (own, case.language):
+        if lang and lang in offered and lang in COMPLAINT_LANGUAGES:
+            return lang
+    return "en"
 
 
 def _follow_up_facts(case: Case, fmt) -> dict | None:
@@ -319,15 +351,7 @@ def _follow_up_facts(case: Case, fmt) -> dict | None:
         return None
     made = timezone.localdate(letter.finalised_at)
     sent = [e for e in case_events(case) if e.kind == EventKind.SENT and e.details.get("letter_kind") == "follow_up"]
-    row = Deadline.objects.filter(case=case, active=True, kind=DeadlineKind.FOLLOW_UP_ANSWER_BY).order_by("-version").first()
-    event = case.events.filter(kind=EventKind.FINALISED, details__letter=letter.short_id).first()
-    stored = (event.details.get("answer_by") if event else "") or ""
-    if row is not None:
-        answer_day = row.due_on
-    elif stored:
-        answer_day = date.fromisoformat(stored)
-    else:
-        answer_day = made + timedelta(days=FOLLOW_UP_DAYS)
+    answer_day = _follow_up_answer_by(case, letter)
     return {"date_text": fmt(made), "short_id": letter.short_id, "sha256": letter.sha256,
             "sent_text": fmt(sent[-1].on) if sent else "", "answer_by_text": fmt(answer_day)}
 
@@ -392,21 +416,56 @@ def _complaint_authority(case: Case, authority_key: str | None) -> Authority:
         raise ValidationError({"authority": str(exc)}) from None
 
 
+def _follow_up_answer_by(case: Case, letter: Letter) -> date:
+    """The date a final follow-up asked for an answer by: the active ``follow_up_answer_by`` deadline row,
+    else the date stored when it was finalised, else 14 days from its finalising day."""
+    row = Deadline.objects.filter(case=case, active=True, kind=DeadlineKind.FOLLOW_UP_ANSWER_BY).order_by("-version").first()
+    if row is not None:
+        return row.due_on
+    event = case.events.filter(kind=EventKind.FINALISED, details__letter=letter.short_id).first()
+    stored = (event.details.get("answer_by") if event else "") or ""
+    if stored:
+        return date.fromisoformat(stored)
+    return timezone.localdate(letter.finalised_at) + timedelta(days=FOLLOW_UP_DAYS)
+
+
+def _follow_up_sent(case: Case, letter: Letter) -> bool:
+    return any(e.kind == EventKind.SENT and ((e.details or {}).get("letter") == letter.short_id
+                                             or (e.details or {}).get("letter_kind") == LetterKind.FOLLOW_UP)
+               for e in case_events(case))
+
+
 def _complaint_new_reason(case: Case, today: date) -> str:
-    """Why a new complaint may be drafted; ValidationError when it may not (yet). Reads only."""
+    """Why a new complaint may be drafted; ValidationError when it may not (yet). Reads only.
+
+    A refusal can be taken to the authority at once. Silence or an incomplete answer first gets the
+    follow-up: the complaint waits until a final follow-up is recorded as sent and the days it gave
+    (:data:`FOLLOW_UP_DAYS`) have run."""
     if not case.events.filter(kind=EventKind.SENT).exists():
         raise ValidationError("Record that the request was sent before drafting a complaint.")
     if case.events.filter(kind=EventKind.REFUSED).exists():
         return "The employer refused your request: the authority can review the refusal."
-    if case.events.filter(kind=EventKind.RESPONSE_RECEIVED).exists():
-        return ("The employer answered: if the answer is incomplete or wrong, the authority can make them "
-                "answer in full.")
+    answered = case.events.filter(kind=EventKind.RESPONSE_RECEIVED).exists()
     missed = missed_deadline(case)
-    if missed is None or today <= missed.on:
+    if not answered and (missed is None or today <= missed.on):
         raise ValidationError("The employer still has time to answer; a complaint can be drafted once the "
-                              "deadline has passed or after an incomplete answer or a refusal.")
-    return (f"The employer had until {_fmt(case, 'en')(missed.on)} to answer and no answer is recorded: "
-            "the authority can make them answer.")
+                              "deadline has passed and the follow-up was ignored, or after a refusal.")
+    follow_up = case.letters.filter(kind=LetterKind.FOLLOW_UP, is_final=True).order_by("-finalised_at", "-id").first()
+    if follow_up is None:
+        raise ValidationError("Send the follow-up first: it gives the employer "
+                              f"{FOLLOW_UP_DAYS} more days, and a complaint can be drafted when they have run.")
+    if not _follow_up_sent(case, follow_up):
+        raise ValidationError(f"Record that the follow-up {follow_up.short_id} was sent (email, post or web form) "
+                              "before drafting a complaint.")
+    answer_by = _follow_up_answer_by(case, follow_up)
+    if today <= answer_by:
+        raise ValidationError(f"The follow-up gives the employer until {answer_by.isoformat()} to answer; "
+                              "a complaint can be drafted after that date.")
+    if answered:
+        return ("The employer answered and did not complete the answer after your follow-up: the authority can "
+                "make them answer in full.")
+    return (f"The employer had until {_fmt(case, 'en')(missed.on)} to answer, and until "
+            f"{_fmt(case, 'en')(answer_by)} after your follow-up; no answer is recorded: the authority can make them answer.")
 
 
 def complaint_check(case: Case, *, authority_key: str | None = None, today: date | None = None) -> DraftCheck:

@@ -43,12 +43,33 @@ from deletion_portal.tracking.letters import (
 from deletion_portal.tracking.retention import retention_set_keep
 
 
+def _send_forms(case, letter: Letter | None) -> dict | None:
+    """A final, unsent follow-up or complaint is sent from its own page as the request is: by email (a
+    follow-up, to the employer's privacy address), by post or through a web form — the case's send flow
+    (``cases:send-email``, ``cases:record-post``, ``cases:record-web-form`` with the letter's id)."""
+    if letter is None or not letter.is_final:
+        return None
+    from deletion_portal.cases import forms as case_forms
+    from deletion_portal.tracking.selectors import case_sent_letter_ids
+
+    if letter.short_id in case_sent_letter_ids(case):
+        return {"sent": True}
+    emailable = bool(case.employer_id and case.employer.privacy_email) and letter.kind == LetterKind.FOLLOW_UP
+    return {
+        "sent": False,
+        "can_email": emailable,
+        "post_form": case_forms.PostedForm(prefix="post", initial={"letter": letter.short_id}),
+        "web_form": case_forms.WebFormForm(prefix="web", initial={"letter": letter.short_id}),
+    }
+
+
 def _letter_page(request, case, *, template: str, letter: Letter | None, errors: list[str], status: int = 200, **extra):
     context = {
         "case": case,
         "letter": letter,
         "letter_text": letter_as_text(letter.html) if letter is not None else "",
         "errors": errors,
+        "send": _send_forms(case, letter),
         **extra,
     }
     return render(request, template, context, status=status)

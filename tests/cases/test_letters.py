@@ -99,7 +99,8 @@ def test_it_offers_english_everywhere_and_local_languages_where_written():
     assert letter_languages("eu-gdpr") == ["en", "de", "fr", "es", "it", "nl"]
     assert letter_languages("ca-qc-law25") == ["en", "fr"]
     assert letter_languages("br-lgpd") == ["en", "pt"]
-    for law in ("uk-gdpr", "us-ca-ccpa", "jp-appi", "ca-pipeda", "ch-fadp"):
+    assert letter_languages("us-ca-ccpa") == ["en", "es"]  # issue 12: a Spanish CCPA letter
+    for law in ("uk-gdpr", "jp-appi", "ca-pipeda", "ch-fadp"):
         assert letter_languages(law) == ["en"]
 
 
@@ -122,7 +123,8 @@ def test_it_offers_english_everywhere_and_local_languages_where_written():
         ("ca-qc-law25", "", "CA", "fr"),
         ("ca-qc-law25", "en", "CA", "en"),
         ("us-ca-ccpa", "", "US", "en"),
-        ("us-ca-ccpa", "es", "US", "en"),
+        ("us-ca-ccpa", "es", "US", "es"),  # a Spanish CCPA letter exists (issue 12)
+        ("us-ca-ccpa", "fr", "US", "en"),
         ("uk-gdpr", "de", "DE", "en"),
         ("ch-fadp", "de", "CH", "en"),
     ],
@@ -453,7 +455,7 @@ def test_it_lists_the_rights_in_the_requested_order_with_their_record_citations(
     assert [r["citation"] for r in context["rights"]] == ["Art. 17 GDPR", "Art. 15 GDPR", "Art. 16 GDPR"]
     assert context["rights"][0]["name"] == "Right to erasure"
     assert context["deadline"]["respond_by"] == date(2026, 4, 7)
-    assert context["template_version"] == TEMPLATE_VERSION == "request-2"
+    assert context["template_version"] == TEMPLATE_VERSION == "request-3"
 
 
 @pytest.mark.django_db

@@ -111,9 +111,9 @@ def test_it_records_no_sources_when_only_a_name_is_given(logged_in):
         ("web_form_url", "ftp://example.com/form", "Enter a web address starting with https:// or http://"),
         ("country", "XX", "Select a valid choice"),
         ("country", "", "This field is required"),
-        ("legal_name", "x" * 201, "at most 200 characters"),
+        ("legal_name", "x" * 301, "at most 300 characters"),
         ("legal_name", "   ", "This field is required"),
-        ("other_names", "Fine, " + "y" * 201, "at most 200 characters"),
+        ("other_names", "Fine, " + "y" * 301, "at most 300 characters"),
         ("preferred_language", "klingon", "Select a valid choice"),
     ],
 )
@@ -155,8 +155,8 @@ def test_it_allows_the_same_name_in_another_country(logged_in):
         {"web_form_url": "javascript:alert(1)"},
         {"country": "Narnia"},
         {"country": "US-CA"},
-        {"legal_name": "n" * 201},
-        {"other_names": ["o" * 201]},
+        {"legal_name": "n" * 301},
+        {"other_names": ["o" * 301]},
         {"legal_name": ""},
     ],
 )

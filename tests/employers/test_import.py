@@ -224,7 +224,7 @@ def test_it_rejects_unknown_fields_wrong_types_and_duplicates_in_json(tmp_path):
         {"legal_name": "Listless", "country": "DE", "other_names": "A|B"},
         {"legal_name": "Twice AG", "country": "DE"},
         {"legal_name": "TWICE ag", "country": "DE"},
-        {"legal_name": "N" * 201, "country": "DE"},
+        {"legal_name": "N" * 301, "country": "DE"},
         {"legal_name": "State Code Inc", "country": "US-CA"},
     ]
 
@@ -234,7 +234,7 @@ def test_it_rejects_unknown_fields_wrong_types_and_duplicates_in_json(tmp_path):
     assert "row 2: error in (no name): Expected an object with named fields." in err
     assert "row 3: error in Listless (DE): other_names: Expected a list of names." in err
     assert "row 5: error in TWICE ag (DE): legal_name: The same employer as row 4." in err
-    assert "row 6: error in" in err and "at most 200 characters" in err
+    assert "row 6: error in" in err and "at most 300 characters" in err
     assert "row 7: error in State Code Inc: country: Use the country code alone (US)" in err
     assert not Employer.objects.exists()
 

@@ -35,7 +35,7 @@ def _write(tmp_path: Path, raw: dict) -> Path:
         # UK GDPR Arts 22A–22D; the ICO is the one authority.
         ("uk-gdpr", "gdpr", ("en",), "as_written", "day_month_year", "uk", "single_authority"),
         # CCPA / 11 CCR §7021: its own letter family; US dates.
-        ("us-ca-ccpa", "ccpa", ("en",), "as_written", "month_day_year", None, "single_authority"),
+        ("us-ca-ccpa", "ccpa", ("en", "es"), "as_written", "month_day_year", None, "single_authority"),
         # CQLR c P-39.1: written in French, cited as RLRQ.
         ("ca-qc-law25", "generic", ("en", "fr"), "cqlr_sections", "day_month_year", None, "single_authority"),
         # Lei 13.709/2018 (LGPD): written in Portuguese.

@@ -418,6 +418,8 @@ def world(users, employer):
     response = case_record_event(case=case, kind=EventKind.RESPONSE_RECEIVED, on=date(2025, 6, 1), actor=owner,
                                  upload=upload, upload_name="answer.pdf")
     response.checklist.filter(pk=response.checklist.order_by("pk").first().pk).update(answered=True)
+    # The employer then refused: a complaint may be drafted at once (silence waits for the sent follow-up).
+    case_record_event(case=case, kind=EventKind.REFUSED, on=date(2025, 6, 2), actor=owner, details={"grounds": "No."})
     follow_up_letter = Letter.objects.create(case=case, kind=LetterKind.FOLLOW_UP, language="en",
                                              template_version="test", html="<p>Follow-up</p>")
     final_case = finalise_directly(case_create(owner=owner, employer=employer, **DRAFT_FIELDS))

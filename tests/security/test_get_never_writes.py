@@ -115,6 +115,9 @@ def test_the_owners_get_of_a_tracked_case_writes_nothing(owner_client, late_case
     with time_machine.travel(LATE, tick=False):
         if drafted:
             follow_up_draft(case=late_case)
+            # A refusal may go to the authority at once (silence waits for the sent follow-up's 14 days).
+            case_record_event(case=late_case, kind=EventKind.REFUSED, on=date(2025, 7, 15), details={"grounds": "No."},
+                              today=date(2025, 7, 15))
             complaint_draft(case=late_case)
             Letter.objects.filter(case=late_case).update(html="<p>an older rendering</p>")
         url = {

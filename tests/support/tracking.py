@@ -44,3 +44,22 @@ def pdf_text(data: bytes) -> str:
 
     reader = pypdf.PdfReader(io.BytesIO(data))
     return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
+
+
+def follow_up_sent(case, on=AFTER):
+    """Draft, finalise and send (by email, recorded) the follow-up on ``on``: a complaint for silence or an
+    incomplete answer may be drafted once the 14 days it gives have run (from ``on`` + 15 days)."""
+    from datetime import datetime, time
+    from datetime import timezone as dt_timezone
+
+    import time_machine
+
+    from deletion_portal.cases.services import letter_finalize
+    from deletion_portal.tracking.letters import follow_up_draft
+
+    with time_machine.travel(datetime.combine(on, time(12), dt_timezone.utc), tick=False):
+        letter = letter_finalize(case=case, letter=follow_up_draft(case=case, today=on), today=on)
+        case_record_event(case=case, kind=EventKind.SENT, on=on, actor=case.owner,
+                          details={"channel": "email", "letter": letter.short_id}, today=on)
+    case.refresh_from_db()
+    return letter

@@ -12,11 +12,11 @@ import time_machine
 from django.urls import reverse
 
 from deletion_portal.cases.models import EventKind, LetterKind
-from deletion_portal.cases.services import letter_finalize
+from deletion_portal.cases.services import case_record_event, letter_finalize
 from deletion_portal.core.models import OutboxMessage
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from deletion_portal.tracking.models import Deadline, DeadlineKind
-from tests.support.tracking import AFTER, SENT_ON, respond, send
+from tests.support.tracking import AFTER, SENT_ON, follow_up_sent, respond, send
 from tests.support.world import login
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,7 @@ def final_follow_up(sent_case, pdf_rendering):
 
 @pytest.fixture
 def final_complaint(sent_case, pdf_rendering):
+    follow_up_sent(sent_case)  # a complaint waits for the sent follow-up's 14 days
     with at(LATER):
         return letter_finalize(case=sent_case, letter=complaint_draft(case=sent_case, today=LATER), today=LATER)
 
@@ -86,17 +87,29 @@ def test_following_the_links_drafts_nothing_until_the_owner_posts(owner_client, 
     complaint_url = reverse("tracking:complaint", args=[sent_case.pk])
     with at(LATER):
         state = (sent_case.letters.count(), sent_case.events.count())
-        for url, button in ((follow_up_url, "Draft the follow-up"), (complaint_url, "Draft the complaint to ")):
-            page = owner_client.get(url)
-            assert page.status_code == 200 and button in page.content.decode()
+        page = owner_client.get(follow_up_url)
+        assert page.status_code == 200 and "Draft the follow-up" in page.content.decode()
+        page = owner_client.get(complaint_url)  # not before the follow-up was sent and its 14 days have run
+        assert page.status_code == 200 and "Send the follow-up first" in page.content.decode()
         assert (sent_case.letters.count(), sent_case.events.count()) == state
         steps = page_of(owner_client, sent_case).split('id="next-steps"')[1].split("</section>")[0]
-        assert "Draft a follow-up" in steps and "Draft a complaint" in steps
+        assert "Draft a follow-up" in steps
         assert owner_client.post(follow_up_url).status_code == 302
-        assert owner_client.post(complaint_url).status_code == 302
-        assert (sent_case.letters.count(), sent_case.events.count()) == (state[0] + 2, state[1] + 2)
+        assert (sent_case.letters.count(), sent_case.events.count()) == (state[0] + 1, state[1] + 1)
         steps = page_of(owner_client, sent_case).split('id="next-steps"')[1].split("</section>")[0]
-    assert "Your follow-up draft" in steps and "Your complaint draft" in steps
+    assert "Your follow-up draft" in steps
+    follow_up = sent_case.letters.get(kind=LetterKind.FOLLOW_UP)
+    with at(LATER):
+        letter_finalize(case=sent_case, letter=follow_up, today=LATER)
+        case_record_event(case=sent_case, kind=EventKind.SENT, on=LATER, actor=sent_case.owner,
+                          details={"channel": "email", "letter": follow_up.short_id}, today=LATER)
+    later = LATER + timedelta(days=15)
+    with at(later):
+        page = owner_client.get(complaint_url)
+        assert "Draft the complaint to " in page.content.decode()
+        assert owner_client.post(complaint_url).status_code == 302
+        steps = page_of(owner_client, sent_case).split('id="next-steps"')[1].split("</section>")[0]
+    assert "Your complaint draft" in steps
     assert {k for k in sent_case.letters.values_list("kind", flat=True)} >= {LetterKind.FOLLOW_UP, LetterKind.COMPLAINT}
 
 

@@ -17,7 +17,7 @@ from deletion_portal.tracking.checklist import (
     checklist_update,
 )
 from deletion_portal.tracking.models import ChecklistItem
-from tests.support.tracking import respond, send
+from tests.support.tracking import follow_up_sent, respond, send
 from tests.support.world import login
 
 
@@ -119,13 +119,23 @@ def test_the_form_shows_and_saves(answered, owner_client):
     assert set(event.checklist.filter(answered=True).values_list("code", flat=True)) == {"copy", "art15_1_b"}
 
 
-def test_dispute_drafts_the_complaint_and_shows_it(answered, owner_client):
+def test_dispute_drafts_the_complaint_once_the_follow_up_has_run_and_shows_it(answered, owner_client, pdf_rendering):
+    import time_machine
+
     case, event = answered
-    response = owner_client.post(f"/cases/{case.pk}/checklist/{event.pk}/", {"answered": ["copy"], "dispute": "1"})
-    assert response.status_code == 302
-    assert response["Location"] == f"/cases/{case.pk}/complaint/"
-    assert case.letters.filter(kind="complaint").count() == 1
-    owner_client.post(f"/cases/{case.pk}/checklist/{event.pk}/", {"answered": ["copy"], "dispute": "1"})
+    url = f"/cases/{case.pk}/checklist/{event.pk}/"
+    with time_machine.travel(date(2025, 6, 10), tick=False):
+        response = owner_client.post(url, {"answered": ["copy"], "dispute": "1"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/cases/{case.pk}/complaint/"
+    assert "Send the follow-up first" in response.content.decode()  # an incomplete answer gets the follow-up first
+    assert case.letters.filter(kind="complaint").count() == 0
+    follow_up_sent(case)  # 10 June 2025: answer by 24 June
+    with time_machine.travel(date(2025, 6, 26), tick=False):
+        response = owner_client.post(url, {"answered": ["copy"], "dispute": "1"})
+        assert response.status_code == 302
+        assert response["Location"] == f"/cases/{case.pk}/complaint/"
+        assert case.letters.filter(kind="complaint").count() == 1
+        owner_client.post(url, {"answered": ["copy"], "dispute": "1"})
     assert case.letters.filter(kind="complaint").count() == 1  # drafting is idempotent
 
 

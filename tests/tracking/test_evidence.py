@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from deletion_portal.cases.models import LetterKind
-from deletion_portal.cases.services import letter_finalize
+from deletion_portal.cases.models import EventKind, LetterKind
+from deletion_portal.cases.services import case_record_event, letter_finalize
 from deletion_portal.tracking.evidence import evidence_bundle, timeline_html
 from deletion_portal.tracking.letters import complaint_draft, follow_up_draft
 from tests.support.tracking import AFTER, HOSTILE, pdf_text, respond, send
@@ -69,6 +69,9 @@ def test_the_bundle_is_deterministic(full_case):
 
 
 def test_the_complaint_lists_the_same_hashes(full_case):
+    # A refusal may go to the authority at once (silence and incomplete answers wait for the sent follow-up).
+    case_record_event(case=full_case, kind=EventKind.REFUSED, on=date(2025, 6, 21), details={"grounds": "No."},
+                      today=date(2025, 6, 21))
     complaint = complaint_draft(case=full_case, today=date(2025, 7, 1))
     manifest = parse_manifest(zipfile.ZipFile(io.BytesIO(evidence_bundle(case=full_case))).read("manifest.txt").decode())
     for name, (digest, _) in manifest.items():

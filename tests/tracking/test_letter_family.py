@@ -19,11 +19,12 @@ from deletion_portal.tracking import checklist as checklist_module
 from deletion_portal.tracking import letters as tracking_letters
 from deletion_portal.tracking.letters import complaint_context, complaint_draft, follow_up_draft, missed_deadline
 from tests.support.data import DRAFT_FIELDS
+from tests.support.tracking import follow_up_sent
 
 SENT_ON = date(2025, 5, 2)
 ANSWERED_ON = date(2025, 5, 20)
 FOLLOW_UP_ON = date(2025, 7, 10)
-COMPLAINT_ON = date(2025, 7, 20)
+COMPLAINT_ON = date(2025, 7, 25)  # the follow-up of 10 July (sent that day) gave until 24 July
 
 #: (law, holiday region, the family its record gives). CCPA: its own family (11 CCR §7021; Civ. Code §1798.105).
 LAWS = [
@@ -85,7 +86,8 @@ def test_every_letter_and_the_checklist_use_the_records_family(owner, employer, 
     assert context["family"] == family
     assert ("Sincerely," in follow_up.html) is (family == "ccpa")
 
-    # The complaint.
+    # The complaint, once the follow-up was sent and its 14 days have run.
+    follow_up_sent(case, on=FOLLOW_UP_ON)
     complaint = complaint_draft(case=case, today=COMPLAINT_ON)
     authority = tracking_letters.complaint_authority(case, complaint)
     assert complaint_context(case, authority=authority, today=COMPLAINT_ON)["family"] == family

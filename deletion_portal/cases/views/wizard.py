@@ -31,7 +31,7 @@ from deletion_portal.cases.services import (
     letter_preview,
     validate_case_fields,
 )
-from deletion_portal.cases.taxonomy import BUNDLE_BY_CODE, BUNDLES, CATEGORIES
+from deletion_portal.cases.taxonomy import BUNDLE_BY_CODE, BUNDLES, CATEGORIES, bundle_contents
 from deletion_portal.cases.views.common import (
     FIELD_STEP,
     LAST_STEP,
@@ -157,7 +157,7 @@ def _keep_rights_and_language(case: Case, law_key: str) -> dict:
     if case.bundle and case.bundle != "custom":
         from deletion_portal.cases.taxonomy import bundle_rights
 
-        rights = bundle_rights(case.bundle, available)
+        rights = bundle_rights(case.bundle, available, regime=regime)
     else:
         rights = [r for r in case.rights if r in available]
     language = case.language if case.language in letter_languages(law_key) else ""
@@ -184,20 +184,32 @@ def _step_rights(request, case: Case):
             else:
                 if form.dropped:
                     messages.warning(request, _dropped_message(regime, form.dropped, rights))
+                if form.unticked:
+                    kept = ", ".join(regime.right(code).name for code in form.unticked)
+                    messages.info(request, f"Still asked for, as part of “{BUNDLE_BY_CODE[form.cleaned_data['bundle']].label}”: "
+                                           f"{kept}. To leave a right out, choose “Choose the rights myself”.")
+                if form.added:
+                    added = ", ".join(regime.right(code).name for code in form.added)
+                    messages.info(request, f"Kept beside “{BUNDLE_BY_CODE[form.cleaned_data['bundle']].label}”: {added}. "
+                                           "Your letter asks for these too.")
                 return redirect(step_url(case, 4))
     bundles = []
     available = {r.code for r in regime.rights}
     for bundle in BUNDLES:
-        missing = [r for r in bundle.rights if r not in available]
+        contents = bundle_contents(bundle.code, regime)
+        missing = [r for r in contents if r not in available]
         bundles.append({
             "bundle": bundle,
             "missing": missing,
             "missing_names": [case_forms.RIGHT_LABELS.get(code, code).lower() for code in missing],
-            "kept_names": [regime.right(code).name.lower() for code in bundle.rights if code in available],
+            "kept_names": [regime.right(code).name.lower() for code in contents if code in available],
+            # The regime's own list differs from the bundle's usual one (CCPA: know, delete, limit, opt out).
+            "own_names": ([regime.right(code).name.lower() for code in contents if code in available]
+                          if contents != bundle.rights else []),
         })
     dropped = []
     if case.bundle and case.bundle != "custom":
-        dropped = [r for r in BUNDLE_BY_CODE[case.bundle].rights if r not in available]
+        dropped = [r for r in bundle_contents(case.bundle, regime) if r not in available]
     context = wizard_context(case, 3, form=form, regime=regime, bundles=bundles,
                               chosen_bundle=form["bundle"].value() or "",
                               chosen_rights=form["rights"].value() or [],
