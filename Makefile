@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+# `make run` serves on PORT (default 8000); links in emails and calendar feeds follow it unless SITE_URL is set.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install check-system bench clean
 
@@ -20,7 +23,7 @@ run: check-system
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py load_demo_employers
-	$(BIN)/honcho -f deploy/Procfile.dev start
+	PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/honcho -p $(PORT) -f deploy/Procfile.dev start
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -129,6 +129,7 @@ SENT_AND_UNSENT = (At({"pk": "case", "letter_pk": "letter"}), At({"pk": "final_c
 ACCESS = {
     # --- core, laws: public ------------------------------------------------------------------------
     "core:healthz": PUBLIC,
+    "set_language": PUBLIC,                         # POST: the interface language in a cookie; nobody's data
     "laws:calculator": PUBLIC,
     "laws:calculator-ics": PUBLIC,
     "laws:law-list": PUBLIC,
