@@ -15,8 +15,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
-from django.utils.html import format_html
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,6 +30,7 @@ from deletion_portal.accounts.forms import (
 )
 from deletion_portal.accounts.hooks import account_summary
 from deletion_portal.accounts.tokens import EMAIL_CONFIRMATION_MAX_AGE, ConfirmationLinkError
+
 
 def confirm_notice():
     """The notice after logging in unconfirmed; "My account" is a link to the page it names."""
