@@ -17,6 +17,7 @@ from deletion_portal.cases.views.case import (
     record_post,
     record_web_form,
 )
+from deletion_portal.cases.views.common import letter_as_text
 from deletion_portal.cases.views.track import case_track
 from deletion_portal.cases.views.wizard import (
     case_finalize,
@@ -24,7 +25,6 @@ from deletion_portal.cases.views.wizard import (
     case_new,
     case_preview_pdf,
     case_step,
-    letter_as_text,
 )
 
 __all__ = [

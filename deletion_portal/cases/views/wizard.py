@@ -41,7 +41,7 @@ from deletion_portal.cases.views.common import (
     employer_from_form,
     employer_search_context,
     language_choices,
-    letter_as_text,
+    letter_web_preview,
     next_step,
     posted_data,
     step_url,
@@ -342,13 +342,13 @@ def _summary(case: Case) -> list[dict]:
 
 def _step_preview(request, case: Case, *, errors: list[str] | None = None, status: int = 200):
     problems = _problems(case)
-    letter_text = ""
+    letter_html = ""
     if not problems:
         try:
-            letter_text = letter_as_text(letter_preview(case=case).html)  # rendered, never stored on a GET
+            letter_html = letter_web_preview(letter_preview(case=case).html)  # rendered, never stored on a GET
         except ValidationError as exc:
             errors = (errors or []) + exc.messages
-    context = wizard_context(case, 7, problems=problems, letter_text=letter_text, summary=_summary(case),
+    context = wizard_context(case, 7, problems=problems, letter_html=letter_html, summary=_summary(case),
                               errors=errors or [])
     return render(request, "cases/step_7.html", context, status=status)
 
