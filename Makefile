@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install check-system bench clean
+.PHONY: run test install check-system bench clean messages
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,3 +31,10 @@ test: $(STAMP)
 
 clean:
 	rm -rf var/celery var/mail var/static
+
+# The interface's translations (locale/<lang>/LC_MESSAGES): collect the strings, then compile the .mo files
+# (both are committed; tests/core/test_translations.py fails when a .mo is stale). Needs GNU gettext.
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l de -l fr --no-wrap --no-location --ignore=.venv --ignore='var/*' \
+		--ignore='tests/*' --ignore='templates/letters/*' --ignore='templates/emails/*'
+	$(BIN)/python manage.py compilemessages --ignore=.venv

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from deletion_portal.cases import forms as case_forms
 from deletion_portal.cases.models import Case
@@ -18,13 +19,13 @@ from deletion_portal.employers.services import employer_submit
 from deletion_portal.laws.registry import UnknownRegime, get_regime
 
 STEPS = {
-    1: "Employer",
-    2: "Law",
-    3: "What to ask for",
-    4: "Which data",
-    5: "Your details",
-    6: "Language",
-    7: "Preview",
+    1: gettext_lazy("Employer"),
+    2: gettext_lazy("Law"),
+    3: gettext_lazy("What to ask for"),
+    4: gettext_lazy("Which data"),
+    5: gettext_lazy("Your details"),
+    6: gettext_lazy("Language"),
+    7: gettext_lazy("Preview"),
 }
 LAST_STEP = 7
 # Which wizard step fixes a missing or invalid field (keys of case_missing_for_letter / validate_case_fields).
