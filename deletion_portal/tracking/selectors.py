@@ -58,7 +58,7 @@ def case_next_action_tracking(*, case: Case, rows: list[Deadline], follow_up: Le
         return NextAction(
             title=_("Wait for the answer to your follow-up"),
             why=_("Your follow-up gave the employer until this date. Record their answer when it comes."),
-            url="#record-event", button=_("Record what happened"), on=follow_up_due.due_on)
+            url="#record-what-happened", button=_("Record what happened"), on=follow_up_due.due_on)
     answer = next((by_kind[kind] for kind in ANSWER_KINDS if kind in by_kind), None)
     if answer is None or today <= answer.due_on:
         return None

@@ -49,7 +49,7 @@ def test_a_final_letter_asks_to_send_it_with_the_email_button_at_the_top(owner_c
     action = section(page(owner_client, final_case), "next-action")
     assert "Send your letter" in action
     assert f'action="{reverse("cases:send-email", args=[final_case.pk])}"' in action
-    assert 'href="#send"' in action  # the other ways, folded below
+    assert 'href="#ways-to-send"' in action  # the other ways, folded below
 
 
 def test_a_sent_request_waits_for_the_answer_with_its_date_largest(owner_client, sent_case):

@@ -188,7 +188,7 @@ def _next_action(case: Case, *, letter, drafting: bool, sections: dict, can_emai
                   "from here, or post it or use their web form, and record how.") if can_email else
             _("Your letter is final. The employer's deadline starts when it reaches them: post it or use their "
               "web form, and record how (we have no privacy email address for this employer)."),
-            url="#send", button=_("Ways to send it"))
+            url="#ways-to-send", button=_("Ways to send it"))
     if unsent:
         item = unsent[0]
         return NextAction(
@@ -203,16 +203,16 @@ def _next_action(case: Case, *, letter, drafting: bool, sections: dict, can_emai
         return NextAction(title=_("Look at the answer"),
                           why=_("The employer answered. Check that it covers everything you asked for, then close "
                                 "the case or record what happens next."),
-                          url="#record-event", button=_("Record what happened"))
+                          url="#record-what-happened", button=_("Record what happened"))
     if case.next_date:
         return NextAction(
             title=_("Wait for the employer's answer"),
             why=_("%(what)s by this date. Record what they do (an acknowledgement, an extension, their answer) "
                   "and the dates follow.") % {"what": case.next_date_label or _("The employer must answer")},
-            url="#record-event", button=_("Record what happened"), on=case.next_date)
+            url="#record-what-happened", button=_("Record what happened"), on=case.next_date)
     return NextAction(title=_("Record when it arrived"),
                       why=_("The clock starts when your request reaches the employer: record how and when you sent it."),
-                      url="#send", button=_("Record how you sent it"))
+                      url="#ways-to-send", button=_("Record how you sent it"))
 
 
 def _request_form(forms_given: dict, key: str, form_class, prefix: str):
