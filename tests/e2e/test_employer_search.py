@@ -39,7 +39,7 @@ def test_the_search_works_without_the_script(browser, live_server):
         page.goto(live_server.url + "/employers/search")
         page.get_by_label("Employer name").fill("analytics")
         page.get_by_role("button", name="Search").click()
-        page.get_by_role("link", name="Example Analytics GmbH").click()
+        page.get_by_role("link", name="Example Analytics GmbH", exact=True).click()
         assert page.get_by_role("heading", name="Example Analytics GmbH").is_visible()
     finally:
         context.close()
