@@ -140,3 +140,16 @@ def test_the_browser_language_picks_french(client):
     html = client.get(reverse("laws:calculator"), HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
     assert '<html lang="fr">' in html
     assert "Commencer une demande" in html
+
+
+def test_the_confirmation_email_links_my_account(client, settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://portal.example"
+    client.post(reverse("accounts:sign-up"), {"email": "new@example.org", "password1": "quiet-orchard-4512",
+                                              "password2": "quiet-orchard-4512"})
+    [message] = [m for m in mail.outbox if "new@example.org" in m.to]
+    assert "My account: https://portal.example" + reverse("accounts:account") in message.body
+    html = message.alternatives[0][0]
+    assert f'<a href="https://portal.example{reverse("accounts:account")}">My account</a>' in html
