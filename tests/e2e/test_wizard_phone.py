@@ -179,13 +179,13 @@ def test_a_departing_employee_gets_a_final_pdf_letter_on_a_phone(page, live_serv
     page.get_by_role("heading", name="Check your letter").wait_for()
     assert_fits_the_phone(page)
     assert page.locator("#missing").count() == 0
+    screenshot(page, "wizard-preview")  # Finalise first, the letter folded below it
     page.get_by_text("Read the whole letter").click()  # folded below the Finalise button
     letter = page.locator("div.letter-text")
     assert letter.is_visible()
     preview = letter.inner_text()
     assert EMPLOYER in preview
     assert "Art. 15" in preview
-    screenshot(page, "wizard-preview")
     page.get_by_role("button", name="Finalise the letter").click()
 
     # The case page: the letter is final, fingerprinted and downloadable, and the 64-character SHA-256
