@@ -38,7 +38,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the portal's host names when PORTAL_PROFILE=production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+# `make run` serves on PORT (default 8000); SITE_URL follows it unless it is set (links in emails, feeds).
+PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+SITE_URL = env_url("SITE_URL", f"http://127.0.0.1:{PORT}", schemes=("http", "https"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface's language: the language switcher's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -258,6 +262,12 @@ else:
 
 # --- I18N, static -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The interface's languages (letters keep their own language, chosen in the wizard). Compiled catalogues
+# are committed under locale/ (make messages recompiles them).
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language (deletion_portal/core/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["deletion_portal.core.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -300,6 +310,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No deep links: Swagger UI puts them as links inside each operation's button (nested interactive
+    # controls, which screen readers cannot use; axe's nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
 }
 
 # --- Security headers -------------------------------------------------------------------------

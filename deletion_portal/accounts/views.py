@@ -14,8 +14,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,7 +31,11 @@ from deletion_portal.accounts.forms import (
 from deletion_portal.accounts.hooks import account_summary
 from deletion_portal.accounts.tokens import EMAIL_CONFIRMATION_MAX_AGE, ConfirmationLinkError
 
-CONFIRM_NOTICE = "Please confirm your email address: follow the link we emailed you. You can ask for a new link on your account page."
+
+def confirm_notice():
+    """The notice after logging in unconfirmed; "My account" is a link to the page it names."""
+    return format_html('Please confirm your email address: follow the link we emailed you. You can ask for a new link on '
+                       '<a href="{}">My account</a>.', reverse("accounts:account"))
 
 
 class LoginView(auth_views.LoginView):
@@ -43,7 +48,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         if form.get_user().email_confirmed_at is None:
-            messages.warning(self.request, CONFIRM_NOTICE)
+            messages.warning(self.request, confirm_notice())
         return response
 
 

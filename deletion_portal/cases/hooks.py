@@ -5,6 +5,9 @@ them; docs/DESIGN: apps depend one way). Changes are announced by ``cases/signal
   whose keys join the case page's template context (tracking's deadline rows, reminders, letters …),
   and the templates the app shows in the page's slots (:data:`CASE_PAGE_SLOTS`); ``cases/detail.html``
   includes them in registration order, with the page's context.
+  A provider may also return ``next_action`` (a :class:`NextAction`, or None): the one action the page
+  shows at its top instead of the cases app's own (tracking: send a follow-up when the deadline passed,
+  complain when the follow-up went unanswered, check an answer); the last provider that gives one wins.
 * Case export sections: :func:`register_case_export` — a provider ``(*, cases) -> {case pk: dict}``
   whose keys join each case's entry in the owner's data export (``cases.json``); it gets all the
   owner's cases at once, so that it reads them in a fixed number of queries, however many there are.
@@ -50,12 +53,27 @@ def register_case_page_context(provider: Callable[..., dict], *, panels: dict[st
         _case_page_panels[slot].extend(t for t in templates if t not in _case_page_panels[slot])
 
 
+@dataclass(frozen=True)
+class NextAction:
+    """The one thing the case page asks its owner to do next, shown at its top: what, why, by when, and a
+    link (``url``, with the ``button`` text) to where it is done."""
+
+    title: str
+    why: str
+    url: str = ""
+    button: str = ""
+    on: date | None = None  # the date it is due by, if any
+
+
 def case_page_context(*, case, today: date) -> dict:
     """The case page's context from every registered provider, in registration order, and the templates
-    of each slot (``case_panels``)."""
+    of each slot (``case_panels``). A provider's ``next_action`` is kept only when it is set."""
     context: dict = {}
     for provider in _case_page_contexts:
-        context.update(provider(case=case, today=today))
+        given = provider(case=case, today=today)
+        if given.get("next_action") is None:
+            given = {k: v for k, v in given.items() if k != "next_action"}
+        context.update(given)
     context["case_panels"] = {slot: list(templates) for slot, templates in _case_page_panels.items()}
     return context
 

@@ -263,6 +263,20 @@ def cases_delete(*, case_ids: list[int]) -> int:
     return per_model.get(Case._meta.label, 0)
 
 
+@transaction.atomic
+def case_delete_draft(*, case: Case) -> None:
+    """Delete a draft (its owner's choice on the case page): only while nothing was finalised or sent, and
+    through :func:`cases_delete`, so its draft letters' files go too. Anything else is a ValidationError."""
+    locked = Case.objects.select_for_update().filter(pk=case.pk).first()
+    if locked is None:
+        return
+    if (locked.status != CaseStatus.DRAFT or locked.sent_outside_portal
+            or locked.letters.filter(is_final=True).exists()):
+        raise ValidationError("Only a draft can be deleted: this request has a final letter or was sent. "
+                              "A closed case is deleted after the retention period unless you keep it.")
+    cases_delete(case_ids=[locked.pk])
+
+
 def _expected_receipt(case: Case, events: list[CaseEvent]) -> tuple[date | None, bool]:
     """When the employer received the request, and whether it is confirmed (by the person, or by the
     employer's acknowledgement). An acknowledgement that states an EARLIER receipt date than the one

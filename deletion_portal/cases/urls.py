@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/letters/<int:letter_pk>/pdf", views.letter_pdf, name="letter-pdf"),
     path("<int:pk>/attachments/<int:att_pk>", views.attachment_download, name="attachment"),
     path("<int:pk>/attachments/<int:att_pk>/share", views.attachment_share, name="attachment-share"),
+    path("<int:pk>/delete/", views.case_delete, name="delete"),
     path("<int:pk>/employer-access/", views.case_employer_access, name="employer-access"),
     path("<int:pk>/send-email/", views.case_send_email, name="send-email"),
     path("<int:pk>/record/post/", views.record_post, name="record-post"),

@@ -24,8 +24,9 @@ from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 
 from deletion_portal.cases.access import Need, cases_visible_to
-from deletion_portal.cases.models import Case
-from deletion_portal.tracking.models import CalendarFeed, Deadline
+from deletion_portal.cases.models import Case, CaseStatus
+from deletion_portal.tracking.models import CalendarFeed, Deadline, DeadlineKind
+from deletion_portal.tracking.selectors import ANSWER_KINDS, deadline_rows_current
 
 PRODID = "-//Deletion portal//Case dates//EN"
 NOT_ADVICE = "Information, not legal advice."
@@ -74,16 +75,57 @@ def _event(deadline: Deadline, case: Case, stamp: datetime) -> Event:
     return event
 
 
+FOLLOW_UP_SUMMARY = "No answer? Send a follow-up"
+
+
+def follow_up_uid(deadline: Deadline) -> str:
+    return f"follow-up-{deadline.pk}@deletion-portal"
+
+
+def _follow_up_event(deadline: Deadline, case: Case, stamp: datetime) -> Event:
+    """The day after the employer's answer date: the day to send a follow-up if no answer came (the
+    portal drafts one then). Derived from the answer row, so it moves and goes with it."""
+    day = deadline.due_on + timedelta(days=1)
+    employer = case.employer.legal_name if case.employer_id and case.employer else "Your request"
+    summary = f"{FOLLOW_UP_SUMMARY}: {employer} ({case.reference})"
+    event = Event()
+    event.add("uid", follow_up_uid(deadline))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("sequence", deadline.version)
+    event.add("summary", summary)
+    event.add("description", "\n".join([
+        f"Case {case.reference}: the employer had to answer by {deadline.due_on.isoformat()}.",
+        "If no answer came, send the follow-up letter the portal drafts for you (it gives 14 more days).",
+        "", f"Case page: {case_url(case)}", "", NOT_ADVICE]))
+    event.add("url", case_url(case))
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
 def _calendar(name: str, rows, now: datetime | None) -> bytes:
+    """Every current row (a date another row replaces, such as the first answer date after a valid
+    extension, is left out) and, after each answer date, the day to send a follow-up."""
     stamp = (now or timezone.now()).astimezone(dt_timezone.utc)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
+    rows = deadline_rows_current(list(rows))
+    answered = _answered_case_ids(rows)
     for row in rows:
         calendar.add_component(_event(row, row.case, stamp))
+        if (row.kind in ANSWER_KINDS and row.kind != DeadlineKind.SUGGESTED_FOLLOW_UP and row.case_id not in answered
+                and row.case.status == CaseStatus.SENT):
+            calendar.add_component(_follow_up_event(row, row.case, stamp))
     return calendar.to_ical()
+
+
+def _answered_case_ids(rows) -> set[int]:
+    """Cases whose follow-up was already sent (a FOLLOW_UP_ANSWER_BY row): no "send a follow-up" day for them."""
+    return {row.case_id for row in rows if row.kind == DeadlineKind.FOLLOW_UP_ANSWER_BY}
 
 
 def _active_rows():

@@ -65,7 +65,9 @@ def test_it_shows_the_extended_date_as_the_date_that_counts_in_the_trail(owner_c
     record(owner_client, final_case, {"kind": "extension_notified", "on": "2025-06-10", "reasons": "Many requests at once."})
     page = text(owner_client.get(reverse("cases:detail", args=[final_case.pk])))
     assert '<dd class="date" data-kind="extended_respond_by">Friday 29 August 2025</dd>' in page
-    assert '<dt>First deadline (before the extension)</dt><dd data-kind="respond_by">Monday 30 June 2025</dd>' in page
+    # The replaced date stays, struck through and small (issue 12).
+    assert ('<dt class="replaced">First deadline (before the extension)</dt><dd class="replaced" data-kind="respond_by">'
+            '<s>Monday 30 June 2025</s></dd>') in page
     assert "Must answer by</dt><dd class=\"date\" data-kind=\"respond_by\"" not in page
 
 
@@ -156,7 +158,7 @@ def test_it_tracks_a_request_sent_years_ago(owner_client, owner, employer):
     # A posted letter arrives two working days later: Tuesday 2019-03-05; one month later 2019-04-05.
     assert case.received_on == date(2019, 3, 5) and case.respond_by == date(2019, 4, 5)
     page = text(owner_client.get(response["Location"]))
-    assert "Outside the portal" in page and 'id="record-event"' in page
+    assert "Sent outside the portal</dt><dd>yes" in page and 'id="record-event"' in page
     # Later events on such a case can be years ago too.
     assert record(owner_client, case, {"kind": "response_received", "on": "2019-04-01"}).status_code == 302
 

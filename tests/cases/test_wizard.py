@@ -8,6 +8,7 @@ a bundle with none of the regime's rights is refused with a message.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -351,7 +352,7 @@ def test_it_lists_what_is_missing_with_links_to_the_step_that_fixes_it(owner_cli
 def test_it_shows_the_letter_text_and_the_choices_with_edit_links(owner_client, draft_case):
     page = text(owner_client.get(step(draft_case, 7)))
     assert "Olive Owner" in page and "Acme Analytics GmbH" in page
-    assert "<script" not in page.split('class="letter-text"')[1].split("</pre>")[0]
+    assert "<script" not in page.split('class="letter-text')[1].split("<!-- /letter -->")[0]
     for n in range(1, 7):
         assert f'href="{step(draft_case, n)}" class="edit"' in page
     assert f'href="{reverse("cases:preview-pdf", args=[draft_case.pk])}"' in page
@@ -361,7 +362,7 @@ def test_it_escapes_what_the_person_typed_in_the_preview(owner_client, draft_cas
     draft_case.requester_name = "<b>Olive</b> & co"
     draft_case.save()
     page = text(owner_client.get(step(draft_case, 7)))
-    letter = page.split('class="letter-text">')[1].split("</pre>")[0]
+    letter = page.split('class="letter-text"')[1].split("<!-- /letter -->")[0]
     assert "&lt;b&gt;Olive&lt;/b&gt; &amp; co" in letter
     assert "<b>Olive</b>" not in letter
 
@@ -373,3 +374,31 @@ def test_it_moves_the_holiday_region_with_a_new_employer(owner_client, draft_cas
     draft_case.refresh_from_db()
     assert (draft_case.employer, draft_case.employer_country, draft_case.region) == (other, "FR", "FR")
     assert draft_case.wizard_step == 7  # the furthest step is remembered
+
+
+def test_the_preview_keeps_the_letters_headings_and_numbering_and_puts_finalise_first(owner_client, draft_case):
+    """Issue 12: on a phone the Finalise button comes before the (folded) letter, and the web preview keeps
+    the letter's structure (headings, numbered lists) instead of flattening it to text."""
+    from deletion_portal.cases.services import letter_preview
+
+    page = text(owner_client.get(step(draft_case, 7)))
+    assert page.index('id="finalise"') < page.index('class="letter-text"')
+    assert re.search(r'<details class="letter-details" id="letter">', page)  # folded
+    letter = page.split('class="letter-text"')[1].split("<!-- /letter -->")[0]
+    source = letter_preview(case=draft_case).html
+    assert source.count("<ol") == letter.count("<ol>") and letter.count("<li>") == source.count("<li")
+    if "<h2" in source:
+        assert "<h3>" in letter
+    assert "style=" not in letter and "<script" not in letter
+
+
+def test_the_web_preview_keeps_structure_and_drops_everything_else():
+    from deletion_portal.cases.views.common import letter_web_preview
+
+    html = ('<html><head><title>T</title><style>p{}</style></head><body><article class="letter x" onclick="a()">'
+            '<h2 id="h">Your rights</h2><ol start="3"><li>Art. 15 &amp; <b>more</b></li></ol>'
+            '<p class="recipient" style="color:red">Acme<br>Street 1</p><script>alert(1)</script>'
+            '<img src="http://x/y.png"><a href="javascript:x">&lt;b&gt;typed&lt;/b&gt;</a></article></body></html>')
+    out = str(letter_web_preview(html))
+    assert out == ('<div><h3>Your rights</h3><ol start="3"><li>Art. 15 &amp; <strong>more</strong></li></ol>'
+                   '<p class="recipient">Acme<br>Street 1</p>&lt;b&gt;typed&lt;/b&gt;</div>')

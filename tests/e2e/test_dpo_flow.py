@@ -96,8 +96,8 @@ def test_a_dpo_verifies_sets_up_totp_and_answers_on_the_legal_clock(
 
     # --- The employee: the wizard, a final letter, sent by email to the demo employer. -----------------------
     log_in(page, live_server.url, EMPLOYEE)
-    page.get_by_role("navigation", name="Main").get_by_text(EMPLOYEE).wait_for()
-    page.get_by_role("link", name="My cases").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My account").wait_for()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
     page.get_by_role("link", name="Start a request").click()
 
     page.get_by_role("heading", name="Who was your employer?").wait_for()

@@ -40,7 +40,7 @@ def test_the_search_works_without_the_script(browser, live_server):
         page.get_by_label("Employer name").fill("analytics")
         page.get_by_role("button", name="Search").click()
         employer = Employer.objects.get(legal_name="Example Analytics GmbH")
-        page.get_by_role("link", name="Example Analytics GmbH").click()
+        page.get_by_role("link", name="Example Analytics GmbH", exact=True).click()
         page.wait_for_url(f"**/employers/{employer.pk}/")  # the click only starts the navigation
         assert page.get_by_role("heading", name="Example Analytics GmbH").is_visible()
     finally:

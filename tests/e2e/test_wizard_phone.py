@@ -116,9 +116,9 @@ def test_a_departing_employee_gets_a_final_pdf_letter_on_a_phone(page, live_serv
         page.get_by_label("Email").fill(EMAIL)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-        page.get_by_role("navigation", name="Main").get_by_text(EMAIL).wait_for()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="My account").wait_for()
 
-    page.get_by_role("link", name="My cases").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
     page.get_by_role("link", name="Start a request").click()
 
     # Step 1: the employer.
@@ -179,19 +179,20 @@ def test_a_departing_employee_gets_a_final_pdf_letter_on_a_phone(page, live_serv
     page.get_by_role("heading", name="Check your letter").wait_for()
     assert_fits_the_phone(page)
     assert page.locator("#missing").count() == 0
-    letter = page.locator("pre.letter-text")
+    screenshot(page, "wizard-preview")  # Finalise first, the letter folded below it
+    page.get_by_text("Read the whole letter").click()  # folded below the Finalise button
+    letter = page.locator("div.letter-text")
     assert letter.is_visible()
     preview = letter.inner_text()
     assert EMPLOYER in preview
     assert "Art. 15" in preview
-    screenshot(page, "wizard-preview")
     page.get_by_role("button", name="Finalise the letter").click()
 
     # The case page: the letter is final, fingerprinted and downloadable, and the 64-character SHA-256
     # in the timeline wraps instead of widening the page.
     page.get_by_role("heading", name="Letters").wait_for()
     assert_fits_the_phone(page)
-    assert page.get_by_text("Your letter is final.").is_visible()
+    assert page.locator(".messages").get_by_text("Your letter is final.").is_visible()
     reference = page.locator("h1 .reference").inner_text().strip()
     assert reference
     sha256 = page.locator("#letters code.sha256").inner_text().strip()

@@ -96,7 +96,7 @@ def test_it_shows_a_public_search_page_with_results(client):
     assert "ExAna" in body
     assert "Verified by staff" in body
     assert reverse("employers:detail", args=[found.pk]) in body
-    assert f"?selected={found.pk}" in body
+    assert reverse("cases:new") + f"?employer={found.pk}" in body  # "Use this employer" starts a request with it
 
 
 def test_it_works_without_a_query_and_tells_a_too_short_one(client):

@@ -140,6 +140,7 @@ SENT_AND_UNSENT = (At({"pk": "case", "letter_pk": "letter"}), At({"pk": "final_c
 ACCESS = {
     # --- core, laws: public ------------------------------------------------------------------------
     "core:healthz": PUBLIC,
+    "set_language": PUBLIC,                         # POST: the interface language in a cookie; nobody's data
     "laws:calculator": PUBLIC,
     "laws:calculator-ics": PUBLIC,
     "laws:law-list": PUBLIC,
@@ -182,6 +183,7 @@ ACCESS = {
     # The owner shares an upload with the employer's team or stops (the world's upload is shared: "no" changes it).
     "cases:attachment-share": Obj(("POST",), at=(At({"pk": "case", "att_pk": "attachment"}),), data={"share": "no"}),
     "cases:send-email": Obj(("POST",)),
+    "cases:delete": Obj(("POST",), at=(At({"pk": "draft_case"}),)),  # the owner deletes a draft (MANAGE)
     "cases:employer-access": Obj(("POST",), data={"allow": "no"}),  # the owner withdraws the employer's access
     "cases:record-post": Obj(("POST",), data={"post-posted_on": "2025-06-02"}),
     "cases:record-web-form": Obj(("POST",), data={"web-used_on": "2025-06-02"}),
@@ -460,7 +462,10 @@ def snapshot(world) -> dict:
 
     state = {}
     for key in ("case", "final_case", "draft_case"):
-        case = Case.objects.get(pk=world[key].pk)
+        case = Case.objects.filter(pk=world[key].pk).first()
+        if case is None:  # the owner deleted the draft (cases:delete)
+            state[key] = None
+            continue
         state[key] = {
             "row": {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields},
             "events": list(case.events.order_by("pk").values_list("pk", "kind", "on", "details")),

@@ -233,7 +233,7 @@ def test_the_owner_keeps_and_unkeeps_a_case(client, owner, closed_case):
     closed_case.refresh_from_db()
     assert not closed_case.keep and [w.state for w in warnings(closed_case)] == [ReminderState.PENDING]
     page = client.get(reverse("cases:detail", args=[closed_case.pk])).content.decode()
-    assert "Closed on 16 June 2025" in page and "deleted with its letters and files on 16 June 2026" in page
+    assert "Closed on Monday 16 June 2025" in page and "deleted with its letters and files on Tuesday 16 June 2026" in page
 
 
 def test_keep_is_a_404_for_another_user(client, closed_case):

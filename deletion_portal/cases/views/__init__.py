@@ -8,6 +8,7 @@ for anyone without the need), validates a form, calls one service and redirects;
 from deletion_portal.cases.views.case import (
     attachment_download,
     attachment_share,
+    case_delete,
     case_detail,
     case_employer_access,
     case_send_email,
@@ -16,6 +17,7 @@ from deletion_portal.cases.views.case import (
     record_post,
     record_web_form,
 )
+from deletion_portal.cases.views.common import letter_as_text
 from deletion_portal.cases.views.track import case_track
 from deletion_portal.cases.views.wizard import (
     case_finalize,
@@ -23,11 +25,10 @@ from deletion_portal.cases.views.wizard import (
     case_new,
     case_preview_pdf,
     case_step,
-    letter_as_text,
 )
 
 __all__ = [
-    "attachment_download", "attachment_share", "case_detail", "case_employer_access", "case_finalize", "case_list", "case_new", "case_preview_pdf",
+    "attachment_download", "attachment_share", "case_delete", "case_detail", "case_employer_access", "case_finalize", "case_list", "case_new", "case_preview_pdf",
     "case_send_email", "case_step", "case_track", "letter_as_text", "letter_pdf", "record_event", "record_post",
     "record_web_form",
 ]

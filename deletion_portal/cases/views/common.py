@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.html import strip_tags
+from django.utils.html import escape, format_html, format_html_join, strip_tags
+from django.utils.translation import gettext_lazy
 
 from deletion_portal.cases import forms as case_forms
 from deletion_portal.cases.models import Case
@@ -16,13 +18,13 @@ from deletion_portal.employers.services import employer_submit
 from deletion_portal.laws.registry import UnknownRegime, get_regime
 
 STEPS = {
-    1: "Employer",
-    2: "Law",
-    3: "What to ask for",
-    4: "Which data",
-    5: "Your details",
-    6: "Language",
-    7: "Preview",
+    1: gettext_lazy("Employer"),
+    2: gettext_lazy("Law"),
+    3: gettext_lazy("What to ask for"),
+    4: gettext_lazy("Which data"),
+    5: gettext_lazy("Your details"),
+    6: gettext_lazy("Language"),
+    7: gettext_lazy("Preview"),
 }
 LAST_STEP = 7
 # Which wizard step fixes a missing or invalid field (keys of case_missing_for_letter / validate_case_fields).
@@ -101,3 +103,68 @@ def letter_as_text(html: str) -> str:
     text = unescape(strip_tags(re.sub(r"<br\s*/?>", "\n", html, flags=re.IGNORECASE)))
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# --- The letter on the web preview: its headings, lists and numbering kept --------------------------------
+
+#: The letter's elements the preview keeps (everything else is unwrapped to its text); headings move down
+#: two levels to sit under the page's own "The letter" (h2).
+_PREVIEW_TAGS = {"p": "p", "div": "div", "section": "div", "article": "div", "ol": "ol", "ul": "ul", "li": "li",
+                 "strong": "strong", "b": "strong", "em": "em", "i": "em", "br": "br", "h1": "h3", "h2": "h3",
+                 "h3": "h4", "h4": "h5", "h5": "h6", "h6": "h6", "table": "table", "thead": "thead",
+                 "tbody": "tbody", "tr": "tr", "th": "th", "td": "td", "dl": "dl", "dt": "dt", "dd": "dd"}
+_PREVIEW_CLASSES = {"recipient", "signature", "sender", "date", "subject", "reference"}
+_PREVIEW_DROP = {"head", "title", "script", "style", "template", "iframe", "object", "svg", "math"}
+
+
+class _PreviewBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.dropping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _PREVIEW_DROP:
+            self.dropping += 1
+            return
+        if self.dropping or tag not in _PREVIEW_TAGS:
+            return
+        name = _PREVIEW_TAGS[tag]
+        if name == "br":
+            self.out.append(format_html("<br{}>", ""))
+            return
+        classes = " ".join(c for c in (dict(attrs).get("class") or "").split() if c in _PREVIEW_CLASSES)
+        start = dict(attrs).get("start") or ""
+        if classes:
+            self.out.append(format_html('<{} class="{}">', name, classes))
+        elif name == "ol" and start.isdigit():
+            self.out.append(format_html('<ol start="{}">', int(start)))
+        else:
+            self.out.append(format_html("<{}>", name))
+
+    def handle_startendtag(self, tag, attrs):
+        if tag == "br" and not self.dropping:
+            self.out.append(format_html("<br{}>", ""))
+
+    def handle_endtag(self, tag):
+        if tag in _PREVIEW_DROP:
+            self.dropping = max(0, self.dropping - 1)
+            return
+        if self.dropping or tag not in _PREVIEW_TAGS or _PREVIEW_TAGS[tag] == "br":
+            return
+        self.out.append(format_html("</{}>", _PREVIEW_TAGS[tag]))
+
+    def handle_data(self, data):
+        if not self.dropping:
+            self.out.append(escape(data))
+
+
+def letter_web_preview(html: str) -> str:
+    """The letter for the wizard's preview page as a small, safe HTML fragment: its headings, paragraphs,
+    numbered and bulleted lists kept (so the numbering reads as in the PDF), every attribute dropped but a
+    few layout classes, scripts, styles and anything else unwrapped to escaped text."""
+    builder = _PreviewBuilder()
+    builder.feed(html)
+    builder.close()
+    # Every part is already safe HTML (format_html / escape), so joining them escapes nothing twice.
+    return format_html_join("", "{}", ((part,) for part in builder.out))

@@ -41,7 +41,7 @@ from deletion_portal.cases.views.common import (
     employer_from_form,
     employer_search_context,
     language_choices,
-    letter_as_text,
+    letter_web_preview,
     next_step,
     posted_data,
     step_url,
@@ -70,12 +70,37 @@ def case_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request):
-    """Step 1 before the case exists: the first valid POST creates the draft."""
-    return _step_employer(request, None)
+    """Step 1 before the case exists: the first valid POST creates the draft.
+
+    ``?employer=<id>`` (the directory's "Use this employer") continues the user's draft with that employer
+    when there is one, else shows step 1 with it chosen; nothing is stored before the POST."""
+    employer = chosen_employer(_int_or_none(request.GET.get("employer"))) if request.method == "GET" else None
+    if employer is not None:
+        draft = _draft_with_employer(request.user, employer)
+        if draft is not None:
+            messages.info(request, f"You already have a draft request to {employer.legal_name}: continue it here.")
+            return redirect(step_url(draft, min(draft.wizard_step, LAST_STEP)))
+    return _step_employer(request, None, preselected=employer)
 
 
-def _step_employer(request, case: Case | None):
-    form = case_forms.EmployerForm(posted_data(request), initial={"employer": case.employer_id if case else None})
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _draft_with_employer(user, employer) -> Case | None:
+    """The user's latest draft to ``employer`` whose letter is not final yet (None when there is none)."""
+    drafts = (cases_visible_to(user, need=Need.MANAGE)
+              .filter(employer=employer, status=CaseStatus.DRAFT, sent_outside_portal=False)
+              .exclude(letters__is_final=True).order_by("-pk"))
+    return drafts.first()
+
+
+def _step_employer(request, case: Case | None, *, preselected=None):
+    initial = case.employer_id if case else (preselected.pk if preselected else None)
+    form = case_forms.EmployerForm(posted_data(request), initial={"employer": initial})
     if request.method == "POST" and form.is_valid():
         employer = employer_from_form(request, form)
         if employer is not None:
@@ -92,8 +117,8 @@ def _step_employer(request, case: Case | None):
             else:
                 return redirect(step_url(case, 2))
     context = wizard_context(case, 1, form=form, **employer_search_context(request))
-    context["selected"] = form["employer"].value() or (case.employer_id if case else None)
-    context["current_employer"] = chosen_employer(context["selected"]) or (case.employer if case else None)
+    context["selected"] = form["employer"].value() or (case.employer_id if case else None) or initial
+    context["current_employer"] = chosen_employer(context["selected"]) or (case.employer if case else preselected)
     return render(request, "cases/step_1.html", context, status=400 if form.errors else 200)
 
 
@@ -337,13 +362,13 @@ def _summary(case: Case) -> list[dict]:
 
 def _step_preview(request, case: Case, *, errors: list[str] | None = None, status: int = 200):
     problems = _problems(case)
-    letter_text = ""
+    letter_html = ""
     if not problems:
         try:
-            letter_text = letter_as_text(letter_preview(case=case).html)  # rendered, never stored on a GET
+            letter_html = letter_web_preview(letter_preview(case=case).html)  # rendered, never stored on a GET
         except ValidationError as exc:
             errors = (errors or []) + exc.messages
-    context = wizard_context(case, 7, problems=problems, letter_text=letter_text, summary=_summary(case),
+    context = wizard_context(case, 7, problems=problems, letter_html=letter_html, summary=_summary(case),
                               errors=errors or [])
     return render(request, "cases/step_7.html", context, status=status)
 

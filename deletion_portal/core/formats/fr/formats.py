@@ -1,0 +1,3 @@
+DATE_FORMAT = "l j F Y"
+SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j F Y, H:i"
