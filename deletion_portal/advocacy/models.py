@@ -61,3 +61,7 @@ class CaseShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} shared with {self.organisation}"
+
+
+# Bulk letters live in their own module (advocacy/bulk_models.py); importing them here registers them.
+from deletion_portal.advocacy.bulk_models import BulkItemState, BulkJob, BulkJobItem, BulkJobState  # noqa: E402,F401

@@ -116,3 +116,21 @@ def reminder_team_recipients(*, case_ids: list[int]) -> dict[int, list[ReminderR
         for case_id, recipients in provider(case_ids=case_ids).items():
             found.setdefault(case_id, []).extend(recipients)
     return found
+
+
+# --- Letters that are due (bulk letters) -------------------------------------------------------------------
+# ``drafter(*, case, today) -> Letter | None``: the draft (or final letter) of a kind the app drafts when one
+# is due for the case today, drafting it if needed (a write: call it from a task or a POST, never a GET);
+# None when none is due. tracking registers the follow-up and the complaint; advocacy's bulk letters ask
+# every drafter (advocacy and tracking sit on the same layer and do not import each other).
+_due_letter_drafters: dict[str, Callable] = {}
+
+
+def register_due_letter_drafter(kind: str, drafter: Callable) -> None:
+    """The drafter of one letter kind's due letters (the last registration wins; one app owns a kind)."""
+    _due_letter_drafters[kind] = drafter
+
+
+def due_letter_drafters() -> dict[str, Callable]:
+    """Kind → drafter, in registration order."""
+    return dict(_due_letter_drafters)
