@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("deletion_portal.laws.api_urls")),
     path("", include("deletion_portal.cases.api_urls")),
     path("employer/", include("deletion_portal.dpo.api_urls")),
+    path("", include("deletion_portal.advocacy.bulk_api_urls")),
     path("auth/token", auth_token, name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("cases/", include("deletion_portal.tracking.urls")),
     path("calendar/", include("deletion_portal.tracking.calendar_urls")),
     path("employer/", include("deletion_portal.dpo.urls")),
+    path("organisations/", include("deletion_portal.advocacy.bulk_urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]
