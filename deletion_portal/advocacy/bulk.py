@@ -113,7 +113,7 @@ def bulk_jobs_of(organisation: Organisation, *, limit: int = 20) -> list[BulkJob
 def bulk_job_failures(job: BulkJob, *, limit: int = 50) -> list[BulkJobItem]:
     """The items that failed or were skipped, with their case reference (one query)."""
     return list(job.items.filter(state__in=[BulkItemState.FAILED, BulkItemState.SKIPPED])
-                .select_related("case").only("id", "kind", "state", "error", "case__reference").order_by("id")[:limit])
+                .select_related("case").order_by("id")[:limit])
 
 
 # --- Planning ---------------------------------------------------------------------------------------------------
@@ -312,8 +312,7 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
     if job is None:
         return None
     items = (BulkJobItem.objects.filter(job=job, state=BulkItemState.DONE, letter__isnull=False)
-             .select_related("case", "letter").only("id", "kind", "emailed", "case__reference", "letter__short_id",
-                                                      "letter__sha256", "letter__pdf", "letter__kind")
+             .select_related("case", "letter").defer("letter__html", "case__identity_note")
              .order_by("case__reference", "id"))
     rows = []
     with tempfile.TemporaryFile() as zipped, tempfile.TemporaryFile() as merged:
