@@ -50,7 +50,7 @@ from deletion_portal.cases.hooks import due_letter_drafters
 from deletion_portal.cases.models import Case, CaseStatus, EventSource, LetterKind
 from deletion_portal.cases.selectors import case_final_request_letter
 from deletion_portal.cases.services import letter_finalize, letter_send_email
-from deletion_portal.core.pdf import PdfRenderError, merge_pdfs, pdf_page_count
+from deletion_portal.core.pdf import PdfRenderError, merge_pdfs
 
 logger = logging.getLogger(__name__)
 
@@ -319,13 +319,17 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
         volumes: list[tuple[str, int]] = []
         with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_STORED) as archive:
             volume: list[bytes] = []
+            volume_rows: list[dict] = []
 
             def flush_volume() -> None:
                 if not volume:
                     return
                 name = f"print/letters-{len(volumes) + 1:03d}.pdf"
                 buffer = io.BytesIO()
-                pages = merge_pdfs(volume, buffer)
+                counts = merge_pdfs(volume, buffer)
+                for row, count in zip(volume_rows, counts, strict=True):
+                    row["pages"] = count
+                pages = sum(counts)
                 archive.writestr(name, buffer.getvalue())
                 if not volumes:
                     merged.seek(0)
@@ -333,6 +337,7 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                     merged.write(buffer.getvalue())
                 volumes.append((name, pages))
                 volume.clear()
+                volume_rows.clear()
 
             for item in items.iterator(chunk_size=200):
                 letter = item.letter
@@ -344,9 +349,9 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                 name = f"letters/{item.case.reference}-{letter.kind}-{letter.short_id}.pdf"
                 archive.writestr(name, data)
                 rows.append({"file": name, "member_reference": item.case.reference, "letter_kind": letter.kind,
-                             "letter_id": letter.short_id, "sha256": digest, "pages": pdf_page_count(data),
-                             "emailed": item.emailed})
+                             "letter_id": letter.short_id, "sha256": digest, "pages": 0, "emailed": item.emailed})
                 volume.append(data)
+                volume_rows.append(rows[-1])
                 if len(volume) >= PRINT_VOLUME_LETTERS:
                     flush_volume()
             flush_volume()

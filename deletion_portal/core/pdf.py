@@ -613,23 +613,18 @@ def render_pdf_batch(inputs: Sequence[PdfInput], *, timeout_seconds: float = 20.
     return results
 
 
-def pdf_page_count(data: bytes) -> int:
-    """The number of pages of a PDF (pypdf), for checks of rendered letters."""
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
-
-
-def merge_pdfs(parts: Iterable[bytes], out: BinaryIO) -> int:
-    """Concatenate PDFs (e.g. every letter of a bulk job, for printing) into ``out`` with pypdf; returns the
-    number of pages. The parts are our own rendered letters; nothing is fetched or rendered here."""
+def merge_pdfs(parts: Iterable[bytes], out: BinaryIO) -> list[int]:
+    """Concatenate PDFs (e.g. every letter of a bulk job, for printing) into ``out`` with pypdf; returns each
+    part's number of pages. The parts are our own rendered letters; nothing is fetched or rendered here."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
+    pages = []
     for part in parts:
+        before = len(writer.pages)
         writer.append(io.BytesIO(part))
+        pages.append(len(writer.pages) - before)
     writer.write(out)
-    pages = len(writer.pages)
     writer.close()
     return pages
 
