@@ -301,6 +301,35 @@ def bulk_job_step(*, job_id: int, limit: int | None = None, today: date | None =
 # --- Finishing: the ZIP and the merged PDF ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BulkDocument:
+    """A document that goes into a job's ZIP beside a member's letters (e.g. the signed authorisation of a
+    mandate): its kind for the manifest, a file name part, and its bytes."""
+
+    kind: str
+    name: str
+    content: bytes
+
+
+_document_providers: list = []
+
+
+def register_bulk_documents(provider) -> None:
+    """Add ``provider(*, organisation, case_ids) -> {case id: [BulkDocument, …]}`` (once): what else each
+    member's folder of the ZIP holds. Called once per job with every case id, so it reads in a fixed number of
+    queries. The campaigns' mandates register their signed authorisation here."""
+    if provider not in _document_providers:
+        _document_providers.append(provider)
+
+
+def _extra_documents(organisation, case_ids: list[int]) -> dict[int, list[BulkDocument]]:
+    found: dict[int, list[BulkDocument]] = {}
+    for provider in _document_providers:
+        for case_id, documents in provider(organisation=organisation, case_ids=case_ids).items():
+            found.setdefault(case_id, []).extend(documents)
+    return found
+
+
 MANIFEST_FIELDS = ("file", "member_reference", "letter_kind", "letter_id", "sha256", "pages", "emailed")
 
 
@@ -315,8 +344,11 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
              .select_related("case", "letter").defer("letter__html", "case__identity_note")
              .order_by("case__reference", "id"))
     rows = []
+    case_ids = sorted(set(items.values_list("case_id", flat=True)))
+    extras = _extra_documents(job.organisation, case_ids) if _document_providers else {}
     with tempfile.TemporaryFile() as zipped, tempfile.TemporaryFile() as merged:
         volumes: list[tuple[str, int]] = []
+        references: dict[int, str] = {}
         with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_STORED) as archive:
             volume: list[bytes] = []
             volume_rows: list[dict] = []
@@ -348,6 +380,7 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                     raise RuntimeError(f"letter {letter.pk}: the stored PDF does not match its SHA-256")
                 name = f"letters/{item.case.reference}-{letter.kind}-{letter.short_id}.pdf"
                 archive.writestr(name, data)
+                references[item.case_id] = item.case.reference
                 rows.append({"file": name, "member_reference": item.case.reference, "letter_kind": letter.kind,
                              "letter_id": letter.short_id, "sha256": digest, "pages": 0, "emailed": item.emailed})
                 volume.append(data)
@@ -355,6 +388,17 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                 if len(volume) >= PRINT_VOLUME_LETTERS:
                     flush_volume()
             flush_volume()
+            for case_id, documents in extras.items():
+                reference = references.get(case_id)
+                if reference is None:
+                    continue
+                for document in documents:
+                    safe = "".join(c for c in document.name if c.isalnum() or c in "-_.")[:80] or "document"
+                    name = f"documents/{reference}-{document.kind}-{safe}"
+                    archive.writestr(name, document.content)
+                    rows.append({"file": name, "member_reference": reference, "letter_kind": document.kind,
+                                 "letter_id": "", "sha256": hashlib.sha256(document.content).hexdigest(),
+                                 "pages": 0, "emailed": False})
             text = io.StringIO()
             writer = csv.DictWriter(text, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
             writer.writeheader()

@@ -258,3 +258,25 @@ def test_real_pdfs_each_keep_their_own_page_count_and_footer(advocate, organisat
         assert row["letter_id"] in last and f"{pages}/{pages}" in last.replace(" ", "")
     assert len(PdfReader(job.merged_pdf.open("rb")).pages) == total
     assert {row["member_reference"] for row in rows} == {case.reference for case in cases}
+
+
+def test_documents_registered_for_a_member_join_the_zip_and_the_manifest(advocate, organisation, mandated_cases,
+                                                                         fake_renderer, monkeypatch):
+    from deletion_portal.advocacy import bulk
+
+    cases = mandated_cases(2)
+    calls = []
+
+    def authorisations(*, organisation, case_ids):
+        calls.append(sorted(case_ids))
+        return {cases[0].pk: [bulk.BulkDocument(kind="authorisation", name="mandate.pdf", content=b"%PDF-signed")]}
+
+    monkeypatch.setattr(bulk, "_document_providers", [authorisations])
+    job = run(bulk_job_start(organisation=organisation, user=advocate))
+
+    archive = zipfile.ZipFile(job.zip_file.open("rb"))
+    rows = json.loads(archive.read("manifest.json"))["letters"]
+    [extra] = [row for row in rows if row["letter_kind"] == "authorisation"]
+    assert extra["member_reference"] == cases[0].reference
+    assert hashlib.sha256(archive.read(extra["file"])).hexdigest() == extra["sha256"]
+    assert calls == [sorted(case.pk for case in cases)]  # one call per job, every case at once
