@@ -153,7 +153,9 @@ def pending_letters(case: Case, *, today: date) -> list[PlannedLetter]:
 
 def bulk_job_start(*, organisation: Organisation, user, case_ids: list[int] | None = None,
                    send_emails: bool = False, today: date | None = None) -> BulkJob:
-    """Plan a job for the mandated cases (all, or ``case_ids`` among them) and hand it to a worker.
+    """Create a job for the mandated cases (all, or ``case_ids`` among them) and hand it to a worker, which
+    lists the pending letters first (:func:`bulk_job_plan`: drafting a due follow-up renders it, too slow for a
+    web request with hundreds of members).
 
     ``user`` must be an admin or organiser of ``organisation`` (the views check it with
     :func:`organisation_get_for`; checked again here). An id that is not one of the organisation's mandated
@@ -162,21 +164,18 @@ def bulk_job_start(*, organisation: Organisation, user, case_ids: list[int] | No
     from deletion_portal.advocacy.tasks import bulk_run
     from deletion_portal.core.outbox import publish_on_commit
 
-    today = today or _today()
     if not OrganisationMembership.objects.filter(organisation=organisation, user=user, role__in=ACTING_ROLES).exists():
         raise ValidationError("Only the organisation's admins and organisers can produce letters in bulk.")
-    cases = mandated_cases(organisation, user=user)
     wanted: list[int] = []
     if case_ids:
         try:
             wanted = sorted({int(pk) for pk in case_ids})
         except (TypeError, ValueError):
             raise ValidationError({"case_ids": "Give the case ids as a list of numbers."}) from None
-        found = set(cases.filter(pk__in=wanted).values_list("pk", flat=True))
+        found = set(mandated_cases(organisation, user=user).filter(pk__in=wanted).values_list("pk", flat=True))
         unknown = [pk for pk in wanted if pk not in found]
         if unknown:
             raise ValidationError({"case_ids": f"Not a case that mandated this organisation: {unknown[:10]}."})
-        cases = cases.filter(pk__in=wanted)
     with transaction.atomic():
         # One job at a time per organisation: lock the organisation row, then look.
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
@@ -185,19 +184,33 @@ def bulk_job_start(*, organisation: Organisation, user, case_ids: list[int] | No
             raise ValidationError("A bulk job of this organisation is still running: wait for it or cancel it.")
         job = BulkJob.objects.create(organisation=organisation, created_by=user, case_ids=wanted,
                                      send_emails=bool(send_emails))
-    planned: list[PlannedLetter] = []
-    for case in cases.select_related("employer").order_by("pk").iterator(chunk_size=200):
-        planned.extend(pending_letters(case, today=today))  # drafting is idempotent: a crash here is harmless
-    with transaction.atomic():
-        BulkJobItem.objects.bulk_create(
-            [BulkJobItem(job=job, case_id=p.case_id, kind=p.kind, draft_id=p.draft_id) for p in planned],
-            batch_size=500, ignore_conflicts=True)
-        total = job.items.count()
-        BulkJob.objects.filter(pk=job.pk).update(total=total)
         publish_on_commit(bulk_run, job.pk)
-    job.refresh_from_db()
-    logger.info("bulk job %s planned: %s letter(s)", job.pk, job.total)
     return job
+
+
+def bulk_job_plan(*, job: BulkJob, today: date) -> int:
+    """List the job's pending letters as items (a worker's first step). Idempotent: an item is unique per job,
+    case and kind, so a worker that died while planning leaves nothing that a second planning duplicates."""
+    cases = mandated_cases(job.organisation, user=job.created_by) if job.created_by_id else Case.objects.none()
+    if job.case_ids:
+        cases = cases.filter(pk__in=job.case_ids)
+    batch: list[PlannedLetter] = []
+
+    def flush() -> None:
+        BulkJobItem.objects.bulk_create(
+            [BulkJobItem(job=job, case_id=p.case_id, kind=p.kind, draft_id=p.draft_id) for p in batch],
+            batch_size=500, ignore_conflicts=True)
+        batch.clear()
+
+    for case in cases.select_related("employer").order_by("pk").iterator(chunk_size=200):
+        batch.extend(pending_letters(case, today=today))  # drafting is idempotent
+        if len(batch) >= 500:
+            flush()
+    flush()
+    total = job.items.count()
+    BulkJob.objects.filter(pk=job.pk).update(total=total, planned_at=timezone.now(), heartbeat_at=timezone.now())
+    logger.info("bulk job %s planned: %s letter(s)", job.pk, total)
+    return total
 
 
 # --- Running -----------------------------------------------------------------------------------------------------
@@ -275,6 +288,9 @@ def bulk_job_step(*, job_id: int, limit: int | None = None, today: date | None =
     job = BulkJob.objects.select_related("organisation", "created_by").filter(pk=job_id).first()
     if job is None or job.state != BulkJobState.RUNNING:
         return job.state if job is not None and job.state == BulkJobState.CANCELLED else "idle"
+    if job.planned_at is None:
+        bulk_job_plan(job=job, today=today)
+        return "more"
     ids = _claim(job, limit or chunk_size())
     if ids:
         items = list(BulkJobItem.objects.filter(id__in=ids).select_related("case", "case__employer", "draft")

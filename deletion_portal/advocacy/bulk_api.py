@@ -30,7 +30,8 @@ class BulkJobSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     organisation = serializers.IntegerField(source="organisation_id")
     state = serializers.ChoiceField(choices=BulkJobState.choices)
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Letters to produce; 0 until a worker has listed them (planned).")
+    planned = serializers.SerializerMethodField()
     done = serializers.IntegerField()
     errors = serializers.IntegerField()
     skipped = serializers.IntegerField()
@@ -40,6 +41,9 @@ class BulkJobSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
     zip_url = serializers.SerializerMethodField()
     zip_sha256 = serializers.CharField()
+
+    def get_planned(self, job: BulkJob) -> bool:
+        return job.planned_at is not None
 
     def get_zip_url(self, job: BulkJob) -> str | None:
         if job.state != BulkJobState.FINISHED or not job.zip_file:

@@ -50,6 +50,7 @@ class BulkJob(models.Model):
     merged_pdf = models.FileField(upload_to="bulk/%Y/%m/", blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    planned_at = models.DateTimeField(null=True, blank=True, help_text="When a worker listed the job's letters.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="The last time a worker made progress.")

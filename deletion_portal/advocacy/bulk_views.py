@@ -55,7 +55,7 @@ def jobs_page(request, pk: int):
         except ValidationError as error:
             errors = _errors(error)
         else:
-            messages.success(request, f"Bulk job started: {job.total} letter(s) to produce.")
+            messages.success(request, "Bulk job started: a worker lists the pending letters, then produces them.")
             return redirect("bulk:job", pk=job.pk)
     return render(request, "advocacy/bulk_jobs.html", {
         "organisation": organisation, "acts": acts, "jobs": bulk_jobs_of(organisation), "errors": errors,

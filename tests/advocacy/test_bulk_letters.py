@@ -35,6 +35,13 @@ def _media(isolated_media, settings):
     settings.BULK_CHUNK = 3
 
 
+def planned(job: BulkJob) -> BulkJob:
+    """The job after a worker's first step, which lists its letters."""
+    assert bulk_job_step(job_id=job.pk) == "more"
+    job.refresh_from_db()
+    return job
+
+
 def run(job: BulkJob, *, steps: int = 100) -> BulkJob:
     for _ in range(steps):
         if bulk_job_step(job_id=job.pk) in ("finished", "cancelled", "idle"):
@@ -55,10 +62,12 @@ def test_the_job_plans_one_request_per_mandated_draft_and_nothing_for_the_rest(
     letter_finalize(case=mandated[2])  # the member finalised it already: not pending
 
     job = bulk_job_start(organisation=organisation, user=advocate)
+    assert (job.state, job.total) == (BulkJobState.QUEUED, 0)  # a worker lists the letters
 
-    planned = set(job.items.values_list("case_id", "kind"))
-    assert planned == {(mandated[0].pk, LetterKind.REQUEST), (mandated[1].pk, LetterKind.REQUEST)}
-    assert job.total == 2 and job.state == BulkJobState.QUEUED
+    job = planned(job)
+    assert set(job.items.values_list("case_id", "kind")) == {(mandated[0].pk, LetterKind.REQUEST),
+                                                             (mandated[1].pk, LetterKind.REQUEST)}
+    assert job.total == 2 and job.state == BulkJobState.RUNNING
     assert not job.items.filter(case__in=shared_only + revoked).exists()
 
 
@@ -84,7 +93,7 @@ def test_a_worker_that_died_mid_letter_leaves_a_claim_that_is_taken_over_without
         advocate, organisation, mandated_cases, fake_renderer, settings):
     settings.BULK_STALE_SECONDS = 60
     cases = mandated_cases(4)
-    job = bulk_job_start(organisation=organisation, user=advocate)
+    job = planned(bulk_job_start(organisation=organisation, user=advocate))
     # A worker claimed two items and died: one before its transaction committed (nothing happened), one after the
     # member finalised the letter themselves in the meantime.
     dead = list(job.items.order_by("id")[:2])
@@ -105,7 +114,7 @@ def test_a_worker_that_died_mid_letter_leaves_a_claim_that_is_taken_over_without
 
 def test_a_fresh_claim_of_a_live_worker_is_not_taken_over(advocate, organisation, mandated_cases, fake_renderer):
     mandated_cases(2)
-    job = bulk_job_start(organisation=organisation, user=advocate)
+    job = planned(bulk_job_start(organisation=organisation, user=advocate))
     first = job.items.order_by("id").first()
     BulkJobItem.objects.filter(pk=first.pk).update(state=BulkItemState.RUNNING, claimed_at=timezone.now())
 
@@ -119,7 +128,7 @@ def test_a_fresh_claim_of_a_live_worker_is_not_taken_over(advocate, organisation
 def test_cancel_stops_between_letters_and_resume_produces_only_the_rest(advocate, organisation, mandated_cases,
                                                                        fake_renderer):
     cases = mandated_cases(7)
-    job = bulk_job_start(organisation=organisation, user=advocate)
+    job = planned(bulk_job_start(organisation=organisation, user=advocate))
     assert bulk_job_step(job_id=job.pk) == "more"  # one chunk (3 letters)
 
     assert bulk_job_cancel(job=job)
@@ -137,7 +146,7 @@ def test_cancel_stops_between_letters_and_resume_produces_only_the_rest(advocate
 
 def test_a_revoked_mandate_stops_the_letters_not_yet_produced(advocate, organisation, mandated_cases, fake_renderer):
     cases = mandated_cases(4)
-    job = bulk_job_start(organisation=organisation, user=advocate)
+    job = planned(bulk_job_start(organisation=organisation, user=advocate))
     CaseShare.objects.filter(case=cases[3]).update(revoked_at=timezone.now())
 
     job = run(job)
