@@ -192,6 +192,8 @@ WEBHOOK_SWEEP_INTERVAL_SECONDS = env_int("WEBHOOK_SWEEP_INTERVAL_SECONDS", 60, m
 # waits before another worker takes it over (a worker died). Keep it above a chunk's render time.
 BULK_CHUNK = env_int("BULK_CHUNK", 20, minimum=1)
 BULK_STALE_SECONDS = env_int("BULK_STALE_SECONDS", 300, minimum=1)
+# A finished job's ZIP and merged PDF (copies of members' letters) are deleted this many days later.
+BULK_FILES_DAYS = env_int("BULK_FILES_DAYS", 7, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.heartbeat", "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS)},
     "sweep-deadlines": {"task": "tracking.sweep", "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS)},

@@ -488,6 +488,24 @@ def bulk_requeue_stale() -> int:
     return len(ids)
 
 
+def bulk_files_purge(*, now=None) -> int:
+    """Delete the ZIP and merged PDF of jobs finished more than ``BULK_FILES_DAYS`` ago (they copy members'
+    letters; each letter stays on its member's case). The job row and its counts stay. Returns how many jobs
+    lost their files."""
+    from deletion_portal.core.files import delete_stored_files
+
+    days = max(1, int(getattr(settings, "BULK_FILES_DAYS", 7)))
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    jobs = list(BulkJob.objects.filter(finished_at__lt=cutoff).exclude(zip_file="", merged_pdf="")[:200])
+    files = []
+    for job in jobs:
+        files += [(field.storage, field.name) for field in (job.zip_file, job.merged_pdf) if field]
+    with transaction.atomic():
+        BulkJob.objects.filter(pk__in=[job.pk for job in jobs]).update(zip_file="", merged_pdf="")
+        transaction.on_commit(lambda: delete_stored_files(files))
+    return len(jobs)
+
+
 def bulk_job_fail(*, job_id: int, reason: str) -> None:
     BulkJob.objects.filter(pk=job_id, state=BulkJobState.RUNNING).update(
         state=BulkJobState.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now())

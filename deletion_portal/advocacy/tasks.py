@@ -30,7 +30,10 @@ def bulk_run(job_id: int) -> str:
 
 @shared_task(name="advocacy.bulk_requeue_stale", time_limit=60, soft_time_limit=50)
 def bulk_requeue_stale() -> int:
-    """Beat: jobs whose worker died (no progress for BULK_STALE_SECONDS) are handed to a worker again."""
+    """Beat: jobs whose worker died (no progress for BULK_STALE_SECONDS) are handed to a worker again, and the
+    ZIPs and merged PDFs of jobs finished more than BULK_FILES_DAYS ago are deleted."""
+    from deletion_portal.advocacy.bulk import bulk_files_purge
     from deletion_portal.advocacy.bulk import bulk_requeue_stale as requeue
 
+    bulk_files_purge()
     return requeue()

@@ -289,3 +289,23 @@ def test_documents_registered_for_a_member_join_the_zip_and_the_manifest(advocat
     assert extra["member_reference"] == cases[0].reference
     assert hashlib.sha256(archive.read(extra["file"])).hexdigest() == extra["sha256"]
     assert calls == [sorted(case.pk for case in cases)]  # one call per job, every case at once
+
+
+def test_a_finished_jobs_zip_and_print_pdf_are_deleted_after_bulk_files_days(advocate, organisation, mandated_cases,
+                                                                             fake_renderer, settings,
+                                                                             django_capture_on_commit_callbacks):
+    from deletion_portal.advocacy.bulk import bulk_files_purge
+
+    settings.BULK_FILES_DAYS = 7
+    mandated_cases(1)
+    job = run(bulk_job_start(organisation=organisation, user=advocate))
+    storage, names = job.zip_file.storage, [job.zip_file.name, job.merged_pdf.name]
+
+    assert bulk_files_purge(now=job.finished_at + timedelta(days=6)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bulk_files_purge(now=job.finished_at + timedelta(days=8)) == 1
+
+    job.refresh_from_db()
+    assert not job.zip_file and not job.merged_pdf and job.done == 1
+    assert not any(storage.exists(name) for name in names)
+    assert Letter.objects.filter(is_final=True).count() == 1  # the member's letter stays on the case
