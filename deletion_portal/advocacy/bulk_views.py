@@ -68,9 +68,11 @@ def jobs_page(request, pk: int):
 @require_GET
 def job_page(request, pk: int):
     job = bulk_job_get_for(request.user, pk)
+    acts = _acts(request.user, job.organisation)
     response = render(request, "advocacy/bulk_job.html", {
-        "job": job, "organisation": job.organisation, "acts": _acts(request.user, job.organisation),
-        "failures": bulk_job_failures(job), "refresh": REFRESH_SECONDS if job.is_active else None,
+        "job": job, "organisation": job.organisation, "acts": acts,
+        # Which members' letters failed (their case references) only for those who act for them.
+        "failures": bulk_job_failures(job) if acts else [], "refresh": REFRESH_SECONDS if job.is_active else None,
     })
     if job.is_active:
         response["Refresh"] = str(REFRESH_SECONDS)
