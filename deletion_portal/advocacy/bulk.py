@@ -56,8 +56,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 ERROR_LIMIT = 300
-#: Letters per print volume: a merged PDF is built in memory by pypdf, so it is bounded per volume.
-PRINT_VOLUME_LETTERS = 500
+#: Letters per print volume (about 400 pages): pypdf builds a merged PDF in memory, so memory is bounded per
+#: volume, not per job (500 letters per volume peaked at 237 MB of Python allocations; see README "Speed").
+PRINT_VOLUME_LETTERS = 100
 EMAILED_KINDS = (LetterKind.REQUEST, LetterKind.FOLLOW_UP)  # a complaint goes to the authority, not by our email
 
 

@@ -86,7 +86,8 @@ def _run_job(organisation, organiser) -> tuple[object, float, float]:
     job = bulk_job_start(organisation=organisation, user=organiser, today=TODAY)
     finish_wall = finish_cpu = 0.0
     while True:
-        pending = job.items.filter(state__in=["pending", "running"]).exists()
+        job.refresh_from_db(fields=["planned_at"])
+        pending = job.planned_at is None or job.items.filter(state__in=["pending", "running"]).exists()
         wall, cpu = time.perf_counter(), time.process_time()
         outcome = bulk_job_step(job_id=job.pk, today=TODAY)
         if not pending:  # this step built the ZIP and the merged PDF
@@ -180,6 +181,7 @@ def _memory_run(n: int, pdf: bytes) -> dict:
     started = time.perf_counter()
     try:
         job = bulk_job_start(organisation=organisation, user=organiser, today=TODAY)
+        bulk_job_step(job_id=job.pk, today=TODAY)  # lists the letters
         while job.items.filter(state__in=["pending", "running"]).exists():
             bulk_job_step(job_id=job.pk, today=TODAY)
         tracemalloc.start()
