@@ -192,6 +192,12 @@ if PRODUCTION and WEBHOOK_ALLOW_LOCAL_HTTP:
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 # How often beat hands due webhook retries (and deliveries a lost task left behind) to a worker.
 WEBHOOK_SWEEP_INTERVAL_SECONDS = env_int("WEBHOOK_SWEEP_INTERVAL_SECONDS", 60, minimum=5)
+# Bulk letters (advocacy/bulk.py): letters per task, and how long a claimed letter or a job without progress
+# waits before another worker takes it over (a worker died). Keep it above a chunk's render time.
+BULK_CHUNK = env_int("BULK_CHUNK", 20, minimum=1)
+BULK_STALE_SECONDS = env_int("BULK_STALE_SECONDS", 300, minimum=1)
+# A finished job's ZIP and merged PDF (copies of members' letters) are deleted this many days later.
+BULK_FILES_DAYS = env_int("BULK_FILES_DAYS", 7, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.heartbeat", "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS)},
     "sweep-deadlines": {"task": "tracking.sweep", "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS)},
@@ -199,6 +205,7 @@ CELERY_BEAT_SCHEDULE = {
     # Each employer team's weekly digest (idempotent per team and ISO week: the outbox key).
     "dpo-weekly-digest": {"task": "dpo.weekly_digest", "schedule": timedelta(days=7)},
     "requeue-webhooks": {"task": "dpo.requeue_webhooks", "schedule": timedelta(seconds=WEBHOOK_SWEEP_INTERVAL_SECONDS)},
+    "requeue-bulk-jobs": {"task": "advocacy.bulk_requeue_stale", "schedule": timedelta(seconds=max(5, BULK_STALE_SECONDS // 2))},
 }
 
 if REDIS_URL:

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("deletion_portal.cases.api_urls")),
     path("employer/", include("deletion_portal.dpo.api_urls")),
     path("", include("deletion_portal.advocacy.api_urls")),
+    path("", include("deletion_portal.advocacy.bulk_api_urls")),
     path("auth/token", auth_token, name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a separate same-origin file (?script): no inline script,
@@ -29,6 +30,7 @@ urlpatterns = [
     path("calendar/", include("deletion_portal.tracking.calendar_urls")),
     path("employer/", include("deletion_portal.dpo.urls")),
     path("", include("deletion_portal.advocacy.urls")),
+    path("organisations/", include("deletion_portal.advocacy.bulk_urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
     # The footer's language switcher (POST). Its only effect is the language cookie, so it carries no CSRF token:

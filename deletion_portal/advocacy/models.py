@@ -194,3 +194,5 @@ class Mandate(models.Model):
 
     class Meta:
         ordering = ["-signed_at", "-id"]
+# Bulk letters live in their own module (advocacy/bulk_models.py); importing them here registers them.
+from deletion_portal.advocacy.bulk_models import BulkItemState, BulkJob, BulkJobItem, BulkJobState  # noqa: E402,F401

@@ -254,3 +254,19 @@ def register_letter_bench(bench: Callable[..., list[str]]) -> None:
 
 def letter_benches() -> list[Callable[..., list[str]]]:
     return list(_letter_benches)
+# --- Letters that are due (bulk letters) -------------------------------------------------------------------
+# ``drafter(*, case, today) -> Letter | None``: the draft (or final letter) of a kind the app drafts when one
+# is due for the case today, drafting it if needed (a write: call it from a task or a POST, never a GET);
+# None when none is due. tracking registers the follow-up and the complaint; advocacy's bulk letters ask
+# every drafter (advocacy and tracking sit on the same layer and do not import each other).
+_due_letter_drafters: dict[str, Callable] = {}
+
+
+def register_due_letter_drafter(kind: str, drafter: Callable) -> None:
+    """The drafter of one letter kind's due letters (the last registration wins; one app owns a kind)."""
+    _due_letter_drafters[kind] = drafter
+
+
+def due_letter_drafters() -> dict[str, Callable]:
+    """Kind → drafter, in registration order."""
+    return dict(_due_letter_drafters)

@@ -68,11 +68,11 @@ import signal
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 from urllib import request
 from urllib.parse import unquote
 
@@ -230,6 +230,10 @@ def _empty_fontconfig():
             ffi.cdef("FcConfig * FcConfigCreate (void);")  # not among WeasyPrint's declarations
             _FC_DECLARED.append(True)
     return fontconfig.FcConfigCreate()
+
+
+#: Every letter is a tagged PDF (PDF/UA-1: a structure tree screen readers can follow).
+PDF_VARIANT = "pdf/ua-1"
 
 
 def sandboxed_font_configuration():
@@ -502,6 +506,75 @@ def _link_allowed(link_type: str, target: object) -> bool:
     return link_type == "external" and isinstance(target, str) and target.lower().startswith(_LINK_SCHEMES)
 
 
+def _check_arguments(html: str, metadata: PdfMetadata, paper: str, max_pages: int, timeout_seconds: float) -> None:
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {sorted(PAPERS)}, not {paper!r}")
+    if not _LANGUAGE_TAG.match(metadata.language or ""):
+        raise ValueError(f"metadata.language must be a BCP 47 tag such as 'de', not {metadata.language!r}")
+    if timeout_seconds <= 0 or max_pages < 1:
+        raise ValueError("timeout_seconds and max_pages must be positive")
+
+
+def _check_size(html: str) -> None:
+    size = len(html) if len(html) > MAX_HTML_BYTES else len(html.encode("utf-8", "surrogatepass"))
+    if size > MAX_HTML_BYTES:
+        raise PdfRenderError(
+            f"The letter is too large to render: {size / 1024 / 1024:.1f} MB, "
+            f"the limit is {MAX_HTML_BYTES // 1024 // 1024} MB."
+        )
+    if estimated_depth(html) > MAX_DEPTH:
+        raise PdfRenderError(f"The letter is nested too deeply to render (more than {MAX_DEPTH} levels).")
+
+
+def _layout(html: str, *, metadata: PdfMetadata, paper: str, footer: str, max_pages: int, fetcher: URLFetcher):
+    """Parse, clean and lay out one document (the caller holds the lock and the deadline)."""
+    stylesheet, font_config = _stylesheet_and_fonts(paper)
+    document_html = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
+    root = document_html.etree_element
+    text_chars = sanitise_tree(root)
+    if text_chars > max_pages * MAX_TEXT_CHARS_PER_PAGE:
+        raise PdfRenderError(f"The letter is too long: over {max_pages} pages, the limit is {max_pages}.")
+    root.set("lang", metadata.language)
+    # Rebuild what HTML() derived from the unsanitised tree: <base href> is gone, and the
+    # selector wrapper must see the cleaned tree.
+    document_html.base_url = None
+    document_html.wrapper_element = cssselect2.ElementWrapper.from_html_root(root)
+    document_html.etree_element = document_html.wrapper_element.etree_element
+
+    document = document_html.render(
+        font_config=font_config, stylesheets=[stylesheet, _footer_css(footer)], presentational_hints=False
+    )
+    if len(document.pages) > max_pages:
+        raise PdfRenderError(f"The letter is too long: {len(document.pages)} pages, the limit is {max_pages}.")
+    document.metadata = _pdf_metadata(metadata)  # replaces <link rel=attachment> files too
+    for page in document.pages:  # second layer behind the sanitiser: no file attachments
+        page.links[:] = [link for link in page.links if _link_allowed(link[0], link[1])]
+    return document
+
+
+@contextmanager
+def _render_errors(timeout_seconds: float) -> Iterator[None]:
+    """Turn every failure of a render into a PdfRenderError whose message is safe to show."""
+    try:
+        yield
+    except _RenderTimeout:
+        raise PdfRenderError(
+            f"The letter took too long to render (the limit is {timeout_seconds:g} seconds)."
+        ) from None
+    except PdfRenderError:
+        raise
+    except RecursionError:
+        raise PdfRenderError("The letter is nested too deeply to render.") from None
+    except URLFetchingError:
+        # Most refused fetches only drop the resource; a few (e.g. @color-profile, reachable only
+        # through CSS, which the sanitiser removes) abort WeasyPrint 70's whole render.
+        raise PdfRenderError("The letter refers to an external resource, which is not allowed.") from None
+    except Exception as exc:
+        # Exception messages may quote the letter; log the type only (no personal data in logs).
+        logger.error("PDF rendering failed with %s", type(exc).__name__)
+        raise PdfRenderError("The letter could not be rendered as a PDF.") from exc
+
+
 def render_pdf(
     html: str,
     *,
@@ -519,71 +592,87 @@ def render_pdf(
     would exceed ``max_pages`` pages, when rendering takes longer than ``timeout_seconds`` (main
     thread only, see the module docstring) or when WeasyPrint fails.
     """
-    if paper not in PAPERS:
-        raise ValueError(f"paper must be one of {sorted(PAPERS)}, not {paper!r}")
-    if not _LANGUAGE_TAG.match(metadata.language or ""):
-        raise ValueError(f"metadata.language must be a BCP 47 tag such as 'de', not {metadata.language!r}")
-    if timeout_seconds <= 0 or max_pages < 1:
-        raise ValueError("timeout_seconds and max_pages must be positive")
-    size = len(html) if len(html) > MAX_HTML_BYTES else len(html.encode("utf-8", "surrogatepass"))
-    if size > MAX_HTML_BYTES:
-        raise PdfRenderError(
-            f"The letter is too large to render: {size / 1024 / 1024:.1f} MB, "
-            f"the limit is {MAX_HTML_BYTES // 1024 // 1024} MB."
-        )
-
-    if estimated_depth(html) > MAX_DEPTH:
-        raise PdfRenderError(f"The letter is nested too deeply to render (more than {MAX_DEPTH} levels).")
-
-    stylesheet, font_config = _stylesheet_and_fonts(paper)  # before the clock starts: cached anyway
-    stylesheets = [stylesheet, _footer_css(footer)]
+    _check_arguments(html, metadata, paper, max_pages, timeout_seconds)
+    _check_size(html)
+    _stylesheet_and_fonts(paper)  # before the clock starts: cached anyway
     fetcher = AssetOnlyURLFetcher()
-    try:
-        with _deadline(timeout_seconds), _RENDER_LOCK:
-            document_html = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
-            root = document_html.etree_element
-            text_chars = sanitise_tree(root)
-            if text_chars > max_pages * MAX_TEXT_CHARS_PER_PAGE:
-                raise PdfRenderError(
-                    f"The letter is too long: over {max_pages} pages, the limit is {max_pages}."
-                )
-            root.set("lang", metadata.language)
-            # Rebuild what HTML() derived from the unsanitised tree: <base href> is gone, and the
-            # selector wrapper must see the cleaned tree.
-            document_html.base_url = None
-            document_html.wrapper_element = cssselect2.ElementWrapper.from_html_root(root)
-            document_html.etree_element = document_html.wrapper_element.etree_element
-
-            document = document_html.render(
-                font_config=font_config, stylesheets=stylesheets, presentational_hints=False
-            )
-            if len(document.pages) > max_pages:
-                raise PdfRenderError(
-                    f"The letter is too long: {len(document.pages)} pages, the limit is {max_pages}."
-                )
-            document.metadata = _pdf_metadata(metadata)  # replaces <link rel=attachment> files too
-            for page in document.pages:  # second layer behind the sanitiser: no file attachments
-                page.links[:] = [link for link in page.links if _link_allowed(link[0], link[1])]
-            pdf = document.write_pdf(pdf_identifier=False, pdf_variant="pdf/ua-1")
-    except _RenderTimeout:
-        raise PdfRenderError(
-            f"The letter took too long to render (the limit is {timeout_seconds:g} seconds)."
-        ) from None
-    except PdfRenderError:
-        raise
-    except RecursionError:
-        raise PdfRenderError("The letter is nested too deeply to render.") from None
-    except URLFetchingError:
-        # Most refused fetches only drop the resource; a few (e.g. @color-profile, reachable only
-        # through CSS, which the sanitiser removes) abort WeasyPrint 70's whole render.
-        raise PdfRenderError("The letter refers to an external resource, which is not allowed.") from None
-    except Exception as exc:
-        # Exception messages may quote the letter; log the type only (no personal data in logs).
-        logger.error("PDF rendering failed with %s", type(exc).__name__)
-        raise PdfRenderError("The letter could not be rendered as a PDF.") from exc
+    with _render_errors(timeout_seconds), _deadline(timeout_seconds), _RENDER_LOCK:
+        document = _layout(html, metadata=metadata, paper=paper, footer=footer, max_pages=max_pages, fetcher=fetcher)
+        pdf = document.write_pdf(pdf_identifier=False, pdf_variant=PDF_VARIANT)
     if fetcher.refused:
         logger.warning("PDF rendering: %d resource(s) refused for this document", fetcher.refused)
     return pdf
+
+
+# --- Batches (bulk letters) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfInput:
+    """One document of a batch: what :func:`render_pdf` takes."""
+
+    html: str
+    metadata: PdfMetadata
+    paper: Paper = "A4"
+    footer: str = ""
+    max_pages: int = 20
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    """One document of a batch: its PDF and page count, or the reason it failed (safe to show)."""
+
+    pdf: bytes = b""
+    pages: int = 0
+    error: str = ""
+
+
+def render_pdf_batch(inputs: Sequence[PdfInput], *, timeout_seconds: float = 20.0) -> list[RenderedPdf]:
+    """Render many documents in one go; each result is byte-for-byte what :func:`render_pdf` gives for the
+    same input (so a letter's SHA-256 does not depend on the path that rendered it), with the same sandbox
+    (the deny-by-default fetcher, the cleaning, the limits; ``timeout_seconds`` per document).
+
+    One document failing does not stop the others: its result carries the error. What the batch saves is
+    the per-call set-up (argument checks, the lock, the timer, the cached stylesheet and fonts). Rendering
+    many letters as ONE WeasyPrint document and splitting it by page ranges was measured and is slower per
+    letter (layout grows faster than linearly with the document), and it cannot give each letter its own
+    "page 1 of N" footer, so each letter keeps its own layout (README, "Bulk letters").
+    """
+    results: list[RenderedPdf] = []
+    with _RENDER_LOCK:
+        for item in inputs:
+            _check_arguments(item.html, item.metadata, item.paper, item.max_pages, timeout_seconds)
+            _stylesheet_and_fonts(item.paper)
+            fetcher = AssetOnlyURLFetcher()
+            try:
+                _check_size(item.html)
+                with _render_errors(timeout_seconds), _deadline(timeout_seconds):
+                    document = _layout(item.html, metadata=item.metadata, paper=item.paper, footer=item.footer,
+                                       max_pages=item.max_pages, fetcher=fetcher)
+                    pdf = document.write_pdf(pdf_identifier=False, pdf_variant=PDF_VARIANT)
+            except PdfRenderError as error:
+                results.append(RenderedPdf(error=str(error)))
+                continue
+            if fetcher.refused:
+                logger.warning("PDF rendering: %d resource(s) refused for this document", fetcher.refused)
+            results.append(RenderedPdf(pdf=pdf, pages=len(document.pages)))
+    return results
+
+
+def merge_pdfs(parts: Iterable[bytes], out: BinaryIO) -> list[int]:
+    """Concatenate PDFs (e.g. every letter of a bulk job, for printing) into ``out`` with pypdf; returns each
+    part's number of pages. The parts are our own rendered letters; nothing is fetched or rendered here."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    pages = []
+    for part in parts:
+        before = len(writer.pages)
+        writer.append(io.BytesIO(part))
+        pages.append(len(writer.pages) - before)
+    writer.write(out)
+    writer.close()
+    return pages
 
 
 def plain_weasyprint_pdf(html: str) -> bytes:

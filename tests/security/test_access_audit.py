@@ -81,6 +81,7 @@ EMPLOYER_SIDE = frozenset({Party.EMPLOYER})
 class Word(str):
     """A literal text URL argument in ``At.kwargs`` (a plain string there names a key of the ``world``)."""
 ORG = "organisation"  # an organisation's pages and campaigns (see the section at the end)
+ORG_BULK = "org_bulk"  # an organisation's bulk letters: its members see, its admins/organisers act (section at the end)
 TEAM_ADMIN = "team_admin"  # an employer team's settings pages: its verified admins only (see the section below)
 
 
@@ -301,6 +302,16 @@ ACCESS = {
     # A shared case as the group sees it: the organisation's rule only (the owner has their own page).
     "advocacy:shared-case": Obj(("GET",), need=VIEW, parties=frozenset({Party.ORGANISATION}),
                                 at=(At({"pk": "case"}), At({"pk": "draft_case"}))),
+    # --- advocacy: bulk letters (an organisation's members see, its admins and organisers act) -------------
+    "bulk:jobs": ORG_BULK,
+    "bulk:job": ORG_BULK,
+    "bulk:cancel": ORG_BULK,
+    "bulk:resume": ORG_BULK,
+    "bulk:zip": ORG_BULK,
+    "bulk:print": ORG_BULK,
+    "api-v1:organisation-bulk-letters": ORG_BULK,
+    "api-v1:job-detail": ORG_BULK,
+    "api-v1:job-zip": ORG_BULK,
 }
 # The admin's patterns are generated per registered model; the whole namespace is the admin's.
 ADMIN_NAMESPACES = {"admin"}
@@ -1030,3 +1041,92 @@ def test_organisation_pages_let_in_the_roles_they_allow_only(client, org_world, 
     else:
         assert response.status_code in (200, 201, 302), f"{who} {method} {url} → {response.status_code}"
         assert org_snapshot() != before, f"{who} {method} {url} changed nothing"
+
+
+# --- Organisation bulk letters (ORG_BULK) ---------------------------------------------------------------------
+# Each pattern: the method probed, the object its pk names (the organisation, or a job in a given state), the
+# POST data, and who may: MEMBERS (admin, organiser, viewer of the organisation) or ACTORS (admin, organiser).
+# Everybody else — the members' own accounts, other users, a DPO, another organisation's admin — gets a 404 and
+# changes nothing; anonymous is sent to log in (API: 401/403).
+BULK_MEMBERS = frozenset({"org_admin", "organiser", "viewer"})
+BULK_ACTORS = frozenset({"org_admin", "organiser"})
+ORG_BULK_PROBES = {
+    "bulk:jobs": [("GET", "organisation", BULK_MEMBERS), ("POST", "organisation", BULK_ACTORS)],
+    "bulk:job": [("GET", "running", BULK_MEMBERS)],
+    "bulk:cancel": [("POST", "running", BULK_ACTORS)],
+    "bulk:resume": [("POST", "cancelled", BULK_ACTORS)],
+    "bulk:zip": [("GET", "finished", BULK_ACTORS)],
+    "bulk:print": [("GET", "finished", BULK_ACTORS)],
+    "api-v1:organisation-bulk-letters": [("POST", "organisation", BULK_ACTORS)],
+    "api-v1:job-detail": [("GET", "finished", BULK_MEMBERS)],
+    "api-v1:job-zip": [("GET", "finished", BULK_ACTORS)],
+}
+BULK_ROLES = ["anonymous", "owner", "outsider", "dpo", "viewer", "organiser", "org_admin", "other_admin"]
+
+
+def test_every_org_bulk_pattern_is_probed():
+    assert set(patterns_of(ORG_BULK)) == set(ORG_BULK_PROBES)
+
+
+def bulk_snapshot() -> dict:
+    from deletion_portal.advocacy.bulk_models import BulkJob, BulkJobItem
+
+    return {"jobs": list(BulkJob.objects.order_by("pk").values_list("pk", "state")),
+            "items": BulkJobItem.objects.count(), "final": Letter.objects.filter(is_final=True).count()}
+
+
+BULK_PROBE_PARAMS = [
+    pytest.param(name, index, who, id=f"{name}-{method}-{who}")
+    for name, probes in ORG_BULK_PROBES.items() for index, (method, _, _) in enumerate(probes) for who in BULK_ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "index", "who"), BULK_PROBE_PARAMS)
+def test_org_bulk_pages_let_in_the_organisations_members_and_actors_only(
+        client, name, index, who, organisation, org_people, mandated_cases, owner, outsider, dpo, isolated_media):
+    from django.core.files.base import ContentFile
+
+    from deletion_portal.advocacy.bulk_models import BulkJob, BulkJobState
+    from deletion_portal.advocacy.models import CaseShare
+
+    method, target, allowed = ORG_BULK_PROBES[name][index]
+    cases = mandated_cases(2)
+    CaseShare.objects.create(case=cases[0], organisation=org_people["other_organisation"], act_for=True)
+    people = {**org_people, "owner": cases[0].owner, "outsider": outsider, "dpo": dpo}
+    if target == "organisation":
+        pk = organisation.pk
+    else:
+        job = BulkJob.objects.create(organisation=organisation, created_by=org_people["org_admin"], state=target, total=2)
+        if target == BulkJobState.FINISHED:
+            job.zip_file.save("bulk-test.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
+            job.merged_pdf.save("bulk-test.pdf", ContentFile(PDF_BYTES), save=False)
+            job.save()
+        pk = job.pk
+    url = reverse(name, args=[pk])
+    if who != "anonymous":
+        login(client, people[who])
+    api = name.startswith("api-v1:")
+    before = bulk_snapshot()
+    with CaptureQueriesContext(connection) as queries:
+        if method == "GET":
+            response = client.get(url)
+        elif api:
+            response = client.post(url, data=json.dumps({}), content_type="application/json")
+        else:
+            response = client.post(url, {})
+    if who == "anonymous":
+        if api:
+            assert response.status_code in (401, 403), f"anonymous {method} {url} → {response.status_code}"
+        else:
+            assert login_redirect(response), f"anonymous {method} {url} → {response.status_code}"
+        assert bulk_snapshot() == before
+    elif who not in allowed:
+        assert response.status_code == 404, f"{who} {method} {url} → {response.status_code}, not 404"
+        assert organisation.name.encode() not in body(response)
+        assert bulk_snapshot() == before, f"{who} {method} {url} changed something"
+    elif method == "GET":
+        assert response.status_code == 200, f"{who} GET {url} → {response.status_code}"
+        assert not writes(queries), f"{who} GET {url} wrote:\n" + "\n".join(writes(queries))
+    else:
+        assert response.status_code in (200, 202, 302), f"{who} {method} {url} → {response.status_code}"
+        assert bulk_snapshot() != before, f"{who} {method} {url} changed nothing"

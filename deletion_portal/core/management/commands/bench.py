@@ -1,4 +1,4 @@
-"""Benchmarks: ``python manage.py bench sweep --cases N`` and ``python manage.py bench letters``.
+"""Benchmarks: ``python manage.py bench sweep --cases N``, ``bench letters`` and ``bench bulk --letters N``.
 
 Each subcommand is a function elsewhere (``tracking.bench.bench_sweep``, ``cases.bench.bench_letters``)
 taking ``(stdout, options)``; this command only parses the arguments and dispatches.
@@ -13,14 +13,16 @@ from django.core.management.base import BaseCommand, CommandError
 BENCHES = {
     "sweep": ("deletion_portal.tracking.bench", "bench_sweep"),
     "letters": ("deletion_portal.cases.bench", "bench_letters"),
+    "bulk": ("deletion_portal.advocacy.bulk_bench", "bench_bulk"),
 }
 
 
 class Command(BaseCommand):
-    help = "Measure the deadline sweep (bench sweep --cases N) or letter rendering (bench letters)."
+    help = ("Measure the deadline sweep (bench sweep --cases N), letter rendering (bench letters) or bulk letters "
+            "(bench bulk --letters N).")
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="bench", required=True, title="benchmarks", metavar="{sweep,letters}")
+        sub = parser.add_subparsers(dest="bench", required=True, title="benchmarks", metavar="{sweep,letters,bulk}")
         sweep = sub.add_parser("sweep", help="One deadline sweep over N open cases (PostgreSQL).")
         sweep.add_argument("--cases", type=int, default=None,
                            help="Open cases to create (default 1,000,000 on PostgreSQL, 20,000 elsewhere).")
@@ -30,6 +32,10 @@ class Command(BaseCommand):
         letters = sub.add_parser("letters", help="Render N letters.")
         letters.add_argument("--letters", type=int, default=50, help="Letters to render (default 50).")
         letters.add_argument("--keep", action="store_true", help="Leave the benchmark data in the database.")
+        bulk = sub.add_parser("bulk", help="A bulk letters job beside finalising the same letters one by one.")
+        bulk.add_argument("--letters", type=int, default=200, help="Letters per path (default 200).")
+        bulk.add_argument("--memory-letters", type=int, default=2000,
+                          help="Letters of the peak-memory run (stand-in renderer; default 2000, 0 skips it).")
 
     def handle(self, *args, **options):
         name = options["bench"]
