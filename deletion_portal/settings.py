@@ -126,7 +126,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "portal.sqlite3",
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+            # WAL: readers never wait for the writer; IMMEDIATE: a write transaction takes the lock when it
+            # begins (never a failed upgrade mid-transaction); timeout: a writer waits up to
+            # SQLITE_BUSY_TIMEOUT seconds for the lock instead of failing with "database is locked".
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -197,10 +204,24 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-webhooks": {"task": "dpo.requeue_webhooks", "schedule": timedelta(seconds=WEBHOOK_SWEEP_INTERVAL_SECONDS)},
 }
 
+# "default": per-process memos (the letter PDF cache). "shared": what every worker must count together
+# (the API's anonymous throttle, rate limits: core/ratelimit.py) — Redis when configured, else Django's
+# database cache (the portal_cache table, made by a core migration). Short socket timeouts: a Redis that is
+# down costs a request milliseconds, and core/ratelimit.py degrades to a local count instead of a 500.
+_REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "OPTIONS": _REDIS_CACHE_OPTIONS},
+        "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                   "KEY_PREFIX": "shared", "OPTIONS": _REDIS_CACHE_OPTIONS},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache",
+                   "OPTIONS": {"MAX_ENTRIES": 100000, "CULL_FREQUENCY": 4}},
+    }
 
 # --- Accounts, passwords, login throttling ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -231,7 +252,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The callable renders accounts/locked_out.html with HTTP 429 and the minutes until the next try.
 AXES_LOCKOUT_CALLABLE = "deletion_portal.accounts.views.locked_out"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# --- Who is the client: one trusted-proxy rule (core/net.py) ------------------------------------
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (the shipped nginx: 1). With 0
+# the header is ignored and REMOTE_ADDR is the client; never set it higher than the proxies you run, or a
+# client can choose its own address. Axes (login lockout), DRF (NUM_PROXIES) and the rate limits all use it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+AXES_CLIENT_IP_CALLABLE = "deletion_portal.core.net.client_ip"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
 
 # --- Two-factor authentication (django-otp), mandatory for DPO and advocate accounts ---------------
 OTP_TOTP_ISSUER = "Deletion portal"
@@ -292,6 +320,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["deletion_portal.core.api.JSONParser", "rest_framework.parsers.FormParser"],
     "EXCEPTION_HANDLER": "deletion_portal.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Deletion portal API",

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.processes import Service
 
-pytest_plugins = ["tests.support.world", "tests.support.servers"]
+pytest_plugins = ["tests.support.world", "tests.support.servers", "tests.support.web"]
 
 
 @pytest.fixture

@@ -26,10 +26,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from deletion_portal.accounts import twofactor
 from deletion_portal.core.api import JSONParser
+from deletion_portal.core.ratelimit import AnonThrottle
 
 BAD_CREDENTIALS = "Unable to sign in with that email address and password."
 OTP_MISSING = "This account uses two-factor authentication: send the current code from your authenticator app as otp."
@@ -95,7 +95,7 @@ def _locked_out(django_request) -> Response:
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])
+@throttle_classes([AnonThrottle])
 @parser_classes([JSONParser, FormParser, MultiPartParser])
 def auth_token(request):
     serializer = TokenRequestSerializer(data=request.data)
