@@ -53,3 +53,17 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_anonymous_limit(client, se
         api_settings.reload()
         SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert statuses == [200, 200, 200, 429, 429]
+
+
+@pytest.mark.django_db
+def test_a_down_shared_cache_degrades_the_throttle_to_a_local_count_with_a_log_line(client, settings, caplog):
+    # Port 9 on loopback refuses at once: what a stopped Redis looks like (tests/integration/test_redis_down.py
+    # does it with a real redis-server and gunicorn).
+    settings.CACHES = {**settings.CACHES, "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                                      "LOCATION": "redis://127.0.0.1:9/0"}}
+    from deletion_portal.core import ratelimit
+
+    ratelimit._last_warning["at"] = 0.0
+    assert client.get("/api/v1/laws/eu-gdpr").status_code == 200
+    assert "shared cache unavailable for the API throttle" in caplog.text
+    assert ratelimit.allow("rl:test:x", limit=1, window=60) and not ratelimit.allow("rl:test:x", limit=1, window=60)
