@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -311,7 +310,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # DRF's TokenAuthentication, refusing a 2FA-role account's token while it has no confirmed device.
+        # The portal's named, expiring, hashed tokens (accounts/api_tokens.py), refusing a 2FA-role account's
+        # token while it has no confirmed device.
         "deletion_portal.accounts.twofactor.SecondFactorTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -330,6 +330,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# API tokens (accounts/api_tokens.py): each expires this many days after it was made (0: never), and an
+# account keeps at most API_TOKENS_PER_USER (the oldest go). Password change/reset and "Log out everywhere"
+# revoke them all.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=0, maximum=3650)
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 10, minimum=1, maximum=100)
 
 # --- Security headers -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deletion_portal.accounts.hooks import deletion_steps
-from deletion_portal.accounts.models import Role, User
+from deletion_portal.accounts.models import ApiToken, Role, User
 from deletion_portal.accounts.tokens import (
     EMAIL_CONFIRMATION_MAX_AGE,
     ConfirmationLinkError,
@@ -176,7 +176,6 @@ def account_delete(*, user: User, password: str, request=None) -> int:
     """
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth import authenticate
-    from rest_framework.authtoken.models import Token
 
     if request is not None:
         checked = authenticate(request=request, username=user.email, password=password or "")
@@ -191,7 +190,7 @@ def account_delete(*, user: User, password: str, request=None) -> int:
     with transaction.atomic():
         for step in deletion_steps():  # cases (with their files), tracking's feeds and audit line, …
             step(user=user, summary=summary)
-        Token.objects.filter(user=user).delete()
+        ApiToken.objects.filter(user=user).delete()
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=email).delete()
         user_id = user.pk

@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMultiAlternatives
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
@@ -20,6 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.accounts import services
+from deletion_portal.accounts.api_tokens import (
+    api_token_revoke,
+    api_tokens_of,
+    api_tokens_revoke_all,
+    sessions_end_everywhere,
+)
 from deletion_portal.accounts.export import account_export, account_export_filename
 from deletion_portal.accounts.forms import (
     EmailAuthenticationForm,
@@ -79,11 +85,47 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)  # the new password; every session signed with the old one ends
+        api_tokens_revoke_all(user=form.user, reason="password reset")
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PlainHelpPasswordChangeForm
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password-change-done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # other sessions end (the password's hash changed); this one stays
+        if api_tokens_revoke_all(user=form.user, reason="password changed"):
+            messages.info(self.request, "Your API tokens were revoked with the old password: make new ones if you need them.")
+        return response
+
+
+@login_required
+@require_POST
+def tokens_revoke(request):
+    """Revoke one of the signed-in user's API tokens (``token`` in the body), or all of them."""
+    token_id = request.POST.get("token", "")
+    if token_id:
+        if not token_id.isdigit() or not api_token_revoke(user=request.user, token_id=int(token_id)):
+            raise Http404
+        messages.success(request, "The API token was revoked.")
+    else:
+        count = api_tokens_revoke_all(user=request.user, reason="revoked by the owner")
+        messages.success(request, f"{count} API token(s) revoked." if count else "You had no API tokens.")
+    return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def logout_everywhere(request):
+    """End every session of this account (on every device, this one too) and revoke every API token."""
+    sessions_end_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "You were logged out everywhere, and your API tokens were revoked.")
+    return redirect("accounts:login")
 
 
 def sign_up(request):
@@ -131,7 +173,8 @@ def resend_confirmation(request):
 @login_required
 def account(request):
     # Only ever the signed-in user's own account: there is no id in the URL.
-    return render(request, "accounts/account.html", {"account": request.user})
+    return render(request, "accounts/account.html",
+                  {"account": request.user, "api_tokens": api_tokens_of(user=request.user)})
 
 
 def locked_out(request, original_response=None, credentials=None):
