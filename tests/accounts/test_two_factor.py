@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from deletion_portal.accounts.api_tokens import api_token_create, key_hash
 from deletion_portal.accounts.models import ApiToken
-
 from tests.support.data import PASSWORD
 from tests.support.world import login, second_factor, totp_now
 
