@@ -10,7 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -54,16 +54,39 @@ class LoginView(auth_views.LoginView):
 
 
 class TextEmailPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the plain-text parts rendered by the non-escaping "text" engine."""
+    """Django's reset form, with the plain-text parts rendered by the non-escaping "text" engine and the
+    email written to the outbox (a worker sends it: a mail server outage never fails the request).
+
+    A known and an unknown address get the same answer in the same time: for an unknown one the same
+    email is rendered (for nobody) and the same per-address counter is used; only the outbox row is missing.
+    """
+
+    def save(self, *args, **kwargs):
+        email = self.cleaned_data["email"]
+        if not any(True for _ in self.get_users(email)):
+            # The same work as for a known address (render, count), with nothing queued.
+            context = {"email": email, "domain": "", "site_name": "", "uid": "x", "user": None, "token": "x",
+                       "protocol": "https", **(kwargs.get("extra_email_context") or {})}
+            self._render(kwargs.get("subject_template_name") or "registration/password_reset_subject.txt",
+                         kwargs.get("email_template_name") or "registration/password_reset_email.html",
+                         kwargs.get("html_email_template_name"), context)
+            services.account_mail_allowed(kind="reset", email=email)
+            return
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
+    @staticmethod
+    def _render(subject_template_name, email_template_name, html_email_template_name, context):
+        subject = "".join(render_to_string(subject_template_name, context, using="text").splitlines())
+        body = render_to_string(email_template_name, context, using="text")
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        return subject, body, html
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        subject = "".join(render_to_string(subject_template_name, context, using="text").splitlines())
-        body = render_to_string(email_template_name, context, using="text")
-        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
-        if html_email_template_name is not None:
-            message.attach_alternative(render_to_string(html_email_template_name, context), "text/html")
-        message.send()
+        subject, body, html = self._render(subject_template_name, email_template_name, html_email_template_name, context)
+        services.account_mail_enqueue(kind="reset", user_id=context["user"].pk, to=to_email, subject=subject,
+                                      text=body, html=html)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
