@@ -338,6 +338,10 @@ API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=0, maximum=3650)
 API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 10, minimum=1, maximum=100)
 # Account emails (sign-up, confirmation, reset; through the outbox): at most this many per address and hour.
 ACCOUNT_MAILS_PER_HOUR = env_int("ACCOUNT_MAILS_PER_HOUR", 3, minimum=1)
+# Letters by email (cases/sending.py): only from a confirmed address; at most this many per account and per
+# recipient address in 24 hours.
+MAIL_SENDS_PER_ACCOUNT_PER_DAY = env_int("MAIL_SENDS_PER_ACCOUNT_PER_DAY", 10, minimum=1)
+MAIL_SENDS_PER_RECIPIENT_PER_DAY = env_int("MAIL_SENDS_PER_RECIPIENT_PER_DAY", 20, minimum=1)
 
 # --- Security headers -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

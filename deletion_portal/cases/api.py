@@ -28,6 +28,7 @@ from deletion_portal.cases.selectors import (
     case_events,
     case_final_request_letter,
 )
+from deletion_portal.cases.sending import recipient_verified
 from deletion_portal.cases.serializers import (
     CaseCreateSerializer,
     CaseSerializer,
@@ -286,7 +287,8 @@ def _send(request, case, *, letter):
     except DjangoValidationError as exc:
         raise _bad_request(exc) from None
     case.refresh_from_db(fields=["status"])
-    return Response({"status": message.state, "case_status": case.status}, status=status.HTTP_202_ACCEPTED)
+    return Response({"status": message.state, "case_status": case.status, "recipient_verified": recipient_verified(case)},
+                    status=status.HTTP_202_ACCEPTED)
 
 
 # --- Any letter: the request, a follow-up, a complaint ------------------------------------------------

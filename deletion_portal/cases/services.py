@@ -32,6 +32,7 @@ from deletion_portal.cases.signals import case_changed
 from deletion_portal.cases.taxonomy import CATEGORY_CODES
 from deletion_portal.cases.uploads import CheckedUpload
 from deletion_portal.core.files import delete_stored_files
+from deletion_portal.core.models import OutboxMessage
 from deletion_portal.core.outbox import outbox_discard, outbox_enqueue
 from deletion_portal.employers.models import Employer
 from deletion_portal.laws.regions import UnknownRegion, check_region_for_law, is_working_day, parse_region, region_for_law
@@ -734,16 +735,21 @@ def letter_send_email(
     if case.employer is None or not case.employer.privacy_email:
         raise ValidationError({"employer": "We have no privacy email address for this employer: post the letter or use its web form."})
     from deletion_portal.cases.letters import portal_answer
+    from deletion_portal.cases.sending import letter_email_allowed, recipient_verified
 
+    key = f"letter:{letter.pk}:email"  # one email per letter, however often the button is pressed
+    if not OutboxMessage.objects.filter(key=key).exists():
+        letter_email_allowed(case=case, actor=actor)  # confirmed sender, daily limits (cases/sending.py)
     # The case access code only with the request letter (a follow-up goes to a team that had it already).
     # In the letter's language, with the English sentence too when that is another.
     answer = portal_answer(case, letter.language) if letter.kind == LetterKind.REQUEST else None
     context = {"case": case, "letter": letter, "regime": get_regime(case.law_key), "portal_answer": answer,
-               "portal_answer_en": portal_answer(case, "en") if answer and letter.language != "en" else None}
+               "portal_answer_en": portal_answer(case, "en") if answer and letter.language != "en" else None,
+               "recipient_unverified": not recipient_verified(case)}
     subject = " ".join(render_to_string("emails/cases/letter_subject.txt", context, using="text").split())
     body = render_to_string("emails/cases/letter_body.txt", context, using="text")
     message = outbox_enqueue(
-        key=f"letter:{letter.pk}:email",  # one email per letter, however often the button is pressed
+        key=key,
         topic=f"case:{case.pk}",
         to=[case.employer.privacy_email],
         cc=[case.requester_email] if case.requester_email else [],

@@ -114,3 +114,12 @@ def test_each_address_gets_at_most_account_mails_per_hour(client, settings):
     other = make_account("other@mail.example", "employee")
     reset(client, "other@mail.example")
     assert OutboxMessage.objects.filter(topic=f"account:{other.pk}").count() == 1
+
+
+def test_sign_up_mails_to_one_address_are_limited_too(client, settings):
+    settings.ACCOUNT_MAILS_PER_HOUR = 2
+    for _ in range(5):
+        assert sign_up(client, "someone@mail.example").status_code == 302
+    user = User.objects.get(email="someone@mail.example")
+    # the confirmation, then one "someone tried to sign up with your address" note; the rest are dropped
+    assert OutboxMessage.objects.filter(topic=f"account:{user.pk}").count() == 2
