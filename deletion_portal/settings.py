@@ -304,6 +304,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads are checked by content and size in cases.uploads, not by a memory setting.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
+# Per case: all its uploads together, and how many files (cases.uploads.attachment_quota_check).
+UPLOAD_CASE_QUOTA_BYTES = env_int("UPLOAD_CASE_QUOTA_MB", 50, minimum=1, maximum=10000) * 1024 * 1024
+UPLOAD_CASE_MAX_FILES = env_int("UPLOAD_CASE_MAX_FILES", 50, minimum=1, maximum=10000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -30,10 +30,11 @@ from deletion_portal.cases.outcomes import OUTCOME_FIELDS, case_outcome_fields
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
 from deletion_portal.cases.signals import case_changed
 from deletion_portal.cases.taxonomy import CATEGORY_CODES
-from deletion_portal.cases.uploads import CheckedUpload
+from deletion_portal.cases.uploads import CheckedUpload, attachment_quota_check
 from deletion_portal.core.files import delete_stored_files
 from deletion_portal.core.models import OutboxMessage
 from deletion_portal.core.outbox import outbox_discard, outbox_enqueue
+from deletion_portal.core.text import strip_bidi
 from deletion_portal.employers.models import Employer
 from deletion_portal.laws.regions import UnknownRegion, check_region_for_law, is_working_day, parse_region, region_for_law
 from deletion_portal.laws.registry import UnknownRegime, get_regime, regime_keys
@@ -474,7 +475,8 @@ def case_record_event(
 
 
 def attachment_store(*, case: Case, upload: CheckedUpload, name: str, actor=None) -> Attachment:
-    safe_name = "".join(ch for ch in (name or "upload")[:120] if ch.isalnum() or ch in "._- ") or "upload"
+    safe_name = "".join(ch for ch in strip_bidi(name or "upload")[:120] if ch.isalnum() or ch in "._- ") or "upload"
+    attachment_quota_check(case=case, size=upload.size)
     attachment = Attachment(
         case=case, original_name=safe_name, content_type=upload.content_type, size=upload.size,
         sha256=upload.sha256, uploaded_by=actor,
