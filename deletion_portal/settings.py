@@ -334,6 +334,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema documents JSON bodies and token authentication (the form parsers and the session stay for
+    # the browser), and every operation's real error answers (core/api_schema.py).
+    "PARSER_WHITELIST": ["deletion_portal.core.api.JSONParser"],
+    "AUTHENTICATION_WHITELIST": ["deletion_portal.accounts.twofactor.SecondFactorTokenAuthentication"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "deletion_portal.core.api_schema.add_error_responses",
+    ],
 }
 
 # API tokens (accounts/api_tokens.py): each expires this many days after it was made (0: never), and an

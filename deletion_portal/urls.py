@@ -25,3 +25,5 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "deletion_portal.core.views.not_found"

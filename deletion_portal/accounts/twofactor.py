@@ -31,6 +31,7 @@ from django_otp import user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.exceptions import AuthenticationFailed
 
 from deletion_portal.accounts.api_tokens import ApiTokenAuthentication
@@ -169,3 +170,14 @@ class SecondFactorTokenAuthentication(ApiTokenAuthentication):
         if found is not None and otp_required_for(found[0]) and not otp_has_device(user=found[0]):
             raise AuthenticationFailed(SETUP_FIRST)
         return found
+
+
+class SecondFactorTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema documents the token: ``Authorization: Token <key>``."""
+
+    target_class = SecondFactorTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Token <key>`: a key from POST /api/v1/auth/token"}

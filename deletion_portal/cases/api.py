@@ -246,6 +246,8 @@ class PdfRenderer(BaseRenderer):
 def case_letter_pdf(request, pk: int, letter_pk: int):
     from deletion_portal.core.pdf import PdfRenderError
 
+    if "format" in request.query_params and request.query_params["format"] not in ("json", "pdf"):
+        raise ValidationError({"format": ["Use format=pdf (or leave it out), or json for errors as JSON."]})
     letter = letter_get_for(request.user, pk, letter_pk, need=Need.VIEW)  # drafts: the owner only
     case = letter.case
     if letter.is_final:
