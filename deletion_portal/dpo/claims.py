@@ -8,11 +8,11 @@ import hmac
 import logging
 import re
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deletion_portal.cases.models import Case, CaseEvent, CaseStatus, EventKind, EventSource
+from deletion_portal.core import ratelimit
 from deletion_portal.core.outbox import outbox_enqueue
 from deletion_portal.dpo.models import CaseClaim
 from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
@@ -82,16 +82,13 @@ def _throttle_keys(ip: str, reference: str) -> list[str]:
 
 
 def claim_throttled(*, ip: str, reference: str) -> bool:
-    return any((cache.get(key) or 0) >= CLAIM_FAILURES_ALLOWED for key in _throttle_keys(ip, claim_reference(reference)))
+    # Counted in the shared cache (core.ratelimit: every worker together; a down Redis degrades, never a 500).
+    return any(ratelimit.count(key) >= CLAIM_FAILURES_ALLOWED for key in _throttle_keys(ip, claim_reference(reference)))
 
 
 def _count_failure(ip: str, reference: str) -> None:
     for key in _throttle_keys(ip, reference):
-        if not cache.add(key, 1, timeout=CLAIM_FAILURE_WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired in between
-                cache.set(key, 1, timeout=CLAIM_FAILURE_WINDOW)
+        ratelimit.hit(key, window=CLAIM_FAILURE_WINDOW)
 
 
 def claim_teams_for(user):
