@@ -115,3 +115,20 @@ def test_an_inactive_account_s_token_is_refused(employee, keys):
     employee.is_active = False
     employee.save(update_fields=["is_active"])
     assert not works(keys[0])
+
+
+def test_the_account_page_lists_2_or_12_tokens_in_the_same_number_of_queries(client, employee, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.API_TOKENS_PER_USER = 20
+    login(client, employee)
+    counts = []
+    for total in (2, 12):
+        while employee.api_tokens.count() < total:
+            api_token_create(user=employee, name=f"script {employee.api_tokens.count()}")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("accounts:account"))
+        assert page.content.decode().count("<td><code>dp_") == total
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], counts
