@@ -13,7 +13,8 @@ letter queues nothing and is never refused):
   portal has not verified that this address belongs to the employer named in the letter. Staff verify
   addresses in the admin ("mark as verified").
 
-The counts are the ``sent`` events with ``channel: email`` (the events are the history; nothing new is stored).
+The counts are the outbox rows of letter emails (``letter:<id>:email``); letters people sent themselves and
+recorded do not count. Nothing new is stored.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from deletion_portal.cases.models import Case, CaseEvent, EventKind
+from deletion_portal.cases.models import Case, Letter
+from deletion_portal.core.models import OutboxMessage
 from deletion_portal.employers.models import Quality
 
 UNCONFIRMED = ("Confirm your email address before the portal sends email for you: follow the link we emailed you "
@@ -35,8 +39,11 @@ def recipient_verified(case: Case) -> bool:
     return case.employer is not None and case.employer.quality == Quality.VERIFIED
 
 
-def _sent_emails_since(since):
-    return CaseEvent.objects.filter(kind=EventKind.SENT, details__channel="email", recorded_at__gte=since)
+def _portal_emails_since(since, letters):
+    """How many letter emails the portal queued since ``since`` for ``letters`` (a Letter queryset): the
+    outbox rows keyed ``letter:<id>:email`` (letters the person sent themselves are not counted)."""
+    keys = letters.annotate(outbox_key=Concat(Value("letter:"), Cast("pk", CharField()), Value(":email"))).values("outbox_key")
+    return OutboxMessage.objects.filter(key__in=Subquery(keys), created_at__gte=since).count()
 
 
 def letter_email_allowed(*, case: Case, actor) -> None:
@@ -46,14 +53,14 @@ def letter_email_allowed(*, case: Case, actor) -> None:
             raise ValidationError(UNCONFIRMED, code="email_unconfirmed")
     since = timezone.now() - timedelta(days=1)
     per_account = int(getattr(settings, "MAIL_SENDS_PER_ACCOUNT_PER_DAY", 10))
-    if actor is not None and _sent_emails_since(since).filter(actor=actor).count() >= per_account:
+    if actor is not None and _portal_emails_since(since, Letter.objects.filter(case__owner=actor)) >= per_account:
         raise ValidationError(
             f"You have sent {per_account} letters by email in the last 24 hours, the most the portal sends for one "
             "account in a day. Try again tomorrow, or download the PDF and send it yourself.", code="account_limit")
     recipient = (case.employer.privacy_email if case.employer else "") or ""
     per_recipient = int(getattr(settings, "MAIL_SENDS_PER_RECIPIENT_PER_DAY", 20))
-    if recipient and _sent_emails_since(since).filter(
-            case__employer__privacy_email__iexact=recipient).count() >= per_recipient:
+    if recipient and _portal_emails_since(
+            since, Letter.objects.filter(case__employer__privacy_email__iexact=recipient)) >= per_recipient:
         raise ValidationError(
             f"{recipient} has received {per_recipient} letters through the portal in the last 24 hours, the most it "
             "sends to one address in a day. Try again tomorrow, or download the PDF and send it yourself.",

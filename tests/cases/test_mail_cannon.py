@@ -86,3 +86,13 @@ def test_an_unverified_address_is_named_as_such_to_sender_and_recipient(client, 
     body = OutboxMessage.objects.get().body
     assert body.startswith("Note from the deletion portal: this message was sent by one of its users to an address "
                            "the portal has not verified") is notice
+
+
+def test_letters_people_sent_themselves_do_not_count(owner, employer, settings):
+    from deletion_portal.cases.services import case_record_event
+
+    settings.MAIL_SENDS_PER_ACCOUNT_PER_DAY = settings.MAIL_SENDS_PER_RECIPIENT_PER_DAY = 1
+    recorded, portal = final_cases(owner, employer, 2)
+    case_record_event(case=recorded, kind="sent", on=date(2026, 3, 2), actor=owner, details={"channel": "email"})
+    letter_send_email(case=portal, actor=owner, today=date(2026, 3, 2))  # not refused
+    assert OutboxMessage.objects.filter(key__startswith="letter:").count() == 1
