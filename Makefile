@@ -21,6 +21,7 @@ check-system: $(STAMP)
 
 run: check-system
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py load_demo_employers
 	PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/honcho -p $(PORT) -f deploy/Procfile.dev start

@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -70,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: no-store on every response to a signed-in user and on the private namespaces.
+    "deletion_portal.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The interface's language: the language switcher's cookie, else the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
@@ -130,7 +131,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "portal.sqlite3",
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+            # WAL: readers never wait for the writer; IMMEDIATE: a write transaction takes the lock when it
+            # begins (never a failed upgrade mid-transaction); timeout: a writer waits up to
+            # SQLITE_BUSY_TIMEOUT seconds for the lock instead of failing with "database is locked".
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -208,10 +216,24 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-bulk-jobs": {"task": "advocacy.bulk_requeue_stale", "schedule": timedelta(seconds=max(5, BULK_STALE_SECONDS // 2))},
 }
 
+# "default": per-process memos (the letter PDF cache). "shared": what every worker must count together
+# (the API's anonymous throttle, rate limits: core/ratelimit.py) — Redis when configured, else Django's
+# database cache (the portal_cache table, made by a core migration). Short socket timeouts: a Redis that is
+# down costs a request milliseconds, and core/ratelimit.py degrades to a local count instead of a 500.
+_REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "OPTIONS": _REDIS_CACHE_OPTIONS},
+        "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                   "KEY_PREFIX": "shared", "OPTIONS": _REDIS_CACHE_OPTIONS},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache",
+                   "OPTIONS": {"MAX_ENTRIES": 100000, "CULL_FREQUENCY": 4}},
+    }
 
 # --- Accounts, passwords, login throttling ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -242,7 +264,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The callable renders accounts/locked_out.html with HTTP 429 and the minutes until the next try.
 AXES_LOCKOUT_CALLABLE = "deletion_portal.accounts.views.locked_out"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# --- Who is the client: one trusted-proxy rule (core/net.py) ------------------------------------
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (the shipped nginx: 1). With 0
+# the header is ignored and REMOTE_ADDR is the client; never set it higher than the proxies you run, or a
+# client can choose its own address. Axes (login lockout), DRF (NUM_PROXIES) and the rate limits all use it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+AXES_CLIENT_IP_CALLABLE = "deletion_portal.core.net.client_ip"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
 
 # --- Two-factor authentication (django-otp), mandatory for DPO and advocate accounts ---------------
 OTP_TOTP_ISSUER = "Deletion portal"
@@ -294,13 +323,17 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads are checked by content and size in cases.uploads, not by a memory setting.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
+# Per case: all its uploads together, and how many files (cases.uploads.attachment_quota_check).
+UPLOAD_CASE_QUOTA_BYTES = env_int("UPLOAD_CASE_QUOTA_MB", 50, minimum=1, maximum=10000) * 1024 * 1024
+UPLOAD_CASE_MAX_FILES = env_int("UPLOAD_CASE_MAX_FILES", 50, minimum=1, maximum=10000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # DRF's TokenAuthentication, refusing a 2FA-role account's token while it has no confirmed device.
+        # The portal's named, expiring, hashed tokens (accounts/api_tokens.py), refusing a 2FA-role account's
+        # token while it has no confirmed device.
         "deletion_portal.accounts.twofactor.SecondFactorTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -309,6 +342,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["deletion_portal.core.api.JSONParser", "rest_framework.parsers.FormParser"],
     "EXCEPTION_HANDLER": "deletion_portal.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Deletion portal API",
@@ -320,7 +354,27 @@ SPECTACULAR_SETTINGS = {
     # No deep links: Swagger UI puts them as links inside each operation's button (nested interactive
     # controls, which screen readers cannot use; axe's nested-interactive).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
+    # The schema documents JSON bodies and token authentication (the form parsers and the session stay for
+    # the browser), and every operation's real error answers (core/api_schema.py).
+    "PARSER_WHITELIST": ["deletion_portal.core.api.JSONParser"],
+    "AUTHENTICATION_WHITELIST": ["deletion_portal.accounts.twofactor.SecondFactorTokenAuthentication"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "deletion_portal.core.api_schema.add_error_responses",
+    ],
 }
+
+# API tokens (accounts/api_tokens.py): each expires this many days after it was made (0: never), and an
+# account keeps at most API_TOKENS_PER_USER (the oldest go). Password change/reset and "Log out everywhere"
+# revoke them all.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=0, maximum=3650)
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 10, minimum=1, maximum=100)
+# Account emails (sign-up, confirmation, reset; through the outbox): at most this many per address and hour.
+ACCOUNT_MAILS_PER_HOUR = env_int("ACCOUNT_MAILS_PER_HOUR", 3, minimum=1)
+# Letters by email (cases/sending.py): only from a confirmed address; at most this many per account and per
+# recipient address in 24 hours.
+MAIL_SENDS_PER_ACCOUNT_PER_DAY = env_int("MAIL_SENDS_PER_ACCOUNT_PER_DAY", 10, minimum=1)
+MAIL_SENDS_PER_RECIPIENT_PER_DAY = env_int("MAIL_SENDS_PER_RECIPIENT_PER_DAY", 20, minimum=1)
 
 # --- Security headers -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

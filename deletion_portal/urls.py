@@ -37,3 +37,5 @@ urlpatterns = [
     # a page for anonymous visitors stays free of per-visitor tokens (and the same for everyone).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
 ]
+
+handler404 = "deletion_portal.core.views.not_found"

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.processes import Service
 
-pytest_plugins = ["tests.support.world", "tests.support.servers", "tests.support.bulk"]
+pytest_plugins = ["tests.support.world", "tests.support.servers", "tests.support.bulk", "tests.support.web"]
 
 
 @pytest.fixture
@@ -38,3 +38,13 @@ def services(tmp_path):
     yield started
     for service in reversed(started.started):
         service.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_local_rate_limits():
+    """Each test starts with empty in-process rate-limit counters: the fallback count (core.ratelimit, used when
+    the shared cache cannot be reached — e.g. in a test without database access) lives as long as the process."""
+    from deletion_portal.core.ratelimit import LOCAL_FALLBACK
+
+    LOCAL_FALLBACK.clear()
+    yield

@@ -1,4 +1,5 @@
-"""POST /api/v1/auth/token: exchange an email address and password for the user's API token.
+"""POST /api/v1/auth/token: exchange an email address and password for a new, named API token
+(``accounts.api_tokens``: it expires after API_TOKEN_DAYS; a token with the same name is replaced).
 
 The password goes through ``authenticate(request=…)`` so django-axes counts failures exactly as for
 the login page (same lock key: the lower-cased email under the ``username`` credential, plus the IP).
@@ -14,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
@@ -26,10 +26,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from deletion_portal.accounts import twofactor
+from deletion_portal.accounts.api_tokens import api_token_create
 from deletion_portal.core.api import JSONParser
+from deletion_portal.core.ratelimit import AnonThrottle
 
 BAD_CREDENTIALS = "Unable to sign in with that email address and password."
 OTP_MISSING = "This account uses two-factor authentication: send the current code from your authenticator app as otp."
@@ -50,6 +51,11 @@ class TokenRequestSerializer(serializers.Serializer):
         "from the authenticator app, or a backup code",
     )
 
+    name = serializers.CharField(
+        required=False, max_length=100, allow_blank=True,
+        help_text="A name for this token (e.g. the script that uses it). A token with the same name is replaced.",
+    )
+
     def validate(self, attrs):
         if not attrs.get("email") and not attrs.get("username"):
             raise ValidationError({"email": ["This field is required (or give it as username)."]})
@@ -57,7 +63,9 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Shown once: only its hash is stored")
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="null: never (API_TOKEN_DAYS=0)")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -95,7 +103,7 @@ def _locked_out(django_request) -> Response:
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])
+@throttle_classes([AnonThrottle])
 @parser_classes([JSONParser, FormParser, MultiPartParser])
 def auth_token(request):
     serializer = TokenRequestSerializer(data=request.data)
@@ -116,5 +124,6 @@ def auth_token(request):
             return Response({"otp": [OTP_MISSING]}, status=400)
         if twofactor.otp_verify(user=user, code=data["otp"]) is None:
             return Response({"otp": [OTP_WRONG]}, status=401)
-    token, _ = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+    token, key = api_token_create(user=user, name=data.get("name", ""))
+    return Response({"token": key, "name": token.name,
+                     "expires_at": token.expires_at.isoformat() if token.expires_at else None})

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -16,13 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deletion_portal.accounts.hooks import deletion_steps
-from deletion_portal.accounts.models import Role, User
+from deletion_portal.accounts.models import ApiToken, Role, User
 from deletion_portal.accounts.tokens import (
     EMAIL_CONFIRMATION_MAX_AGE,
     ConfirmationLinkError,
     email_confirmation_token_make,
     email_confirmation_token_read,
 )
+from deletion_portal.core import ratelimit
+from deletion_portal.core.outbox import outbox_discard, outbox_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +42,45 @@ def site_url(path: str = "") -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _send_templated_email(*, template: str, to: str, context: dict) -> None:
-    """Send a subject / text / html trio from ``templates/emails/<template>_{subject,body}``."""
+#: How many account emails (sign-up, confirmation, reset) one address gets per hour (ACCOUNT_MAILS_PER_HOUR).
+def account_mails_per_hour() -> int:
+    return int(getattr(settings, "ACCOUNT_MAILS_PER_HOUR", 3))
+
+
+def account_mail_topic(user_id: int) -> str:
+    """The outbox topic of an account's own emails (discarded with the account)."""
+    return f"account:{user_id}"
+
+
+def account_mail_allowed(*, kind: str, email: str) -> bool:
+    """Count one account email of ``kind`` to ``email``; False once the hourly limit per address is used up
+    (the same answer is shown either way, so nobody learns whether the address has an account)."""
+    key = ratelimit.hashed_key("account-mail", kind, normalize_email(email))
+    return ratelimit.allow(key, limit=account_mails_per_hour(), window=3600)
+
+
+def render_templated_email(*, template: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text, html) of ``templates/emails/<template>_{subject,body}``."""
     context = {"site_url": site_url(), **context}
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context, using="text").split())
     text = render_to_string(f"emails/{template}_body.txt", context, using="text")
     html = render_to_string(f"emails/{template}_body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    return subject, text, html
+
+
+def account_mail_enqueue(*, kind: str, user_id: int, to: str, subject: str, text: str, html: str = "") -> None:
+    """An account email as an outbox row (sent by a worker after the commit; an SMTP outage delays it,
+    never fails the request). Rate limited per address: over the limit nothing is queued."""
+    if not account_mail_allowed(kind=kind, email=to):
+        log.info("Account mail %s to account %s skipped: hourly limit per address reached", kind, user_id)
+        return
+    outbox_enqueue(key=f"account:{user_id}:{kind}:{uuid.uuid4().hex}", topic=account_mail_topic(user_id),
+                   to=[to], subject=subject, body=text, html_body=html)
+
+
+def _send_templated_email(*, template: str, to: str, context: dict, user_id: int, kind: str) -> None:
+    subject, text, html = render_templated_email(template=template, context=context)
+    account_mail_enqueue(kind=kind, user_id=user_id, to=to, subject=subject, text=text, html=html)
 
 
 def account_create(
@@ -100,23 +132,29 @@ def account_sign_up(*, email: str, password: str, display_name: str = "") -> Use
     user, or None when the address was taken.
     """
     email = normalize_email(email)
-    try:
-        user = account_create(email=email, password=password, role=Role.EMPLOYEE, display_name=display_name)
-    except AccountExists:
-        make_password(password)  # spend the same hashing time as a real sign-up
-        owner = User.objects.filter(email__iexact=email).first()
-        if owner is not None:
-            _send_templated_email(
-                template="accounts/sign_up_attempt",
-                to=owner.email,
-                context={
-                    "user": owner,
-                    "login_url": site_url(reverse("accounts:login")),
-                    "password_reset_url": site_url(reverse("accounts:password-reset")),
-                },
-            )
-        return None
-    email_confirmation_send(user=user)
+    # One transaction: the account and its confirmation email (an outbox row) exist together or not at all.
+    # Both branches hash a password, render one email and write one row, so they take the same time; the
+    # email itself is sent by a worker, so a slow or failing mail server changes neither answer nor timing.
+    with transaction.atomic():
+        try:
+            user = account_create(email=email, password=password, role=Role.EMPLOYEE, display_name=display_name)
+        except AccountExists:
+            make_password(password)  # spend the same hashing time as a real sign-up
+            owner = User.objects.filter(email__iexact=email).first()
+            if owner is not None:
+                _send_templated_email(
+                    template="accounts/sign_up_attempt",
+                    to=owner.email,
+                    context={
+                        "user": owner,
+                        "login_url": site_url(reverse("accounts:login")),
+                        "password_reset_url": site_url(reverse("accounts:password-reset")),
+                    },
+                    user_id=owner.pk,
+                    kind="sign-up-attempt",
+                )
+            return None
+        email_confirmation_send(user=user)
     return user
 
 
@@ -133,6 +171,8 @@ def email_confirmation_send(*, user: User) -> bool:
             "confirm_url": site_url(reverse("accounts:confirm-email", kwargs={"token": token})),
             "valid_days": EMAIL_CONFIRMATION_MAX_AGE.days,
         },
+        user_id=user.pk,
+        kind="confirm",
     )
     return True
 
@@ -176,7 +216,6 @@ def account_delete(*, user: User, password: str, request=None) -> int:
     """
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth import authenticate
-    from rest_framework.authtoken.models import Token
 
     if request is not None:
         checked = authenticate(request=request, username=user.email, password=password or "")
@@ -191,7 +230,8 @@ def account_delete(*, user: User, password: str, request=None) -> int:
     with transaction.atomic():
         for step in deletion_steps():  # cases (with their files), tracking's feeds and audit line, …
             step(user=user, summary=summary)
-        Token.objects.filter(user=user).delete()
+        ApiToken.objects.filter(user=user).delete()
+        outbox_discard(topics=[account_mail_topic(user.pk)])  # unsent account emails go with the account
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=email).delete()
         user_id = user.pk

@@ -31,9 +31,10 @@ from django_otp import user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authentication import TokenAuthentication
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.exceptions import AuthenticationFailed
 
+from deletion_portal.accounts.api_tokens import ApiTokenAuthentication
 from deletion_portal.accounts.models import Role
 
 #: Roles whose accounts must use a second factor.
@@ -158,13 +159,25 @@ class SecondFactorMiddleware:
 
 
 
-class SecondFactorTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, refusing the token of a DPO or advocate account that has no confirmed
-    device (a token made before two-factor authentication became mandatory). New tokens of such accounts
-    are only issued against an ``otp`` code (``accounts/api.py``)."""
+class SecondFactorTokenAuthentication(ApiTokenAuthentication):
+    """The portal's token authentication (``accounts.api_tokens``: named, expiring, hashed), refusing the
+    token of a DPO or advocate account that has no confirmed device (a token made before two-factor
+    authentication became mandatory). New tokens of such accounts are only issued against an ``otp`` code
+    (``accounts/api.py``)."""
 
-    def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
-        if otp_required_for(user) and not otp_has_device(user=user):
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None and otp_required_for(found[0]) and not otp_has_device(user=found[0]):
             raise AuthenticationFailed(SETUP_FIRST)
-        return user, token
+        return found
+
+
+class SecondFactorTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema documents the token: ``Authorization: Token <key>``."""
+
+    target_class = SecondFactorTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Token <key>`: a key from POST /api/v1/auth/token"}

@@ -10,8 +10,8 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.mail import EmailMultiAlternatives
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
@@ -21,6 +21,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.accounts import services
+from deletion_portal.accounts.api_tokens import (
+    api_token_revoke,
+    api_tokens_of,
+    api_tokens_revoke_all,
+    sessions_end_everywhere,
+)
 from deletion_portal.accounts.export import account_export, account_export_filename
 from deletion_portal.accounts.forms import (
     EmailAuthenticationForm,
@@ -53,16 +59,39 @@ class LoginView(auth_views.LoginView):
 
 
 class TextEmailPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the plain-text parts rendered by the non-escaping "text" engine."""
+    """Django's reset form, with the plain-text parts rendered by the non-escaping "text" engine and the
+    email written to the outbox (a worker sends it: a mail server outage never fails the request).
+
+    A known and an unknown address get the same answer in the same time: for an unknown one the same
+    email is rendered (for nobody) and the same per-address counter is used; only the outbox row is missing.
+    """
+
+    def save(self, *args, **kwargs):
+        email = self.cleaned_data["email"]
+        if not any(True for _ in self.get_users(email)):
+            # The same work as for a known address (render, count), with nothing queued.
+            context = {"email": email, "domain": "", "site_name": "", "uid": "x", "user": None, "token": "x",
+                       "protocol": "https", **(kwargs.get("extra_email_context") or {})}
+            self._render(kwargs.get("subject_template_name") or "registration/password_reset_subject.txt",
+                         kwargs.get("email_template_name") or "registration/password_reset_email.html",
+                         kwargs.get("html_email_template_name"), context)
+            services.account_mail_allowed(kind="reset", email=email)
+            return
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
+    @staticmethod
+    def _render(subject_template_name, email_template_name, html_email_template_name, context):
+        subject = "".join(render_to_string(subject_template_name, context, using="text").splitlines())
+        body = render_to_string(email_template_name, context, using="text")
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        return subject, body, html
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        subject = "".join(render_to_string(subject_template_name, context, using="text").splitlines())
-        body = render_to_string(email_template_name, context, using="text")
-        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
-        if html_email_template_name is not None:
-            message.attach_alternative(render_to_string(html_email_template_name, context), "text/html")
-        message.send()
+        subject, body, html = self._render(subject_template_name, email_template_name, html_email_template_name, context)
+        services.account_mail_enqueue(kind="reset", user_id=context["user"].pk, to=to_email, subject=subject,
+                                      text=body, html=html)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -84,11 +113,47 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)  # the new password; every session signed with the old one ends
+        api_tokens_revoke_all(user=form.user, reason="password reset")
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PlainHelpPasswordChangeForm
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password-change-done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # other sessions end (the password's hash changed); this one stays
+        if api_tokens_revoke_all(user=form.user, reason="password changed"):
+            messages.info(self.request, "Your API tokens were revoked with the old password: make new ones if you need them.")
+        return response
+
+
+@login_required
+@require_POST
+def tokens_revoke(request):
+    """Revoke one of the signed-in user's API tokens (``token`` in the body), or all of them."""
+    token_id = request.POST.get("token", "")
+    if token_id:
+        if not token_id.isdigit() or not api_token_revoke(user=request.user, token_id=int(token_id)):
+            raise Http404
+        messages.success(request, "The API token was revoked.")
+    else:
+        count = api_tokens_revoke_all(user=request.user, reason="revoked by the owner")
+        messages.success(request, f"{count} API token(s) revoked." if count else "You had no API tokens.")
+    return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def logout_everywhere(request):
+    """End every session of this account (on every device, this one too) and revoke every API token."""
+    sessions_end_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "You were logged out everywhere, and your API tokens were revoked.")
+    return redirect("accounts:login")
 
 
 def sign_up(request):
@@ -136,7 +201,8 @@ def resend_confirmation(request):
 @login_required
 def account(request):
     # Only ever the signed-in user's own account: there is no id in the URL.
-    return render(request, "accounts/account.html", {"account": request.user})
+    return render(request, "accounts/account.html",
+                  {"account": request.user, "api_tokens": api_tokens_of(user=request.user)})
 
 
 def locked_out(request, original_response=None, credentials=None):

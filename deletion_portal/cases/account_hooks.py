@@ -10,6 +10,7 @@ from deletion_portal.accounts.hooks import AccountExport, export_fields, export_
 from deletion_portal.cases.hooks import case_export_sections
 from deletion_portal.cases.models import Attachment, Case, CaseEvent, Letter
 from deletion_portal.cases.services import cases_delete
+from deletion_portal.cases.uploads import archive_name
 
 
 def cases_export(*, user, export: AccountExport) -> None:
@@ -48,7 +49,8 @@ def cases_export(*, user, export: AccountExport) -> None:
         attachments = []
         for index, attachment in enumerate(case.attachments.all(), start=1):
             entry = export_fields(attachment)
-            path = f"{folder}/attachments/{index:02d}-{export_name(attachment.original_name)}"
+            name = archive_name(original_name=attachment.original_name, stored_name=attachment.file.name or "")
+            path = f"{folder}/attachments/{index:02d}-{name}"  # the extension of the detected type, never .html
             entry["file_in_export"] = export.add_file(path, export_read(attachment.file) if attachment.file else None)
             attachments.append(entry)
         item["attachments"] = attachments

@@ -29,6 +29,7 @@ from deletion_portal.cases.selectors import (
     case_events,
     case_final_request_letter,
 )
+from deletion_portal.cases.sending import recipient_verified
 from deletion_portal.cases.serializers import (
     CaseCreateSerializer,
     CaseSerializer,
@@ -248,6 +249,8 @@ class PdfRenderer(BaseRenderer):
 def case_letter_pdf(request, pk: int, letter_pk: int):
     from deletion_portal.core.pdf import PdfRenderError
 
+    if "format" in request.query_params and request.query_params["format"] not in ("json", "pdf"):
+        raise ValidationError({"format": ["Use format=pdf (or leave it out), or json for errors as JSON."]})
     letter = letter_get_for(request.user, pk, letter_pk, need=Need.VIEW)  # drafts: the owner only
     case = letter.case
     if letter.is_final:
@@ -289,7 +292,8 @@ def _send(request, case, *, letter):
     except DjangoValidationError as exc:
         raise _bad_request(exc) from None
     case.refresh_from_db(fields=["status"])
-    return Response({"status": message.state, "case_status": case.status}, status=status.HTTP_202_ACCEPTED)
+    return Response({"status": message.state, "case_status": case.status, "recipient_verified": recipient_verified(case)},
+                    status=status.HTTP_202_ACCEPTED)
 
 
 # --- Any letter: the request, a follow-up, a complaint ------------------------------------------------

@@ -274,3 +274,5 @@ class EventResultSerializer(serializers.Serializer):
 class SendResultSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="The outbox state: queued, sending, sent, retrying, failed")
     case_status = serializers.CharField()
+    recipient_verified = serializers.BooleanField(
+        help_text="false: staff have not verified that the address belongs to the employer (the email says so)")

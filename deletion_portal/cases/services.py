@@ -30,9 +30,11 @@ from deletion_portal.cases.outcomes import OUTCOME_FIELDS, case_outcome_fields
 from deletion_portal.cases.selectors import case_deadlines, case_events, case_final_request_letter
 from deletion_portal.cases.signals import case_changed
 from deletion_portal.cases.taxonomy import CATEGORY_CODES
-from deletion_portal.cases.uploads import CheckedUpload
+from deletion_portal.cases.uploads import CheckedUpload, attachment_quota_check
 from deletion_portal.core.files import delete_stored_files
+from deletion_portal.core.models import OutboxMessage
 from deletion_portal.core.outbox import outbox_discard, outbox_enqueue
+from deletion_portal.core.text import strip_bidi
 from deletion_portal.employers.models import Employer
 from deletion_portal.laws.regions import UnknownRegion, check_region_for_law, is_working_day, parse_region, region_for_law
 from deletion_portal.laws.registry import UnknownRegime, get_regime, regime_keys
@@ -507,7 +509,8 @@ def case_record_event(
 
 
 def attachment_store(*, case: Case, upload: CheckedUpload, name: str, actor=None) -> Attachment:
-    safe_name = "".join(ch for ch in (name or "upload")[:120] if ch.isalnum() or ch in "._- ") or "upload"
+    safe_name = "".join(ch for ch in strip_bidi(name or "upload")[:120] if ch.isalnum() or ch in "._- ") or "upload"
+    attachment_quota_check(case=case, size=upload.size)
     attachment = Attachment(
         case=case, original_name=safe_name, content_type=upload.content_type, size=upload.size,
         sha256=upload.sha256, uploaded_by=actor,
@@ -620,9 +623,11 @@ def letter_pdf_bytes(*, case: Case, letter: Letter) -> bytes:
     return pdf
 
 
-def _freeze(case: Case, letter: Letter) -> None:
-    """Render the PDF, store it with its SHA-256, mark the letter final: it never changes afterwards."""
-    pdf = letter_pdf_bytes(case=case, letter=letter)
+def _freeze(case: Case, letter: Letter, pdf: bytes | None = None) -> None:
+    """Store the PDF (``pdf``, rendered beforehand, or rendered now) with its SHA-256 and mark the letter
+    final: it never changes afterwards."""
+    if pdf is None:
+        pdf = letter_pdf_bytes(case=case, letter=letter)
     letter.sha256 = hashlib.sha256(pdf).hexdigest()
     letter.pdf.save(f"{case.reference}-{letter.short_id}.pdf", ContentFile(pdf), save=False)
     letter.is_final = True
@@ -630,7 +635,10 @@ def _freeze(case: Case, letter: Letter) -> None:
     letter.save(update_fields=["html", "language", "template_version", "sha256", "pdf", "is_final", "finalised_at"])
 
 
-@transaction.atomic
+#: How often letter_finalize renders again when the draft changed while it was rendering.
+FINALIZE_ATTEMPTS = 3
+
+
 def letter_finalize(
     *, case: Case, letter: Letter | None = None, actor=None, source: str | None = None, today: date | None = None
 ) -> Letter:
@@ -639,18 +647,72 @@ def letter_finalize(
     rendered as of ``today``; another kind (a follow-up, a complaint) is re-rendered as of ``today`` by the
     renderer its app registered (``cases.hooks.register_letter_renderer``).
 
+    Render, then claim: the PDF (hundreds of milliseconds) is rendered *outside* any write transaction, and
+    a short transaction then locks the case and letter, checks the letter is still the draft that was
+    rendered and not final yet, and stores it. On SQLite a write transaction holds the one database lock,
+    so rendering inside it made every other writer wait and fail with "database is locked". Rendering is
+    deterministic (the same HTML, footer and paper give the same bytes), so whichever of two concurrent
+    finalisations claims first stores exactly what the other would have; the other returns that letter.
+
     Idempotent: finalising twice returns the same letter.
     """
     today = today or _today()
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if letter is not None:
-        letter = Letter.objects.select_for_update().get(pk=letter.pk)
-        if letter.case_id != case.pk:
-            raise ValidationError("That letter belongs to another case.")
-    if letter is None or letter.kind == LetterKind.REQUEST:
-        return _request_finalize(case=case, actor=actor, source=source or EventSource.PORTAL, today=today)
+    if letter is not None and letter.case_id != case.pk:
+        raise ValidationError("That letter belongs to another case.")
+    for _ in range(FINALIZE_ATTEMPTS):
+        if letter is None or letter.kind == LetterKind.REQUEST:
+            prepared = _request_prepare(case=case, today=today)
+        else:
+            prepared = _other_prepare(case=case, letter=letter, today=today)
+        if prepared.final is not None:
+            return prepared.final
+        pdf = letter_pdf_bytes(case=prepared.case, letter=prepared.letter)  # no transaction open here
+        claimed = _finalize_claim(prepared=prepared, pdf=pdf, actor=actor, source=source)
+        if claimed is not None:
+            return claimed
+    raise ValidationError("The letter kept changing while it was being finalised; try again.")
+
+
+class _Prepared:
+    """What one finalisation attempt rendered: the case, the letter as it will be frozen (or the letter that
+    is final already), the event's details, and the draft's stored (html, language, template version)."""
+
+    def __init__(self, *, case: Case, letter: Letter | None = None, final: Letter | None = None, details=None,
+                 stored: tuple | None = None):
+        self.case, self.letter, self.final, self.details, self.stored = case, letter, final, details or {}, stored
+
+
+def _request_prepare(*, case: Case, today: date) -> _Prepared:
+    """The request's stored draft as it will be finalised (a short write if the draft had to change), or
+    the final request letter when there is one already."""
+    case = Case.objects.get(pk=case.pk)
+    existing = case_final_request_letter(case)
+    if existing is not None:
+        return _Prepared(case=case, final=existing)
+    missing = case_missing_for_letter(case)
+    missing.update(validate_case_fields(law_key=case.law_key, region=case.region, rights=case.rights,
+                                        categories=case.categories, language=case.language))
+    if missing:
+        raise ValidationError(missing)
+    preview = letter_preview(case=case, today=today)  # the HTML, rendered before any write
+    if preview.pk is not None and preview.is_final:
+        return _Prepared(case=case, final=preview)
+    with transaction.atomic():  # short: store the draft as it will be frozen (what letter_draft does)
+        if not case.language and preview.language:
+            case.language = preview.language
+            case.save(update_fields=["language", "updated_at"])
+        letter = letter_store_draft(case=case, kind=LetterKind.REQUEST, html=preview.html, language=preview.language,
+                                    template_version=preview.template_version)
+    return _Prepared(case=case, letter=letter)
+
+
+def _other_prepare(*, case: Case, letter: Letter, today: date) -> _Prepared:
+    """A follow-up or complaint re-rendered as of ``today`` (in memory; stored when claimed)."""
+    case = Case.objects.get(pk=case.pk)
+    letter = Letter.objects.get(pk=letter.pk)
     if letter.is_final:
-        return letter
+        return _Prepared(case=case, final=letter)
+    stored = (letter.html, letter.language, letter.template_version)
     details = {}
     renderer = letter_renderer(letter.kind)
     rendering = renderer(case=case, letter=letter, today=today) if renderer is not None else None
@@ -658,11 +720,40 @@ def letter_finalize(
         letter.html = rendering.html or letter.html
         letter.language = rendering.language or letter.language
         details = dict(rendering.details)
-    _freeze(case, letter)
-    _event(case, EventKind.FINALISED, timezone.localdate(letter.finalised_at), actor=actor,
+    return _Prepared(case=case, letter=letter, details=details, stored=stored)
+
+
+@transaction.atomic
+def _finalize_claim(*, prepared: _Prepared, pdf: bytes, actor, source: str | None) -> Letter | None:
+    """Lock the case and the letter; store the rendered ``pdf`` if the letter is still the draft that was
+    rendered. Returns the final letter (ours, or the one another finalisation stored first), or None when
+    the draft changed meanwhile (render again)."""
+    case = Case.objects.select_for_update().get(pk=prepared.case.pk)
+    rendered = prepared.letter
+    current = Letter.objects.select_for_update().get(pk=rendered.pk)
+    if current.is_final:
+        return current
+    if rendered.kind == LetterKind.REQUEST:
+        existing = case_final_request_letter(case)
+        if existing is not None:
+            return existing
+        if (current.html, current.language, current.template_version) != (
+                rendered.html, rendered.language, rendered.template_version):
+            return None
+        _freeze(case, rendered, pdf)
+        case.status = CaseStatus.FINALISED
+        case.wizard_step = max(case.wizard_step, 8)
+        case.save(update_fields=["status", "wizard_step", "updated_at"])
+        _event(case, EventKind.FINALISED, timezone.localdate(rendered.finalised_at), actor=actor,
+               source=source or EventSource.PORTAL, details={"letter": rendered.short_id, "sha256": rendered.sha256})
+        return rendered
+    if (current.html, current.language, current.template_version) != prepared.stored:
+        return None  # the draft was re-drafted while we rendered
+    _freeze(case, rendered, pdf)
+    _event(case, EventKind.FINALISED, timezone.localdate(rendered.finalised_at), actor=actor,
            source=source or (EventSource.PORTAL if actor is not None else EventSource.SYSTEM),
-           details={"letter": letter.short_id, "kind": letter.kind, "sha256": letter.sha256, **details})
-    return letter
+           details={"letter": rendered.short_id, "kind": rendered.kind, "sha256": rendered.sha256, **prepared.details})
+    return rendered
 
 
 @transaction.atomic
@@ -673,25 +764,6 @@ def letter_issue(*, case: Case, kind: str, html: str, language: str, template_ve
         raise ValidationError("The request letter is finalised through letter_finalize.")
     letter = Letter.objects.create(case=case, kind=kind, language=language, template_version=template_version, html=html)
     _freeze(case, letter)
-    return letter
-
-
-def _request_finalize(*, case: Case, actor, source: str, today: date) -> Letter:
-    existing = case_final_request_letter(case)
-    if existing is not None:
-        return existing
-    missing = case_missing_for_letter(case)
-    missing.update(validate_case_fields(law_key=case.law_key, region=case.region, rights=case.rights,
-                                        categories=case.categories, language=case.language))
-    if missing:
-        raise ValidationError(missing)
-    letter = letter_draft(case=case, today=today)
-    _freeze(case, letter)
-    case.status = CaseStatus.FINALISED
-    case.wizard_step = max(case.wizard_step, 8)
-    case.save(update_fields=["status", "wizard_step", "updated_at"])
-    _event(case, EventKind.FINALISED, timezone.localdate(letter.finalised_at), actor=actor, source=source,
-           details={"letter": letter.short_id, "sha256": letter.sha256})
     return letter
 
 
@@ -712,12 +784,17 @@ def letter_send_email(
     if case.employer is None or not case.employer.privacy_email:
         raise ValidationError({"employer": "We have no privacy email address for this employer: post the letter or use its web form."})
     from deletion_portal.cases.letters import portal_answer
+    from deletion_portal.cases.sending import letter_email_allowed, recipient_verified
 
+    key = f"letter:{letter.pk}:email"  # one email per letter, however often the button is pressed
+    if not OutboxMessage.objects.filter(key=key).exists():
+        letter_email_allowed(case=case, actor=actor)  # confirmed sender, daily limits (cases/sending.py)
     # The case access code only with the request letter (a follow-up goes to a team that had it already).
     # In the letter's language, with the English sentence too when that is another.
     answer = portal_answer(case, letter.language) if letter.kind == LetterKind.REQUEST else None
     context = {"case": case, "letter": letter, "regime": get_regime(case.law_key), "portal_answer": answer,
-               "portal_answer_en": portal_answer(case, "en") if answer and letter.language != "en" else None}
+               "portal_answer_en": portal_answer(case, "en") if answer and letter.language != "en" else None,
+               "recipient_unverified": not recipient_verified(case)}
     subject = " ".join(render_to_string("emails/cases/letter_subject.txt", context, using="text").split())
     body = render_to_string("emails/cases/letter_body.txt", context, using="text")
     cc = [case.requester_email] if case.requester_email else []
@@ -729,7 +806,7 @@ def letter_send_email(
         cc += [address for address in envelope.cc if address not in cc]
         attachments += list(envelope.attachments)
     message = outbox_enqueue(
-        key=f"letter:{letter.pk}:email",  # one email per letter, however often the button is pressed
+        key=key,
         topic=f"case:{case.pk}",
         to=[case.employer.privacy_email],
         cc=cc,

@@ -7,12 +7,15 @@ enforced here, before anything is stored, not by a web-server memory setting.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from deletion_portal.core.text import strip_bidi
 
 ALLOWED = "PDF, PNG, JPEG or an email file (.eml)"
 
@@ -76,10 +79,40 @@ def download_name(*, original_name: str, stored_name: str, prefix: str = "") -> 
     control or quoting characters, cut to 100 characters, with the extension of the STORED file (decided by
     the content at upload, never the name's word), and ``prefix`` (e.g. the case reference) in front."""
     extension = stored_name.rsplit(".", 1)[-1].lower() if "." in stored_name else ""
-    base = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = strip_bidi(original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in base).strip(" ._")
     if extension and base.lower().endswith("." + extension):
         base = base[: -len(extension) - 1].rstrip(" ._")
+    base = base.replace(".", "_")  # one extension only: the stored one ("reply.html" → "reply_html.eml")
     base = base[:100] or "attachment"
     name = f"{prefix}-{base}" if prefix else base
     return f"{name}.{extension}" if extension else name
+
+
+def archive_name(*, original_name: str, stored_name: str) -> str:
+    """A file's name inside a ZIP (the evidence bundle, the account export): ASCII letters, digits, ``-`` and
+    ``_`` from the uploader's name (no path, no bidi controls, no inner dots, so no ``.html`` can survive),
+    then the extension of the STORED file, which the content decided at upload (pdf, png, jpg or eml)."""
+    extension = stored_name.rsplit(".", 1)[-1].lower() if "." in stored_name else ""
+    base = strip_bidi(original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if extension and base.lower().endswith("." + extension):
+        base = base[: -len(extension) - 1]
+    base = re.sub(r"[^A-Za-z0-9_-]+", "_", base).strip("_")[:80] or "file"
+    return f"{base}.{extension}" if extension else base
+
+
+def attachment_quota_check(*, case, size: int) -> None:
+    """Refuse an upload that would take ``case`` past ``UPLOAD_CASE_QUOTA_MB`` in total or past
+    ``UPLOAD_CASE_MAX_FILES`` files (a ValidationError naming the limit; nothing is stored)."""
+    quota = settings.UPLOAD_CASE_QUOTA_BYTES
+    max_files = settings.UPLOAD_CASE_MAX_FILES
+    from django.db.models import Count, Sum
+
+    used = case.attachments.aggregate(total=Sum("size"), files=Count("id"))
+    if (used["files"] or 0) >= max_files:
+        raise ValidationError(f"This case has {max_files} files already, the most one case may hold.", code="quota_files")
+    if (used["total"] or 0) + size > quota:
+        left = max(quota - (used["total"] or 0), 0)
+        raise ValidationError(
+            f"This file would take the case past its {quota // (1024 * 1024)} MB of uploads "
+            f"({left // 1024} KB left).", code="quota")

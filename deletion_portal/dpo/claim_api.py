@@ -10,7 +10,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from deletion_portal.cases.access import SENT_STATUSES
-from deletion_portal.dpo.claim_views import client_ip
+from deletion_portal.core.net import client_ip
 from deletion_portal.dpo.claims import ClaimRefused, ClaimThrottled, case_claim, claim_teams_for
 
 

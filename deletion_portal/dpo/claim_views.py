@@ -14,12 +14,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
 from deletion_portal.cases.models import CaseStatus
+from deletion_portal.core.net import client_ip
 from deletion_portal.dpo.claims import ClaimRefused, ClaimThrottled, case_claim, claim_teams_for
 from deletion_portal.dpo.forms import ClaimForm
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
 
 
 @sensitive_post_parameters("code")

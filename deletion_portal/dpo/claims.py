@@ -8,11 +8,11 @@ import hmac
 import logging
 import re
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deletion_portal.cases.models import Case, CaseEvent, CaseStatus, EventKind, EventSource
+from deletion_portal.core import ratelimit
 from deletion_portal.core.outbox import outbox_enqueue
 from deletion_portal.dpo.models import CaseClaim
 from deletion_portal.employers.models import EmployerTeam, TeamMembership, TeamRole
@@ -82,16 +82,13 @@ def _throttle_keys(ip: str, reference: str) -> list[str]:
 
 
 def claim_throttled(*, ip: str, reference: str) -> bool:
-    return any((cache.get(key) or 0) >= CLAIM_FAILURES_ALLOWED for key in _throttle_keys(ip, claim_reference(reference)))
+    # Counted in the shared cache (core.ratelimit: every worker together; a down Redis degrades, never a 500).
+    return any(ratelimit.count(key) >= CLAIM_FAILURES_ALLOWED for key in _throttle_keys(ip, claim_reference(reference)))
 
 
 def _count_failure(ip: str, reference: str) -> None:
     for key in _throttle_keys(ip, reference):
-        if not cache.add(key, 1, timeout=CLAIM_FAILURE_WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired in between
-                cache.set(key, 1, timeout=CLAIM_FAILURE_WINDOW)
+        ratelimit.hit(key, window=CLAIM_FAILURE_WINDOW)
 
 
 def claim_teams_for(user):
@@ -103,7 +100,6 @@ def claim_teams_for(user):
     ).order_by("name", "pk")
 
 
-@transaction.atomic
 def case_claim(*, user, team: EmployerTeam, reference: str, code: str, ip: str = "") -> CaseClaim:
     """Claim the case ``reference`` for ``team`` with its case access ``code``.
 
@@ -114,6 +110,21 @@ def case_claim(*, user, team: EmployerTeam, reference: str, code: str, ip: str =
     ref = claim_reference(reference)
     if claim_throttled(ip=ip, reference=ref):
         raise ClaimThrottled("Too many attempts. Try again in an hour.")
+    try:
+        return _claim_locked(user=user, team=team, ref=ref, code=code)
+    except _WrongCode:
+        # Counted after the transaction was rolled back, so a database cache (no Redis) keeps the count.
+        _count_failure(ip, ref)
+        logger.info("Case claim refused for team %s (user %s)", team.pk, user.pk)  # never the code or reference
+        raise ClaimRefused(WRONG_CODE) from None
+
+
+class _WrongCode(Exception):
+    """A wrong code or an unknown reference (counted as a failure by case_claim)."""
+
+
+@transaction.atomic
+def _claim_locked(*, user, team: EmployerTeam, ref: str, code: str) -> CaseClaim:
     if team is None or not claim_teams_for(user).filter(pk=team.pk).exists():
         raise ClaimRefused("Only a verified responder or admin of the team can claim a case for it.")
     case = Case.objects.select_for_update().filter(reference=ref).first() if ref else None
@@ -121,9 +132,7 @@ def case_claim(*, user, team: EmployerTeam, reference: str, code: str, ip: str =
     expected = (case.access_secret if case is not None else _DUMMY_SECRET).encode()
     matches = hmac.compare_digest(given, expected)
     if case is None or not matches or case.owner_id is None or case.status not in CLAIMABLE_STATUSES:
-        _count_failure(ip, ref)
-        logger.info("Case claim refused for team %s (user %s)", team.pk, user.pk)  # never the code or reference
-        raise ClaimRefused(WRONG_CODE)
+        raise _WrongCode
     if not case.employer_may_answer:
         raise ClaimRefused("The employee has not allowed the employer to answer this request in the portal. "
                            "Answer through the contact details in the letter.")

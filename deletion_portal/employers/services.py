@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
+from deletion_portal.core.text import strip_bidi
 from deletion_portal.employers.models import LEGAL_NAME_MAX, Employer, Quality
 from deletion_portal.laws.regions import UnknownRegion, parse_region
 
@@ -66,7 +67,8 @@ class DuplicateEmployer(ValidationError):
 
 
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    """One line of text, without bidirectional controls (``core.text.strip_bidi``)."""
+    return " ".join(strip_bidi(value).split())
 
 
 def _text(errors: dict, name: str, value: Any, *, max_length: int, multiline: bool = False) -> str:

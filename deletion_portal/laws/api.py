@@ -7,8 +7,8 @@ from rest_framework.decorators import api_view, permission_classes, throttle_cla
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
+from deletion_portal.core.ratelimit import AnonThrottle
 from deletion_portal.laws.applicability import applicable_regimes
 from deletion_portal.laws.deadlines import compute_deadlines
 from deletion_portal.laws.registry import UnknownRegime, all_regimes, get_regime, regime_keys
@@ -35,7 +35,7 @@ def _query(serializer_class, request):
 @extend_schema(responses=LawSerializer(many=True), summary="Every law record")
 @api_view(["GET"])
 @permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])
+@throttle_classes([AnonThrottle])
 def law_list(request):
     return Response(LawSerializer(all_regimes(), many=True).data)
 
@@ -43,7 +43,7 @@ def law_list(request):
 @extend_schema(responses=LawSerializer, summary="One law record")
 @api_view(["GET"])
 @permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])
+@throttle_classes([AnonThrottle])
 def law_detail(request, key: str):
     try:
         regime = get_regime(key)
@@ -59,7 +59,7 @@ def law_detail(request, key: str):
 )
 @api_view(["GET"])
 @permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])
+@throttle_classes([AnonThrottle])
 def law_applicable(request):
     query = _query(ApplicableQuerySerializer, request)
     return Response(ApplicabilitySerializer(applicable_regimes(**query)).data)
@@ -79,7 +79,7 @@ def law_applicable(request):
 )
 @api_view(["GET"])
 @permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])
+@throttle_classes([AnonThrottle])
 def deadlines(request):
     query = _query(DeadlineQuerySerializer, request)
     result = compute_deadlines(query["law"], received=query["received"], region=query["region"])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from django.template.loader import render_to_string
 
 from deletion_portal.cases.models import Case, Letter, LetterKind
 from deletion_portal.cases.selectors import case_events
+from deletion_portal.cases.uploads import archive_name
 
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 _KIND_SLUG = {LetterKind.REQUEST: "request", LetterKind.FOLLOW_UP: "follow-up", LetterKind.COMPLAINT: "complaint"}
@@ -37,11 +37,6 @@ class EvidenceDocument:
     letter_id: int | None = None
     attachment_id: int | None = None
     letter_kind: str = ""
-
-
-def _safe_name(name: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name or "file").strip("._") or "file"
-    return cleaned[:80]
 
 
 def _event_label(event) -> str:
@@ -66,7 +61,8 @@ def evidence_documents(case: Case, *, exclude_kinds: tuple[str, ...] = ()) -> li
         events = sorted(attachment.events.all(), key=lambda e: (e.on, e.recorded_at, e.id))
         about = "; ".join(_event_label(e) for e in events) or "uploaded"
         documents.append(EvidenceDocument(
-            name=f"attachments/{index:02d}-{_safe_name(attachment.original_name)}",
+            # The extension of the type detected at upload (pdf, png, jpg, eml), never the uploader's ".html".
+            name=f"attachments/{index:02d}-{archive_name(original_name=attachment.original_name, stored_name=attachment.file.name or '')}",
             description=f"Attachment: {about}", sha256=attachment.sha256, size=attachment.size,
             attachment_id=attachment.pk,
         ))

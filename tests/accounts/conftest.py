@@ -7,7 +7,8 @@ PASSWORD = "correct horse battery staple 42"
 
 
 @pytest.fixture(autouse=True)
-def _locmem_mail(settings):
+def _locmem_mail(settings, outbox_at_once):
+    """Mail in memory, and account emails (outbox rows) delivered at once: these tests read their content."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://portal.example"
 

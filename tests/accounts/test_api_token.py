@@ -3,10 +3,10 @@
 import pytest
 import time_machine
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from deletion_portal.accounts.models import User
+from deletion_portal.accounts.api_tokens import key_hash
+from deletion_portal.accounts.models import ApiToken, User
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +31,28 @@ def owner():
     return User.objects.create_user(email="owner@example.org", password=PASSWORD)
 
 
-def test_it_gives_a_token_for_the_email_key(api, owner):
+def test_it_gives_a_token_for_the_email_key_and_stores_only_its_hash(api, owner):
     response = api.post(URL, {"email": "owner@example.org", "password": PASSWORD}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=owner).key}
+    body = response.json()
+    stored = ApiToken.objects.get(user=owner)
+    assert body == {"token": body["token"], "name": "API token", "expires_at": stored.expires_at.isoformat()}
+    assert stored.key_hash == key_hash(body["token"]) and body["token"] not in stored.key_hash
 
 
-def test_it_gives_the_same_token_for_the_username_key_and_a_form_body(api, owner):
-    first = api.post(URL, {"username": "owner@example.org", "password": PASSWORD}, format="json").json()["token"]
-    second = api.post(URL, {"username": "Owner@Example.org", "password": PASSWORD})  # form-encoded
-    assert second.status_code == 200
-    assert second.json()["token"] == first
-    assert Token.objects.filter(user=owner).count() == 1
+def test_each_call_makes_a_new_named_token_and_the_same_name_replaces_it(api, owner):
+    first = api.post(URL, {"username": "owner@example.org", "password": PASSWORD, "name": "backup script"}, format="json")
+    second = api.post(URL, {"username": "Owner@Example.org", "password": PASSWORD, "name": "calendar sync"})  # form body
+    assert second.status_code == 200 and second.json()["name"] == "calendar sync"
+    assert second.json()["token"] != first.json()["token"]
+    assert sorted(ApiToken.objects.filter(user=owner).values_list("name", flat=True)) == ["backup script", "calendar sync"]
+    third = api.post(URL, {"email": "owner@example.org", "password": PASSWORD, "name": "backup script"}, format="json")
+    assert ApiToken.objects.filter(user=owner).count() == 2
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {first.json()['token']}")
+    assert client.get("/api/v1/cases").status_code == 401  # replaced
+    client.credentials(HTTP_AUTHORIZATION=f"Token {third.json()['token']}")
+    assert client.get("/api/v1/cases").status_code == 200
 
 
 def test_the_token_authenticates_api_requests(api, owner):
@@ -66,7 +76,7 @@ def test_it_refuses_wrong_credentials_without_saying_which_part(api, owner, body
     assert response.status_code == 400
     detail = response.json()["detail"]
     assert detail == "Unable to sign in with that email address and password."
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_it_refuses_an_inactive_account(api, owner):
@@ -111,7 +121,7 @@ def test_it_locks_out_after_five_failures_even_with_the_right_password(api, owne
     assert response["Content-Type"] == "application/json"
     assert "Too many failed sign-in attempts" in response.json()["detail"]
     assert "15 minutes" in response.json()["detail"]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
     with time_machine.travel("2026-03-01 09:16:00Z", tick=False):
         response = api.post(URL, {"email": "owner@example.org", "password": PASSWORD}, format="json")

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from deletion_portal.accounts.models import User
+from deletion_portal.accounts.api_tokens import api_token_create
+from deletion_portal.accounts.models import ApiToken, User
 from deletion_portal.accounts.services import WrongPassword, account_delete
 from deletion_portal.cases.models import Attachment, Case, CaseEvent, Letter
 from deletion_portal.core.models import OutboxMessage, OutboxState
@@ -46,7 +46,7 @@ def world(owner, other):
             OutboxMessage.objects.create(key=f"{case.pk}:{state}", topic=f"case:{case.pk}", to=["dpo@acme.example"],
                                          subject="Request", body=f"From {case.requester_name}", state=state)
     for user in (owner, other):
-        Token.objects.create(user=user)
+        api_token_create(user=user, name="script")
         CalendarFeed.objects.create(user=user)
     return mine, theirs
 
@@ -77,7 +77,7 @@ def test_it_deletes_the_user_every_case_file_token_feed_and_outbox_row(world, ow
     assert not Deadline.objects.filter(case_id=case.pk).exists()
     assert not any(default_storage.exists(name) for name in mine_files)
     assert not OutboxMessage.objects.filter(topic=f"case:{case.pk}").exists()
-    assert not Token.objects.filter(user_id=owner.pk).exists()
+    assert not ApiToken.objects.filter(user_id=owner.pk).exists()
     assert not CalendarFeed.objects.filter(user_id=owner.pk).exists()
     # The directory entry stays, without its author.
     employer.refresh_from_db()
@@ -86,7 +86,7 @@ def test_it_deletes_the_user_every_case_file_token_feed_and_outbox_row(world, ow
     assert Case.objects.filter(pk=theirs.pk).exists()
     assert all(default_storage.exists(name) for name in their_files)
     assert OutboxMessage.objects.filter(topic=f"case:{theirs.pk}").count() == 3
-    assert Token.objects.filter(user=other).exists() and CalendarFeed.objects.filter(user=other).exists()
+    assert ApiToken.objects.filter(user=other).exists() and CalendarFeed.objects.filter(user=other).exists()
 
 
 def test_it_writes_an_audit_line_without_personal_data(world, owner):
@@ -107,7 +107,7 @@ def test_a_wrong_password_deletes_nothing(world, owner, django_capture_on_commit
     assert Case.objects.filter(pk=case.pk).exists()
     assert all(default_storage.exists(name) for name in files)
     assert OutboxMessage.objects.filter(topic=f"case:{case.pk}").count() == 3
-    assert Token.objects.filter(user=owner).exists()
+    assert ApiToken.objects.filter(user=owner).exists()
     assert not AuditLine.objects.filter(action="account_deleted").exists()
 
 

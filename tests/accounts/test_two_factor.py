@@ -9,9 +9,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from deletion_portal.accounts.api_tokens import api_token_create, key_hash
+from deletion_portal.accounts.models import ApiToken
 from tests.support.data import PASSWORD
 from tests.support.world import login, second_factor, totp_now
 
@@ -188,18 +189,18 @@ def test_the_token_endpoint_asks_a_2fa_account_for_otp(dpo):
 
     wrong = api.post(TOKEN_URL, {"email": dpo.email, "password": PASSWORD, "otp": "12"}, format="json")
     assert wrong.status_code == 401 and "otp" in wrong.json()
-    assert not Token.objects.filter(user=dpo).exists()
+    assert not ApiToken.objects.filter(user=dpo).exists()
     TOTPDevice.objects.filter(user=dpo).update(throttling_failure_count=0, throttling_failure_timestamp=None)
 
     right = api.post(TOKEN_URL, {"email": dpo.email, "password": PASSWORD, "otp": totp_now()}, format="json")
-    assert right.status_code == 200 and right.json()["token"] == Token.objects.get(user=dpo).key
+    assert right.status_code == 200 and ApiToken.objects.get(user=dpo).key_hash == key_hash(right.json()["token"])
 
 
 def test_the_token_endpoint_refuses_a_2fa_role_without_a_device(dpo):
     response = APIClient().post(TOKEN_URL, {"email": dpo.email, "password": PASSWORD}, format="json")
 
     assert response.status_code == 403 and "two-factor" in response.json()["detail"]
-    assert not Token.objects.filter(user=dpo).exists()
+    assert not ApiToken.objects.filter(user=dpo).exists()
 
 
 def test_the_token_endpoint_needs_no_otp_from_an_employee(owner):
@@ -210,7 +211,7 @@ def test_the_token_endpoint_needs_no_otp_from_an_employee(owner):
 
 def test_an_old_token_of_a_2fa_account_without_a_device_is_refused(dpo, owner):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=dpo).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=dpo)[1]}")
     refused = api.get("/api/v1/cases")
     assert refused.status_code in (401, 403) and "two-factor" in refused.json()["detail"].lower()
 

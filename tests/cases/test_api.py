@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from deletion_portal.accounts.models import User
@@ -50,7 +51,8 @@ def _isolated(settings, tmp_path):
 
 @pytest.fixture
 def owner():
-    return User.objects.create_user(email="owner@example.org", password=PASSWORD)
+    # Confirmed: the portal emails letters only for a confirmed address (cases/sending.py).
+    return User.objects.create_user(email="owner@example.org", password=PASSWORD, email_confirmed_at=timezone.now())
 
 
 @pytest.fixture

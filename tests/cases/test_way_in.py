@@ -142,7 +142,7 @@ def test_the_browser_language_picks_french(client):
     assert "Commencer une demande" in html
 
 
-def test_the_confirmation_email_links_my_account(client, settings):
+def test_the_confirmation_email_links_my_account(client, settings, outbox_at_once):
     from django.core import mail
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

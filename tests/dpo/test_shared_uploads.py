@@ -146,7 +146,7 @@ def test_the_owners_own_download_is_not_cached_and_has_a_safe_name(client, owner
     ("../../etc/passwd", "attachments/2025/06/x1.pdf", "", "passwd.pdf"),                 # no path
     ("C:\\Users\\olive\\reply.pdf", "attachments/x.pdf", "E-1", "E-1-reply.pdf"),           # no Windows path
     ('bad"name\r\n.pdf', "attachments/x.pdf", "", "bad_name.pdf"),                        # no quotes, no CR/LF
-    ("invoice.exe", "attachments/x.png", "", "invoice.exe.png"),                      # the stored type wins
+    ("invoice.exe", "attachments/x.png", "", "invoice_exe.png"),                      # the stored type wins, one extension
     ("", "attachments/x.eml", "", "attachment.eml"),
     ("...", "attachments/x.pdf", "", "attachment.pdf"),
 ])

@@ -163,6 +163,8 @@ ACCESS = {
     "accounts:password-change-done": LOGIN,
     "accounts:export": LOGIN,
     "accounts:delete": LOGIN,
+    "accounts:logout-everywhere": LOGIN,          # POST only; the signed-in user's sessions and tokens
+    "accounts:tokens-revoke": LOGIN,              # POST only; a token id of another account is a 404
     # --- employers: the directory is public, adding needs a login ----------------------------------
     "employers:directory": PUBLIC,
     "employers:search": PUBLIC,

@@ -282,6 +282,20 @@ def eager_celery():
 
 
 @pytest.fixture
+def outbox_at_once(monkeypatch):
+    """Deliver each outbox row as soon as it is written (in the test's transaction), through the real
+    ``outbox_deliver`` and the configured email backend — for tests about an email's content. What runs in
+    production (a worker, after the commit) is tested with real processes in tests/integration."""
+    from deletion_portal.core import outbox
+
+    def deliver(task, *args):
+        if getattr(task, "name", "") == "core.deliver_outbox_message":
+            outbox.outbox_deliver(message_id=args[0])
+
+    monkeypatch.setattr(outbox, "publish_on_commit", deliver)
+
+
+@pytest.fixture
 def pdf_rendering():
     """Skip (with the reason) when the PDF renderer is not importable in this checkout."""
     try:

@@ -23,6 +23,7 @@ from deletion_portal.cases.selectors import (
     case_final_request_letter,
     days_left,
 )
+from deletion_portal.cases.sending import recipient_verified
 from deletion_portal.cases.services import (
     POSTAL_DELIVERY_WORKING_DAYS,
     attachment_set_shared,
@@ -347,7 +348,8 @@ def case_send_email(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Your letter is queued to {case.employer.privacy_email}, with you in copy.")
+        unverified = "" if recipient_verified(case) else " (an address not verified in our directory: the email says so)"
+        messages.success(request, f"Your letter is queued to {case.employer.privacy_email}{unverified}, with you in copy.")
     return redirect("cases:detail", pk=case.pk)
 
 

@@ -1,0 +1,60 @@
+"""The portal behind the shipped nginx (issue 13, items 1 and 3), with real nginx and gunicorn processes:
+the proxy headers come verbatim from deploy/nginx/deletion-portal.conf, gunicorn from deploy/gunicorn.conf.py.
+
+* One client failing to sign in as someone locks out that client for that account — not the account for
+  everybody else behind the same proxy (axes on user + address, the address from the trusted proxy).
+* A forged X-Forwarded-For does not escape the lockout nor the anonymous API limit.
+* Two gunicorn workers count the anonymous limit together (the database cache, without Redis).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.processes import manage, portal_env
+from tests.support.web import shipped_proxy_directives
+
+PASSWORD = "correct horse battery staple 42"
+EMAIL = "victim@mail.example"
+ATTACKER, VICTIM = "127.0.0.2", "127.0.0.3"
+
+
+@pytest.fixture
+def portal(web_stack, portal_var_dir):
+    env = portal_env(PORTAL_VAR_DIR=portal_var_dir, TRUSTED_PROXY_COUNT="1", API_ANON_RATE="5/minute",
+                     AXES_FAILURE_LIMIT="3", ACCOUNT_PASSWORD=PASSWORD)
+    manage("create_account", EMAIL, "--role", "employee", env=env)
+    return web_stack(env, nginx=True, workers=2)
+
+
+def token(portal, password, *, source, forged=None):
+    headers = {"X-Forwarded-For": forged} if forged else {}
+    return portal.request("POST", "/api/v1/auth/token", data={"email": EMAIL, "password": password},
+                          source=source, headers=headers)
+
+
+def test_the_shipped_nginx_passes_the_client_address():
+    directives = " ".join(shipped_proxy_directives())
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in directives
+    assert "X-Real-IP $remote_addr" in directives
+
+
+def test_a_stranger_behind_the_proxy_cannot_lock_the_owner_out(portal):
+    statuses = [token(portal, "wrong password!!", source=ATTACKER).status for _ in range(3)]
+    assert statuses == [400, 400, 429]  # AXES_FAILURE_LIMIT=3: the third failure locks
+    assert token(portal, PASSWORD, source=ATTACKER).status == 429  # the attacker's address is locked for this account
+    # …even claiming to be somebody else: nginx appends the real address, the forged part is ignored
+    assert token(portal, PASSWORD, source=ATTACKER, forged=VICTIM).status == 429
+    owner = token(portal, PASSWORD, source=VICTIM)
+    assert owner.status == 200, owner.body
+    assert owner.json()["token"]
+
+
+def test_the_anonymous_api_limit_is_per_client_shared_by_workers_and_not_fooled_by_a_forged_header(portal):
+    statuses = [
+        portal.request("GET", "/api/v1/laws/eu-gdpr", source=ATTACKER, headers={"X-Forwarded-For": f"10.0.0.{i}"}).status
+        for i in range(12)
+    ]
+    # 5/minute in total, although two workers answered and every request claimed another address
+    assert statuses.count(200) == 5 and statuses.count(429) == 7, statuses
+    assert portal.request("GET", "/api/v1/laws/eu-gdpr", source=VICTIM).status == 200  # another client is not limited
