@@ -171,6 +171,8 @@ else:
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 300, minimum=5)
 CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", 365, minimum=1)
+# Published statistics: no cell counts fewer than this many people (advocacy/disclosure.py); below 3 refused.
+STATS_MIN_CELL = env_int("STATS_MIN_CELL", 5, minimum=3)
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60, minimum=5)
 # An outbox row left in "sending" this long (a worker died mid-send) may be claimed again by the sweep.
 # Keep it well above the longest send (EMAIL_TIMEOUT, the task time limit); tests use a few seconds.

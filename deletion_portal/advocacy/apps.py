@@ -12,3 +12,5 @@ class AdvocacyConfig(AppConfig):
         from deletion_portal.cases.access import register_case_access_provider
 
         register_case_access_provider(organisation_access_provider)
+
+        from deletion_portal.advocacy import checks  # noqa: F401  (registers the STATS_MIN_CELL check)

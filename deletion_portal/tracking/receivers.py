@@ -11,11 +11,16 @@ export (calendar feeds) and account deletion (feeds, the audit line).
 from __future__ import annotations
 
 from deletion_portal.accounts.hooks import register_deletion, register_export
-from deletion_portal.cases.hooks import register_case_export, register_case_page_context, register_letter_renderer
+from deletion_portal.cases.hooks import (
+    register_case_export,
+    register_case_page_context,
+    register_letter_renderer,
+    register_statistics_source,
+)
 from deletion_portal.cases.models import EventKind, LetterKind
 from deletion_portal.cases.signals import case_changed
 from deletion_portal.tracking.account_hooks import calendar_feeds_export, tracking_delete_for_user
-from deletion_portal.tracking.checklist import checklist_open
+from deletion_portal.tracking.checklist import checklist_open, checklist_statistics
 from deletion_portal.tracking.letters import complaint_rendering, follow_up_rendering
 from deletion_portal.tracking.selectors import case_export_tracking, case_page_tracking
 from deletion_portal.tracking.services import deadlines_sync
@@ -35,6 +40,7 @@ def connect() -> None:
         "event": ["tracking/case_event.html"],
     })
     register_case_export(case_export_tracking)
+    register_statistics_source(checklist_statistics)
     register_letter_renderer(LetterKind.FOLLOW_UP, follow_up_rendering)
     register_letter_renderer(LetterKind.COMPLAINT, complaint_rendering)
     register_export(calendar_feeds_export)
