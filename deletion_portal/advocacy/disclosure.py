@@ -288,11 +288,14 @@ class Release:
         return quantile_of(node.days, q, self.k)
 
     def children(self, level: str, **filters) -> list[str]:
-        """The values of ``level`` present under a filter (e.g. the laws, the months), sorted."""
+        """The values of ``level`` under a filter (the laws, the years, the months) whose population is
+        published, sorted: a listing never shows that a group of fewer than k people exists."""
         index = self.levels.index(level)
         _, fixed = self._key_for(filters)
-        return sorted({key[index] for key in self._nodes if len(key) > index
-                       and all(key[i] == value for i, value in fixed.items())})
+        deepest = max([index, *fixed])
+        values = {key[index] for key in self._nodes
+                  if len(key) > deepest and all(key[i] == value for i, value in fixed.items())}
+        return sorted(v for v in values if self.population(**{**filters, level: v})[0] is not None)
 
     def series(self, variable: str, level: str, values: list[str], **filters) -> list[Row] | None:
         """One row per value of ``level`` (rule 4): None unless every value's row is published."""

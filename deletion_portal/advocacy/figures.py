@@ -112,28 +112,28 @@ def outcome_counts(cases: QuerySet[Case], *, today: date) -> Counts:
     grouped = (
         counted.values("law_key", month=TruncMonth("received_on")).order_by()
         .annotate(
-            cases=Count("pk"),
-            on_time=Count("pk", filter=Q(on_time=True)),
-            late=Count("pk", filter=Q(on_time=False)),
-            none=Count("pk", filter=Q(answered_on__isnull=True, respond_by__lt=today)),
-            acknowledged=Count("pk", filter=Q(acknowledged_on__isnull=False)),
-            extended=Count("pk", filter=Q(extended=True)),
-            answered=Count("pk", filter=Q(answered_on__isnull=False)),
-            refused=Count("pk", filter=Q(refused=True, answered_on__isnull=False)),
+            n_cases=Count("pk"),
+            n_on_time=Count("pk", filter=Q(on_time=True)),
+            n_late=Count("pk", filter=Q(on_time=False)),
+            n_none=Count("pk", filter=Q(answered_on__isnull=True, respond_by__lt=today)),
+            n_acknowledged=Count("pk", filter=Q(acknowledged_on__isnull=False)),
+            n_extended=Count("pk", filter=Q(extended=True)),
+            n_answered=Count("pk", filter=Q(answered_on__isnull=False)),
+            n_refused=Count("pk", filter=Q(refused=True, answered_on__isnull=False)),
         )
     )
     for row in grouped:
         law, month = row["law_key"], row["month"]
-        leaf(law, month).cases += row["cases"]
-        add(law, month, "status", "on_time", row["on_time"])
-        add(law, month, "status", "late", row["late"])
-        add(law, month, "status", "none", row["none"])
-        add(law, month, "acknowledged", "yes", row["acknowledged"])
-        add(law, month, "acknowledged", "no", row["cases"] - row["acknowledged"])
-        add(law, month, "extended", "yes", row["extended"])
-        add(law, month, "extended", "no", row["cases"] - row["extended"])
-        add(law, month, "refused", "yes", row["refused"])
-        add(law, month, "refused", "no", row["answered"] - row["refused"])
+        leaf(law, month).cases += row["n_cases"]
+        add(law, month, "status", "on_time", row["n_on_time"])
+        add(law, month, "status", "late", row["n_late"])
+        add(law, month, "status", "none", row["n_none"])
+        add(law, month, "acknowledged", "yes", row["n_acknowledged"])
+        add(law, month, "acknowledged", "no", row["n_cases"] - row["n_acknowledged"])
+        add(law, month, "extended", "yes", row["n_extended"])
+        add(law, month, "extended", "no", row["n_cases"] - row["n_extended"])
+        add(law, month, "refused", "yes", row["n_refused"])
+        add(law, month, "refused", "no", row["n_answered"] - row["n_refused"])
 
     # Days to answer, for the cases in the status row that were answered.
     days = ExpressionWrapper(F("answered_on") - F("received_on"), output_field=DurationField())
@@ -238,16 +238,16 @@ def ranking(cases: QuerySet[Case], *, today: date, k: int | None = None) -> list
     """
     k = min_cell() if k is None else k
     grouped = (cases.filter(received_on__isnull=False, employer__isnull=False).values("employer_id").order_by()
-               .annotate(cases=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)),
-                         late=Count("pk", filter=Q(on_time=False)),
-                         none=Count("pk", filter=Q(answered_on__isnull=True, respond_by__lt=today))))
+               .annotate(n_cases=Count("pk"), n_on_time=Count("pk", filter=Q(on_time=True)),
+                         n_late=Count("pk", filter=Q(on_time=False)),
+                         n_none=Count("pk", filter=Q(answered_on__isnull=True, respond_by__lt=today))))
     ranked = []
     for row in grouped:
-        leaf = Leaf(cases=row["cases"], counts={"status": {"on_time": row["on_time"], "late": row["late"],
-                                                           "none": row["none"]}})
+        leaf = Leaf(cases=row["n_cases"], counts={"status": {"on_time": row["n_on_time"], "late": row["n_late"],
+                                                             "none": row["n_none"]}})
         status = build_release(leaves={(): leaf}, levels=(), variables=(STATUS,), k=k).row("status")
         if status.published:
-            ranked.append((row["employer_id"], row["cases"], status))
+            ranked.append((row["employer_id"], row["n_cases"], status))
     names = dict(Employer.objects.filter(pk__in=[r[0] for r in ranked]).values_list("pk", "legal_name"))
     result = [RankedEmployer(employer_id, names.get(employer_id, ""), cases, status.total, status.count("on_time"),
                              status.count("late"), status.count("none")) for employer_id, cases, status in ranked]
