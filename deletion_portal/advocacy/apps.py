@@ -13,4 +13,4 @@ class AdvocacyConfig(AppConfig):
 
         register_case_access_provider(organisation_access_provider)
 
-        from deletion_portal.advocacy import checks  # noqa: F401  (registers the STATS_MIN_CELL check)
+        from deletion_portal.advocacy import checks, stats_tasks  # noqa: F401  (the STATS_MIN_CELL check; beat's task)

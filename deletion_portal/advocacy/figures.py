@@ -94,14 +94,20 @@ def _leaf_key(law: str, month) -> tuple[str, str, str]:
     return (law or "", f"{month.year:04d}", f"{month.year:04d}-{month.month:02d}")
 
 
-def outcome_counts(cases: QuerySet[Case], *, today: date) -> Counts:
-    """The leaf counts of every variable for ``cases`` (any queryset of Case), in a fixed number of queries."""
+def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = False) -> Counts:
+    """The leaf counts of every variable for ``cases`` (any queryset of Case), in a fixed number of queries.
+    ``by_employer``: the leaves are keyed (employer id, law, year, month) — every employer at once."""
     counted = cases.filter(received_on__isnull=False)
     ids = counted.values("pk")
     leaves: dict = {}
+    case_employer = ("case__employer_id",) if by_employer else ()
+    employer = ("employer_id",) if by_employer else ()
+    current = {"employer": None}
 
     def leaf(law, month) -> Leaf:
         key = _leaf_key(law, month)
+        if by_employer:
+            key = (current["employer"], *key)
         return leaves.setdefault(key, Leaf())
 
     def add(law, month, variable: str, code: str, n: int):
@@ -109,8 +115,11 @@ def outcome_counts(cases: QuerySet[Case], *, today: date) -> Counts:
             row = leaf(law, month).counts.setdefault(variable, {})
             row[code] = row.get(code, 0) + n
 
+    def at(row: dict, field: str = "case__employer_id"):
+        current["employer"] = row.get(field) if by_employer else None
+
     grouped = (
-        counted.values("law_key", month=TruncMonth("received_on")).order_by()
+        counted.values(*employer, "law_key", month=TruncMonth("received_on")).order_by()
         .annotate(
             n_cases=Count("pk"),
             n_on_time=Count("pk", filter=Q(on_time=True)),
@@ -123,6 +132,7 @@ def outcome_counts(cases: QuerySet[Case], *, today: date) -> Counts:
         )
     )
     for row in grouped:
+        at(row, "employer_id")
         law, month = row["law_key"], row["month"]
         leaf(law, month).cases += row["n_cases"]
         add(law, month, "status", "on_time", row["n_on_time"])
@@ -137,36 +147,41 @@ def outcome_counts(cases: QuerySet[Case], *, today: date) -> Counts:
 
     # Days to answer, for the cases in the status row that were answered.
     days = ExpressionWrapper(F("answered_on") - F("received_on"), output_field=DurationField())
-    for row in (counted.filter(on_time__isnull=False).values("law_key", month=TruncMonth("received_on"), days=days)
+    for row in (counted.filter(on_time__isnull=False)
+                .values(*employer, "law_key", month=TruncMonth("received_on"), days=days)
                 .order_by().annotate(n=Count("pk"))):
+        at(row, "employer_id")
         value = row["days"].days if hasattr(row["days"], "days") else int(row["days"])
         histogram = leaf(row["law_key"], row["month"]).days
         histogram[value] = histogram.get(value, 0) + row["n"]
 
     # Timeline events: identity asked (and an ID copy), per case.
     events = (CaseEvent.objects.filter(case__in=ids, kind=EventKind.IDENTITY_REQUESTED)
-              .values(law=F("case__law_key"), month=TruncMonth("case__received_on")).order_by()
+              .values(*case_employer, law=F("case__law_key"), month=TruncMonth("case__received_on")).order_by()
               .annotate(cases=Count("case", distinct=True),
                         id_copy=Count("case", distinct=True, filter=Q(details__id_copy=True))))
     for row in events:
+        at(row)
         add(row["law"], row["month"], "identity", "yes", row["cases"])
         add(row["law"], row["month"], "id_copy", "yes", row["id_copy"])
         add(row["law"], row["month"], "id_copy", "no", row["cases"] - row["id_copy"])
 
     # Final follow-up and complaint letters.
     letters = (Letter.objects.filter(case__in=ids, is_final=True, kind__in=[LetterKind.FOLLOW_UP, LetterKind.COMPLAINT])
-               .values("kind", law=F("case__law_key"), month=TruncMonth("case__received_on")).order_by()
+               .values("kind", *case_employer, law=F("case__law_key"), month=TruncMonth("case__received_on")).order_by()
                .annotate(cases=Count("case", distinct=True)))
     for row in letters:
+        at(row)
         variable = "follow_up" if row["kind"] == LetterKind.FOLLOW_UP else "complaint"
         add(row["law"], row["month"], variable, "yes", row["cases"])
 
     # Refusal grounds (codes recorded by the employer side's refusal; a refusal may cite several).
     grounds: set[str] = set()
     refusals = (CaseEvent.objects.filter(case__in=ids, kind=EventKind.REFUSED)
-                .values_list("case_id", "case__law_key", "case__received_on", "details"))
+                .values_list("case_id", "case__law_key", "case__received_on", "details", "case__employer_id"))
     seen = set()
-    for case_id, law, received, details in refusals:
+    for case_id, law, received, details, employer_id in refusals:
+        current["employer"] = employer_id if by_employer else None
         for code in sorted(set((details or {}).get("ground_codes") or [])):
             if (case_id, code) in seen or not isinstance(code, str):
                 continue
@@ -177,6 +192,7 @@ def outcome_counts(cases: QuerySet[Case], *, today: date) -> Counts:
     # What the apps above cases count (tracking: completeness per checklist item), through cases' hook.
     extra_labels: dict[str, str] = {}
     for count in statistics_counts(cases=counted):
+        current["employer"] = count.employer_id if by_employer else None
         extra_labels.setdefault(count.variable, count.label)
         add(count.law, count.month, count.variable, "yes", count.yes)
         add(count.law, count.month, count.variable, "no", count.no)
@@ -231,23 +247,27 @@ class RankedEmployer:
 
 
 def ranking(cases: QuerySet[Case], *, today: date, k: int | None = None) -> list[RankedEmployer]:
-    """Employers by their share of requests answered on time, from ONE grouped query (plus the names).
-
-    Each employer's row is its release's root row (``levels=()``), so the ranking shows exactly what its
-    own page shows for "all laws, all periods"; employers whose row is suppressed are not ranked.
-    """
-    k = min_cell() if k is None else k
+    """Employers by their share of requests answered on time, from ONE grouped query (plus the names)."""
     grouped = (cases.filter(received_on__isnull=False, employer__isnull=False).values("employer_id").order_by()
                .annotate(n_cases=Count("pk"), n_on_time=Count("pk", filter=Q(on_time=True)),
                          n_late=Count("pk", filter=Q(on_time=False)),
                          n_none=Count("pk", filter=Q(answered_on__isnull=True, respond_by__lt=today))))
+    return ranking_from_totals(((row["employer_id"], row["n_cases"],
+                                 {"on_time": row["n_on_time"], "late": row["n_late"], "none": row["n_none"]})
+                                for row in grouped), k=k)
+
+
+def ranking_from_totals(totals, *, k: int | None = None) -> list[RankedEmployer]:
+    """``totals``: (employer id, cases, status counts). Each employer's row is its release's root row
+    (``levels=()``), so the ranking shows exactly what its own page shows for "all laws, all periods";
+    employers whose row is suppressed are not ranked."""
+    k = min_cell() if k is None else k
     ranked = []
-    for row in grouped:
-        leaf = Leaf(cases=row["n_cases"], counts={"status": {"on_time": row["n_on_time"], "late": row["n_late"],
-                                                             "none": row["n_none"]}})
+    for employer_id, cases, status_counts in totals:
+        leaf = Leaf(cases=cases, counts={"status": dict(status_counts)})
         status = build_release(leaves={(): leaf}, levels=(), variables=(STATUS,), k=k).row("status")
         if status.published:
-            ranked.append((row["employer_id"], row["n_cases"], status))
+            ranked.append((employer_id, cases, status))
     names = dict(Employer.objects.filter(pk__in=[r[0] for r in ranked]).values_list("pk", "legal_name"))
     result = [RankedEmployer(employer_id, names.get(employer_id, ""), cases, status.total, status.count("on_time"),
                              status.count("late"), status.count("none")) for employer_id, cases, status in ranked]

@@ -61,3 +61,6 @@ class CaseShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} shared with {self.organisation}"
+
+
+from deletion_portal.advocacy.stats_models import OutcomeLeaf  # noqa: E402,F401  (the statistics' precomputed counts)

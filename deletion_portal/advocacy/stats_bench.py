@@ -5,9 +5,11 @@ employer holds every tenth (100,000 of 1,000,000: "the employer with 100,000 cas
 the rest; three laws (85 / 10 / 5 %), receipt spread over two years, answered on time / late / not at all,
 acknowledgements, extensions, refusals with grounds, identity requests (some asking an ID copy), a
 response event with a checklist item for a quarter of the answered cases, final follow-up letters.
-Then VACUUM ANALYZE and, each timed ``--repeat`` times (p50 / p95, after one warm-up): the data of the public page of the big employer
-(the release and the report: every figure and filter), of an average employer, the ranking over all N
-cases, and how long after an event's commit it shows in the figures. Deleted afterwards unless ``--keep``.
+Then VACUUM ANALYZE, one refresh of the precomputed counts (``stats_store``), and, each timed ``--repeat``
+times (p50 / p95, after one warm-up): the data of the public page of the big employer (the release and
+the report: every figure and filter), of an average employer, the ranking; for comparison the same
+release computed straight from the case rows; how long until an event shows; forgetting a case.
+Deleted afterwards unless ``--keep``.
 
 Campaigns and consents do not exist yet: the bench counts every case (the figures take a queryset;
 the consent rule will add one semi-join on the consent rows).
@@ -18,6 +20,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -89,31 +92,32 @@ def _populate(n: int, owner, laws: list[str]) -> tuple[int, list[int]]:
                    "law0": laws[0], "law1": laws[1], "law2": laws[2]})
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO cases_case ({cols}) SELECT {vals} FROM generate_series(1, %(n)s) AS g", params)
-        bench_cases = "SELECT id FROM cases_case WHERE owner_id = %(owner)s"
+        cursor.execute("ANALYZE cases_case")  # or the planner takes a million rows for one
         event_cols = ("case_id, kind, \"on\", details, source, recorded_at, actor_id, attachment_id, team_id")
         cursor.execute(
             f"INSERT INTO cases_caseevent ({event_cols}) SELECT id, 'identity_requested', received_on + 5, "
             "jsonb_build_object('id_copy', id %% 3 = 0), 'employer', now(), NULL, NULL, NULL "
-            f"FROM cases_case WHERE id IN ({bench_cases}) AND id %% 10 = 0", params)
+            "FROM cases_case WHERE owner_id = %(owner)s AND id %% 10 = 0", params)
         cursor.execute(
             f"INSERT INTO cases_caseevent ({event_cols}) SELECT id, 'refused', answered_on, "
             "jsonb_build_object('ground_codes', jsonb_build_array(CASE WHEN id %% 2 = 0 THEN 'bench_ground_a' "
             "ELSE 'bench_ground_b' END)), 'employer', now(), NULL, NULL, NULL "
-            f"FROM cases_case WHERE id IN ({bench_cases}) AND refused", params)
+            "FROM cases_case WHERE owner_id = %(owner)s AND refused", params)
         cursor.execute(
             f"INSERT INTO cases_caseevent ({event_cols}) SELECT id, 'response_received', answered_on, '{{}}'::jsonb, "
             "'portal', now(), NULL, NULL, NULL "
-            f"FROM cases_case WHERE id IN ({bench_cases}) AND answered_on IS NOT NULL AND NOT refused AND id %% 4 = 0",
+            "FROM cases_case WHERE owner_id = %(owner)s AND answered_on IS NOT NULL AND NOT refused AND id %% 4 = 0",
             params)
+        cursor.execute("ANALYZE cases_caseevent")
         cursor.execute(
             "INSERT INTO tracking_checklistitem (case_id, response_id, code, label, answered) "
             "SELECT e.case_id, e.id, 'art15_1_c', 'the recipients', e.id %% 5 < 3 FROM cases_caseevent e "
-            f"WHERE e.kind = 'response_received' AND e.case_id IN ({bench_cases})", params)
+            "JOIN cases_case c ON c.id = e.case_id WHERE e.kind = 'response_received' AND c.owner_id = %(owner)s", params)
         cursor.execute(
             "INSERT INTO cases_letter (case_id, kind, language, short_id, template_version, html, pdf, sha256, "
             "is_final, created_at, finalised_at) "
             "SELECT id, 'follow_up', 'en', 'F' || lpad(id::text, 7, '0'), 'bench', '', '', '', true, now(), now() "
-            f"FROM cases_case WHERE id IN ({bench_cases}) AND answered_on IS NULL AND respond_by < %(today)s "
+            "FROM cases_case WHERE owner_id = %(owner)s AND answered_on IS NULL AND respond_by < %(today)s "
             "AND id %% 3 = 0", params)
     return big, ids
 
@@ -128,6 +132,9 @@ def bench_cleanup(owner) -> None:
         cursor.execute("DELETE FROM cases_caseevent e USING cases_case c WHERE e.case_id = c.id AND c.owner_id = %s",
                        [owner.pk])
         cursor.execute("DELETE FROM cases_case WHERE owner_id = %s", [owner.pk])
+    from deletion_portal.advocacy.stats_models import OutcomeLeaf
+
+    OutcomeLeaf.objects.filter(employer__legal_name__startswith=EMPLOYER_PREFIX).delete()
     Employer.objects.filter(legal_name__startswith=EMPLOYER_PREFIX).delete()
     owner.delete()
 
@@ -150,9 +157,12 @@ def _p(times: list[float], q: float) -> float:
 
 
 def bench_stats(stdout, options) -> dict:
+    from unittest import mock
+
     from django.contrib.auth import get_user_model
 
-    from deletion_portal.advocacy.figures import outcomes_release, ranking
+    from deletion_portal.advocacy import figures as figures_module
+    from deletion_portal.advocacy import stats_store
     from deletion_portal.advocacy.reports import Filters, outcomes_report
     from deletion_portal.cases.models import Case
     from deletion_portal.laws.registry import regime_keys
@@ -169,57 +179,77 @@ def bench_stats(stdout, options) -> dict:
     laws = list(regime_keys())[:3]
     today = timezone.localdate()
     figures: dict = {"cases": n}
+    # No statistics consent exists yet: the bench counts every bench case.
+    counted = mock.patch.object(figures_module, "cases_counted_in_statistics",
+                                lambda: Case.objects.filter(owner=owner))
     try:
+        counted.start()
         start = time.perf_counter()
         with transaction.atomic():
             big, ids = _populate(n, owner, laws)
         built = time.perf_counter() - start
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE cases_case")
-            cursor.execute("VACUUM ANALYZE cases_caseevent")
-            cursor.execute("VACUUM ANALYZE cases_letter")
-            cursor.execute("VACUUM ANALYZE tracking_checklistitem")
+            for table in ("cases_case", "cases_caseevent", "cases_letter", "tracking_checklistitem"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
         figures["build_seconds"] = round(time.perf_counter() - start, 1)
         stdout.write(f"Built {n:,} cases across {EMPLOYERS:,} employers in {built:.1f} s "
                      f"(+ VACUUM ANALYZE: {figures['build_seconds']} s in all).")
-        big_cases = Case.objects.filter(employer_id=big)
-        mid_cases = Case.objects.filter(employer_id=ids[len(ids) // 2])
-        all_cases = Case.objects.filter(owner=owner)
-        big_n, mid_n = big_cases.count(), mid_cases.count()
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as refresh_queries:
+            leaves = stats_store.statistics_refresh(today=today)
+        figures["refresh_seconds"] = round(time.perf_counter() - start, 1)
+        stdout.write(f"refresh of the precomputed counts: {figures['refresh_seconds']} s "
+                     f"({leaves:,} leaves, {len(refresh_queries.captured_queries)} queries)")
+        big_n = Case.objects.filter(employer_id=big).count()
+        mid = ids[len(ids) // 2]
+        mid_n = Case.objects.filter(employer_id=mid).count()
 
-        def page(cases):
+        def page(employer_id):
             def run():
-                release = outcomes_release(cases, today=today)
+                release, _ = stats_store.employer_release(employer_id)
                 outcomes_report(release, Filters(), scope={}, today=today)
                 outcomes_report(release, Filters(law=laws[0], year=str(today.year)), scope={}, today=today)
             return run
 
         for label, key, function in (
-            (f"public page of the employer with {big_n:,} cases", "big_employer_page", page(big_cases)),
-            (f"public page of an average employer ({mid_n:,} cases)", "average_employer_page", page(mid_cases)),
-            (f"ranking of {EMPLOYERS:,} employers over {n:,} cases", "ranking",
-             lambda: ranking(all_cases, today=today)),
+            (f"public page of the employer with {big_n:,} cases", "big_employer_page", page(big)),
+            (f"public page of an average employer ({mid_n:,} cases)", "average_employer_page", page(mid)),
+            (f"ranking of {EMPLOYERS:,} employers over {n:,} cases", "ranking", stats_store.ranking),
         ):
             times, queries = _timed(function, repeat)
             figures[key] = {"p50_ms": round(_p(times, 0.5), 1), "p95_ms": round(_p(times, 0.95), 1), "queries": queries}
             stdout.write(f"{label}: p50 {figures[key]['p50_ms']} ms, p95 {figures[key]['p95_ms']} ms "
                          f"({queries} queries, {repeat} runs)")
 
+        # Straight from the case rows (no precomputed counts), for comparison: why the leaves exist.
+        times, queries = _timed(lambda: figures_module.outcomes_release(Case.objects.filter(employer_id=big), today=today),
+                                max(2, repeat // 5))
+        figures["big_employer_from_rows"] = {"p50_ms": round(_p(times, 0.5), 1), "queries": queries}
+        stdout.write(f"(the same release computed from the {big_n:,} case rows instead: p50 {_p(times, 0.5):.0f} ms)")
+
         # An event: a late answer recorded on an unanswered case of the big employer (the outcome columns
-        # case_recompute writes in the event's transaction); how long until the figures show it.
-        case = big_cases.filter(answered_on__isnull=True, respond_by__lt=today - timedelta(days=60)).first()
-        before = outcomes_release(big_cases, today=today).row("status", law=case.law_key)
+        # case_recompute writes in the event's transaction). It shows after the next refresh.
+        case = Case.objects.filter(employer_id=big, answered_on__isnull=True,
+                                   respond_by__lt=today - timedelta(days=60)).first()
+        before = stats_store.employer_release(big)[0].row("status", law=case.law_key)
         start = time.perf_counter()
         with transaction.atomic():
             Case.objects.filter(pk=case.pk).update(answered_on=today, on_time=False, outcome="answered", status="answered")
-        after = outcomes_release(big_cases, today=today).row("status", law=case.law_key)
-        visible = (time.perf_counter() - start) * 1000
-        shown = (before.count("late") is not None and after.count("late") == before.count("late") + 1)
-        figures["event_visible_ms"] = round(visible, 1)
-        stdout.write(f"an event shows in the figures {visible:.0f} ms after its commit "
-                     f"({'checked: late +1' if shown else 'row suppressed, not checked'}): nothing is cached, "
-                     "the next page load computes from the rows.")
+        stats_store.statistics_refresh(today=today)
+        after = stats_store.employer_release(big)[0].row("status", law=case.law_key)
+        visible = time.perf_counter() - start
+        shown = before.count("late") is not None and after.count("late") == before.count("late") + 1
+        figures["event_visible_seconds"] = round(visible, 1)
+        stdout.write(f"an event shows in the figures at the next refresh: within STATS_REFRESH_SECONDS "
+                     f"({settings.STATS_REFRESH_SECONDS} s) + {visible:.1f} s "
+                     f"({'checked: late +1' if shown else 'row suppressed, not checked'})")
+        # A consent withdrawal: the case's leaf is recomputed at once, without it.
+        start = time.perf_counter()
+        stats_store.statistics_forget(case_ids=[case.pk], today=today)
+        figures["forget_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        stdout.write(f"forgetting a case (consent withdrawn): {figures['forget_ms']} ms, in the withdrawal's transaction")
     finally:
+        counted.stop()
         if not options.get("keep"):
             bench_cleanup(owner)
     return figures

@@ -1,9 +1,9 @@
 """The public outcome statistics: an employer's scoreboard, the ranking, the method page, CSV/JSON downloads.
 
-Thin views: the cases come from THE selector (``figures.cases_counted_in_statistics``), the figures from one
-release (``figures.outcomes_release``), what is shown from one report (``reports.outcomes_report``), so the
-page, the downloads and the API (``stats_api``) can never show different figures. GETs only; nothing is
-written.
+Thin views: the figures come from one release of the employer's precomputed leaves
+(``stats_store.employer_release``: counted cases only, THE selector ``figures.cases_counted_in_statistics``),
+what is shown from one report (``reports.outcomes_report``), so the page, the downloads and the API
+(``stats_api``) can never show different figures. GETs only; nothing is written.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from deletion_portal.advocacy import charts, figures
-from deletion_portal.advocacy.figures import DICTIONARY, min_cell, outcomes_release, ranking
+from deletion_portal.advocacy import charts, stats_store
+from deletion_portal.advocacy.figures import DICTIONARY, min_cell
 from deletion_portal.advocacy.reports import (
     CSV_COLUMNS,
     FilterError,
@@ -33,10 +33,10 @@ from deletion_portal.employers.selectors import employer_get
 
 
 def employer_report(employer, filters: Filters) -> dict:
-    today = timezone.localdate()
-    release = outcomes_release(figures.cases_counted_in_statistics().filter(employer=employer), today=today)
+    release, refreshed = stats_store.employer_release(employer.pk)
     scope = {"employer": {"id": employer.pk, "name": employer.legal_name}}
-    return outcomes_report(release, filters, scope=scope, today=today)
+    as_of = timezone.localtime(refreshed).date() if refreshed else timezone.localdate()
+    return outcomes_report(release, filters, scope=scope, today=as_of)
 
 
 def _employer_or_404(pk):
@@ -133,7 +133,7 @@ def employer_outcomes_json(request, pk: int):
 
 @require_GET
 def outcomes_ranking(request):
-    rows = ranking(figures.cases_counted_in_statistics(), today=timezone.localdate())
+    rows = stats_store.ranking()
     return render(request, "advocacy/stats/ranking.html", {"rows": rows, "rule": suppression_rule(min_cell()),
                                                            "k": min_cell()})
 

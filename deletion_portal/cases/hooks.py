@@ -136,13 +136,15 @@ class StatisticsCount:
     month: date
     yes: int
     no: int
+    employer_id: int | None = None
 
 
 _statistics_sources: list[Callable[..., list[StatisticsCount]]] = []
 
 
 def register_statistics_source(provider: Callable[..., list[StatisticsCount]]) -> None:
-    """``provider(cases=<Case queryset>)`` → grouped counts, in a fixed number of queries (never per case)."""
+    """``provider(cases=<Case queryset>)`` → grouped counts per employer, law and month received, in a fixed
+    number of queries (never per case)."""
     if provider not in _statistics_sources:
         _statistics_sources.append(provider)
 

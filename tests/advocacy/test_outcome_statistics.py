@@ -24,7 +24,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from deletion_portal.advocacy import charts, figures
+from deletion_portal.advocacy import charts, figures, stats_store
 from deletion_portal.cases.models import Case, CaseEvent, EventKind, Letter, LetterKind
 from deletion_portal.employers.models import Employer
 from deletion_portal.tracking.models import ChecklistItem
@@ -56,11 +56,16 @@ def make_case(employer, *, law=GDPR, received=date(2026, 2, 2), outcome="on_time
     return Case.objects.create(**fields)
 
 
+def refresh():
+    stats_store.statistics_refresh(today=TODAY)
+
+
 @pytest.fixture
 def counted(monkeypatch):
-    """Count exactly the cases of the employers given (what a statistics consent will decide)."""
+    """Count exactly these cases (what a statistics consent will decide), and refresh the precomputed counts."""
     def use(queryset):
         monkeypatch.setattr(figures, "cases_counted_in_statistics", lambda: queryset)
+        refresh()
     return use
 
 
@@ -235,6 +240,7 @@ def test_one_employee_alone_in_a_region_cannot_be_found_out(client, employer, co
     for other in sorted((c for c in gdpr if c.on_time), key=lambda c: c.received_on != lone.received_on):
         Case.objects.filter(pk=lone.pk).update(answered_on=lone.received_on + timedelta(days=10), on_time=True)
         Case.objects.filter(pk=other.pk).update(answered_on=other.received_on + timedelta(days=40), on_time=False)
+        refresh()
         if everything_published(client, employer) == published:
             swapped = True
             break
@@ -263,6 +269,7 @@ def test_each_page_costs_the_same_queries_for_2_and_12_rows(client, employer, co
             for outcome in ["on_time"] * 5 + ["late"] * 5 + ["none"] * 5:
                 make_case(other, outcome=outcome)
                 make_case(employer, outcome=outcome, received=date(2026, 1 + i % 5, 4), law=(GDPR, CCPA)[i % 2])
+        refresh()
         with CaptureQueriesContext(connection) as captured:
             assert client.get(_url(name, employer)).status_code == 200
         return len(captured.captured_queries)
@@ -302,3 +309,33 @@ def test_the_environment_refuses_stats_min_cell_below_three(monkeypatch):
         env_int("STATS_MIN_CELL", 5, minimum=3)
     settings_text = (figures.__file__.rsplit("/advocacy/", 1)[0] + "/settings.py")
     assert 'STATS_MIN_CELL = env_int("STATS_MIN_CELL", 5, minimum=3)' in open(settings_text).read()
+
+
+# --- The precomputed counts ---------------------------------------------------------------------------------
+
+
+def test_the_precomputed_leaves_give_the_release_the_cases_give(employer, other_employer, counted):
+    for i, outcome in enumerate(["on_time"] * 9 + ["late"] * 7 + ["none"] * 6 + ["pending"] * 2):
+        case = make_case(employer if i % 3 else other_employer, outcome=outcome, law=(GDPR, CCPA)[i % 4 == 0],
+                         received=date(2026, 1 + i % 4, 1 + i), extended=i % 2 == 0)
+        if i % 5 == 0:
+            CaseEvent.objects.create(case=case, kind=EventKind.IDENTITY_REQUESTED, on=case.received_on,
+                                     details={"id_copy": i % 10 == 0})
+    counted(Case.objects.all())
+    for who in (employer, other_employer):
+        direct = figures.outcomes_release(Case.objects.filter(employer=who), today=TODAY, k=3)
+        stored, _ = stats_store.employer_release(who.pk, k=3)
+        assert stored.published() == direct.published()
+        assert direct.population()[0] is not None
+
+
+def test_forgetting_a_case_takes_it_out_of_the_figures_at_once(client, employer, counted, monkeypatch):
+    cases = [make_case(employer, outcome=o) for o in ["on_time"] * 6 + ["late"] * 6 + ["none"] * 6]
+    counted(Case.objects.all())
+    assert stats_store.employer_release(employer.pk)[0].row("status").count("late") == 6
+    # The owner withdraws consent: the selector no longer counts the case, and the withdrawal forgets it.
+    monkeypatch.setattr(figures, "cases_counted_in_statistics", lambda: Case.objects.exclude(pk=cases[6].pk))
+    stats_store.statistics_forget(case_ids=[cases[6].pk], today=TODAY)
+    release = stats_store.employer_release(employer.pk)[0]
+    assert release.row("status").count("late") == 5 and release.population()[0] == 17
+    assert stats_store.ranking()[0].late == 5
