@@ -343,6 +343,19 @@ class Release:
         return out
 
 
+def single_row(variable: Variable, *, cases: int, counts: Mapping[str, int], k: int) -> Row:
+    """The row of a one-node release (a scope with no breakdown: a ranking's line) without building the
+    tree: rules 1 and 2 only, exactly what ``build_release(..., levels=()).row(...)`` publishes."""
+    check_k(k)
+    values = tuple(int(counts.get(code, 0)) for code in variable.codes)
+    if cases < k or not _row_ok(values, cases - sum(values), k):
+        return Row(variable.key, variable.label, cases if cases >= k else None, None,
+                   tuple(Cell(code, label, None, None) for code, label in variable.categories), SUPPRESSED)
+    total = sum(values)
+    return Row(variable.key, variable.label, cases, total,
+               tuple(Cell(code, label, values[i], values[i] / total) for i, (code, label) in enumerate(variable.categories)))
+
+
 def quantile_of(histogram: Mapping[int, int], q: float, k: int) -> Quantile:
     """Nearest-rank q-quantile of a histogram (value → count), published under rule 5."""
     check_k(k)

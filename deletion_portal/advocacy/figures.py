@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release
+from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, single_row
 from deletion_portal.cases.hooks import statistics_counts
 from deletion_portal.cases.models import Case, CaseEvent, EventKind, Letter, LetterKind
 from deletion_portal.employers.models import Employer
@@ -264,8 +264,7 @@ def ranking_from_totals(totals, *, k: int | None = None) -> list[RankedEmployer]
     k = min_cell() if k is None else k
     ranked = []
     for employer_id, cases, status_counts in totals:
-        leaf = Leaf(cases=cases, counts={"status": dict(status_counts)})
-        status = build_release(leaves={(): leaf}, levels=(), variables=(STATUS,), k=k).row("status")
+        status = single_row(STATUS, cases=cases, counts=status_counts, k=k)
         if status.published:
             ranked.append((employer_id, cases, status))
     names = dict(Employer.objects.filter(pk__in=[r[0] for r in ranked]).values_list("pk", "legal_name"))

@@ -63,7 +63,9 @@ def _populate(n: int, owner, laws: list[str]) -> tuple[int, list[int]]:
         batch_size=1000)
     ids = [e.pk for e in employers]
     big = ids[0]
-    r = lambda mult, mod: f"((g::bigint * {mult}) %% {mod})"  # noqa: E731  deterministic pseudo-random per case
+    # Deterministic pseudo-random numbers per case (a hash, not g·m mod n, whose patterns left some laws of
+    # the big employer with no late answer at all).
+    r = lambda salt, mod: f"((hashint8(g::bigint * 1000003 + {salt}) & 2147483647) %% {mod})"  # noqa: E731
     received = f"(%(today)s::date - 30 - {r(7919, 720)}::int)"
     answered = f"({received} + 51 < %(today)s::date AND {r(31337, 100)} < 80)"
     on_time = f"({r(31337, 100)} < 60)"

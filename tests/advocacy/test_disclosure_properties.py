@@ -209,3 +209,15 @@ def test_k_below_three_is_refused():
     for bad in (0, 1, 2, "5", 2.5, True):
         with pytest.raises(ValueError, match="STATS_MIN_CELL"):
             release_of({("gdpr", "2026-01"): (6, 6)}, BINARY, k=bad)
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@given(st.integers(0, 40), st.integers(0, 20), st.integers(0, 20), st.integers(3, 6))
+def test_a_ranking_line_is_the_root_row_of_the_employer_s_release(cases, yes, no, k):
+    from deletion_portal.advocacy.disclosure import single_row
+
+    cases = max(cases, yes + no)
+    counts = {"yes": yes, "no": no}
+    leaf = Leaf(cases=cases, counts={BINARY.key: counts})
+    root = build_release(leaves={(): leaf}, levels=(), variables=[BINARY], k=k).row(BINARY.key)
+    assert single_row(BINARY, cases=cases, counts=counts, k=k) == root
