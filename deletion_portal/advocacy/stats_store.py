@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from deletion_portal.advocacy import figures
@@ -60,13 +60,45 @@ def _total_rows(totals: dict, now) -> list[OutcomeLeaf]:
             for employer_id, t in totals.items()]
 
 
+#: The advisory lock that orders the WRITES of a refresh and of a forget (PostgreSQL; SQLite serialises
+#: every write transaction anyway).
+STATS_LOCK = 0x57A7_5_1EAF
+
+
+def _write_lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STATS_LOCK])
+
+
+def _fingerprint() -> dict:
+    """Per employer, how many cases count and the sum of their ids: changes when one is withdrawn or added."""
+    return {row[0]: row[1:] for row in (figures.cases_counted_in_statistics().filter(received_on__isnull=False)
+                                        .values("employer_id").order_by().annotate(n=Count("pk"), s=Sum("pk"))
+                                        .values_list("employer_id", "n", "s"))}
+
+
 def statistics_refresh(*, today: date | None = None) -> int:
-    """Recompute every leaf from the counted cases; returns the number of leaf rows written."""
+    """Recompute every leaf from the counted cases; returns the number of leaf rows written.
+
+    The counting runs outside the write lock (it takes long); a case withdrawn meanwhile must not come
+    back: under the lock, the employers whose counted cases changed since the counting began are counted
+    again, and a forget that comes later waits for this write and then recomputes its leaves."""
     today = today or timezone.localdate()
     now = timezone.now()
+    before = _fingerprint()
     counts = figures.outcome_counts(figures.cases_counted_in_statistics(), today=today, by_employer=True)
     rows, totals = _rows(counts, now)
     with transaction.atomic():
+        _write_lock()
+        after = _fingerprint()
+        changed = {e for e in set(before) | set(after) if before.get(e) != after.get(e)}
+        if changed:
+            again = figures.outcome_counts(figures.cases_counted_in_statistics().filter(employer_id__in=changed),
+                                           today=today, by_employer=True)
+            fresh_rows, fresh_totals = _rows(again, now)
+            rows = [r for r in rows if r.employer_id not in changed] + fresh_rows
+            totals = {e: t for e, t in totals.items() if e not in changed} | fresh_totals
         OutcomeLeaf.objects.all().delete()
         OutcomeLeaf.objects.bulk_create(rows + _total_rows(totals, now), batch_size=2000)
     return len(rows)
@@ -77,6 +109,12 @@ def statistics_forget(*, case_ids: Iterable[int], today: date | None = None) -> 
     case_ids = list(case_ids)
     today = today or timezone.localdate()
     now = timezone.now()
+    with transaction.atomic():
+        _write_lock()
+        _forget(case_ids, today, now)
+
+
+def _forget(case_ids: list[int], today: date, now) -> None:
     places = set(Case.objects.filter(pk__in=case_ids, received_on__isnull=False, employer__isnull=False)
                  .values_list("employer_id", "law_key", "received_on"))
     if not places:
@@ -89,21 +127,19 @@ def statistics_forget(*, case_ids: Iterable[int], today: date | None = None) -> 
     counted = figures.cases_counted_in_statistics().filter(where).exclude(pk__in=case_ids)
     rows, _ = _rows(figures.outcome_counts(counted, today=today, by_employer=True), now)
     employers = {employer_id for employer_id, _, _ in leaves}
-    with transaction.atomic():
-        stale = Q()
-        for employer_id, law, month in leaves:
-            stale |= Q(employer_id=employer_id, law_key=law, month=month)
-        list(OutcomeLeaf.objects.select_for_update().filter(employer_id__in=employers, month__isnull=True))
-        OutcomeLeaf.objects.filter(stale).delete()
-        OutcomeLeaf.objects.bulk_create(rows)
-        OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=True).delete()
-        totals: dict = {}
-        for leaf in OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=False):
-            total = totals.setdefault(leaf.employer_id, {"cases": 0, "status": {}})
-            total["cases"] += leaf.data.get("cases", 0)
-            for code, n in leaf.data.get("counts", {}).get("status", {}).items():
-                total["status"][code] = total["status"].get(code, 0) + n
-        OutcomeLeaf.objects.bulk_create(_total_rows(totals, now))
+    stale = Q()
+    for employer_id, law, month in leaves:
+        stale |= Q(employer_id=employer_id, law_key=law, month=month)
+    OutcomeLeaf.objects.filter(stale).delete()
+    OutcomeLeaf.objects.bulk_create(rows)
+    OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=True).delete()
+    totals: dict = {}
+    for leaf in OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=False):
+        total = totals.setdefault(leaf.employer_id, {"cases": 0, "status": {}})
+        total["cases"] += leaf.data.get("cases", 0)
+        for code, n in leaf.data.get("counts", {}).get("status", {}).items():
+            total["status"][code] = total["status"].get(code, 0) + n
+    OutcomeLeaf.objects.bulk_create(_total_rows(totals, now))
 
 
 def employer_release(employer_id: int, *, k: int | None = None) -> tuple[Release, object]:

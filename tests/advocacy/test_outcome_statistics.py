@@ -339,3 +339,22 @@ def test_forgetting_a_case_takes_it_out_of_the_figures_at_once(client, employer,
     release = stats_store.employer_release(employer.pk)[0]
     assert release.row("status").count("late") == 5 and release.population()[0] == 17
     assert stats_store.ranking()[0].late == 5
+
+
+def test_a_case_withdrawn_while_the_refresh_counts_does_not_come_back(employer, counted, monkeypatch):
+    cases = [make_case(employer, outcome=o) for o in ["on_time"] * 6 + ["late"] * 6 + ["none"] * 6]
+    counted(Case.objects.all())
+    real = figures.outcome_counts
+    calls = []
+
+    def counting_then_withdrawal(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not calls:  # the withdrawal commits after the refresh counted, before it writes
+            monkeypatch.setattr(figures, "cases_counted_in_statistics", lambda: Case.objects.exclude(pk=cases[0].pk))
+        calls.append(1)
+        return result
+
+    monkeypatch.setattr(figures, "outcome_counts", counting_then_withdrawal)
+    stats_store.statistics_refresh(today=TODAY)
+    assert len(calls) == 2  # the employer whose counted cases changed was counted again
+    assert stats_store.employer_release(employer.pk)[0].row("status").count("on_time") == 5
