@@ -14,10 +14,10 @@ The rules (``k`` is ``settings.STATS_MIN_CELL``, default 5, never below 3):
 
 1. **Cells.** A variable (answered on time / late / not at all, acknowledged, extended …) is published for
    a node only as a whole row: every category counts at least k cases, and the cases the variable does not
-   apply to (``n/a``: not yet due, no legal date …) are 0 or at least k. Otherwise every cell of the row is
-   suppressed, and the page says "fewer than k". Suppressing the whole row is the complementary
-   suppression: no cell of a row can be worked out from the total and the other cells, and percentages are
-   computed only from published cells.
+   apply to (``n/a``: not yet due, no legal date …) are 0 or at least k — a 0 in a category is a small cell
+   ("20 of 20 answered" tells each of the 20 their outcome). Otherwise every cell of the row is suppressed.
+   Suppressing the whole row is the complementary suppression: no cell of a row can be worked out from the
+   total and the other cells, and percentages are computed only from published cells.
 2. **Population.** A node's number of cases is published only when it is at least k.
 3. **Differencing.** Subtracting published figures must not isolate fewer than k people: for every
    published node, the cases it holds beyond its published sub-nodes (its *remainder*) are either none or
@@ -30,6 +30,8 @@ The rules (``k`` is ``settings.STATS_MIN_CELL``, default 5, never below 3):
 5. **Medians and percentiles** (days to answer) need at least k values, at least k of them at or above the
    figure and k at or below it (so the 90th percentile needs about 10·k values), and only for a node whose
    answer row is published (so two published medians never differ by fewer than k people).
+6. **One reason.** Every suppressed figure reads the same (:data:`SUPPRESSED`), and a listing (the laws, the
+   months) names only groups whose population is published.
 
 What this guarantees (checked by brute force in ``tests/advocacy/test_disclosure_properties.py``): an
 observer who knows every counted person's law and month received (everything the filters use), sees
