@@ -13,9 +13,12 @@ published only when every node it adds up is published, so it says nothing the p
 The rules (``k`` is ``settings.STATS_MIN_CELL``, default 5, never below 3):
 
 1. **Cells.** A variable (answered on time / late / not at all, acknowledged, extended …) is published for
-   a node only as a whole row: every category counts at least k cases, and the cases the variable does not
-   apply to (``n/a``: not yet due, no legal date …) are 0 or at least k — a 0 in a category is a small cell
-   ("20 of 20 answered" tells each of the 20 their outcome). Otherwise every cell of the row is suppressed.
+   a node only as a whole row: every category counts at least k cases — a 0 is a small cell ("20 of 20
+   answered" tells each of the 20 their outcome). Otherwise every cell of the row is suppressed. The cases
+   a variable does not apply to (``n/a``: not yet due, no legal date …) are not a category: they are never
+   shown, though the cases behind the node minus the row's total gives their number (requiring it to be 0 or
+   ≥ k, as a first version did, suppressed an employer's every status row while 1–4 requests were not yet
+   due, i.e. nearly always).
    Suppressing the whole row is the complementary suppression: no cell of a row can be worked out from the
    total and the other cells, and percentages are computed only from published cells.
 2. **Population.** A node's number of cases is published only when it is at least k.
@@ -124,7 +127,8 @@ class Quantile:
 
 
 def _row_ok(counts: tuple[int, ...], na: int, k: int) -> bool:
-    return all(c >= k for c in counts) and (na == 0 or na >= k)
+    """Rule 1. ``na`` (the cases the variable does not apply to) is never shown and may be any number."""
+    return all(c >= k for c in counts)
 
 
 class _Node:
