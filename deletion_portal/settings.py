@@ -183,6 +183,10 @@ else:
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 300, minimum=5)
 CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", 365, minimum=1)
+# Published statistics: no cell counts fewer than this many people (advocacy/disclosure.py); below 3 refused.
+STATS_MIN_CELL = env_int("STATS_MIN_CELL", 5, minimum=3)
+# How often beat recomputes the precomputed outcome counts the public statistics read (advocacy/stats_store.py).
+STATS_REFRESH_SECONDS = env_int("STATS_REFRESH_SECONDS", SWEEP_INTERVAL_SECONDS, minimum=5)
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60, minimum=5)
 # An outbox row left in "sending" this long (a worker died mid-send) may be claimed again by the sweep.
 # Keep it well above the longest send (EMAIL_TIMEOUT, the task time limit); tests use a few seconds.
@@ -214,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     "dpo-weekly-digest": {"task": "dpo.weekly_digest", "schedule": timedelta(days=7)},
     "requeue-webhooks": {"task": "dpo.requeue_webhooks", "schedule": timedelta(seconds=WEBHOOK_SWEEP_INTERVAL_SECONDS)},
     "requeue-bulk-jobs": {"task": "advocacy.bulk_requeue_stale", "schedule": timedelta(seconds=max(5, BULK_STALE_SECONDS // 2))},
+    "refresh-statistics": {"task": "advocacy.refresh_statistics", "schedule": timedelta(seconds=STATS_REFRESH_SECONDS)},
 }
 
 # "default": per-process memos (the letter PDF cache). "shared": what every worker must count together

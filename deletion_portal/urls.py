@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from deletion_portal.accounts.api import auth_token
+from deletion_portal.advocacy import stats_api
 
 api_v1 = [
     path("", include("deletion_portal.laws.api_urls")),
@@ -13,6 +14,7 @@ api_v1 = [
     path("", include("deletion_portal.advocacy.api_urls")),
     path("", include("deletion_portal.advocacy.bulk_api_urls")),
     path("auth/token", auth_token, name="auth-token"),
+    path("employers/<int:pk>/outcomes", stats_api.employer_outcomes, name="employer-outcomes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a separate same-origin file (?script): no inline script,
     # so Swagger UI (vendored by drf-spectacular-sidecar, pinned) runs under the site's CSP ('self' only).
@@ -25,6 +27,7 @@ urlpatterns = [
     path("", include("deletion_portal.laws.urls")),
     path("accounts/", include("deletion_portal.accounts.urls")),
     path("employers/", include("deletion_portal.employers.urls")),
+    path("employers/", include("deletion_portal.advocacy.stats_urls")),
     path("cases/", include("deletion_portal.cases.urls")),
     path("cases/", include("deletion_portal.tracking.urls")),
     path("calendar/", include("deletion_portal.tracking.calendar_urls")),

@@ -36,3 +36,5 @@ class AdvocacyConfig(AppConfig):
         register_export(account_hooks.organisations_export)
         post_delete.connect(account_hooks.mandate_file_delete, sender=Mandate,
                             dispatch_uid="advocacy-mandate-file-delete")
+
+        from deletion_portal.advocacy import checks, stats_tasks  # noqa: F401  (the STATS_MIN_CELL check; beat's task)

@@ -24,6 +24,9 @@ them; docs/DESIGN: apps depend one way). Changes are announced by ``cases/signal
   case's respond-by date (dpo: the assignee, or the team's responders and admins). tracking's sweep asks
   once per batch (:func:`reminder_team_recipients`) and queues one email per recipient, keyed per member;
   tracking and dpo sit on the same layer and do not import each other, so they meet here.
+* Outcome statistics: :func:`register_statistics_source` — a provider ``(*, cases) -> [StatisticsCount]``
+  of grouped yes/no counts per (law, month received) that advocacy's figures add to a release (tracking:
+  whether the answers addressed each checklist item); tracking and advocacy sit on the same layer.
 """
 
 from __future__ import annotations
@@ -270,3 +273,33 @@ def register_due_letter_drafter(kind: str, drafter: Callable) -> None:
 def due_letter_drafters() -> dict[str, Callable]:
     """Kind → drafter, in registration order."""
     return dict(_due_letter_drafters)
+# --- Outcome statistics: figures kept by the apps above cases (advocacy counts them) ----------------------
+
+
+@dataclass(frozen=True)
+class StatisticsCount:
+    """One grouped count a higher app contributes to the outcome statistics: for the cases of one law
+    received in one month (``month``: its first day), how many answer ``yes`` and ``no`` to ``variable``
+    (e.g. ``item:art15_1_c`` — "did the answer address the recipients?")."""
+
+    variable: str
+    label: str
+    law: str
+    month: date
+    yes: int
+    no: int
+    employer_id: int | None = None
+
+
+_statistics_sources: list[Callable[..., list[StatisticsCount]]] = []
+
+
+def register_statistics_source(provider: Callable[..., list[StatisticsCount]]) -> None:
+    """``provider(cases=<Case queryset>)`` → grouped counts per employer, law and month received, in a fixed
+    number of queries (never per case)."""
+    if provider not in _statistics_sources:
+        _statistics_sources.append(provider)
+
+
+def statistics_counts(*, cases) -> list[StatisticsCount]:
+    return [count for provider in _statistics_sources for count in provider(cases=cases)]

@@ -125,6 +125,8 @@ class Case(models.Model):
             models.Index(fields=["employer", "outcome"]),
             models.Index(fields=["employer", "answered_on"]),
             models.Index(fields=["law_key", "outcome"]),
+            # Outcome statistics recompute one (employer, law, month received) leaf (advocacy.stats_store).
+            models.Index(fields=["employer", "law_key", "received_on"], name="case_employer_law_received"),
         ]
 
     def __str__(self) -> str:

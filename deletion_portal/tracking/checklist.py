@@ -18,8 +18,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from deletion_portal.cases.hooks import StatisticsCount
 from deletion_portal.cases.letter_texts import CATEGORY_TEXT  # the letter's own category words
 from deletion_portal.cases.letters import regime_family
 from deletion_portal.cases.models import Case, CaseEvent, EventKind
@@ -291,3 +294,19 @@ def checklist_missing_codes(case: Case) -> list[str]:
     if response is None:
         return []
     return [item.code for item in response.checklist.filter(answered=False).order_by("id")]
+
+
+def checklist_statistics(*, cases) -> list:
+    """Completeness for the outcome statistics (``cases.hooks.register_statistics_source``): per checklist
+    item, employer, law and month received, the cases whose answer addressed it and those whose answer did not — one
+    grouped query. A case answered more than once counts as addressed when any of its answers did."""
+    rows = (ChecklistItem.objects.filter(case__in=cases.filter(received_on__isnull=False).values("pk"))
+            .values("code", "case__employer_id", law=F("case__law_key"), month=TruncMonth("case__received_on")).order_by()
+            .annotate(cases=Count("case", distinct=True), answered=Count("case", distinct=True, filter=Q(answered=True))))
+    out = []
+    for row in rows:
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        out.append(StatisticsCount(variable=f"item:{row['code']}", label=checklist_label(row["code"], "en"),
+                                   law=row["law"], month=month, yes=row["answered"], no=row["cases"] - row["answered"],
+                                   employer_id=row["case__employer_id"]))
+    return out

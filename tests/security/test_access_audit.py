@@ -171,6 +171,13 @@ ACCESS = {
     "employers:search-json": PUBLIC,
     "employers:detail": PUBLIC,
     "employers:add": LOGIN,
+    # --- outcome statistics (advocacy): public, built only from counted cases, small cells suppressed --------
+    "stats:ranking": PUBLIC,
+    "stats:method": PUBLIC,
+    "stats:employer-outcomes": PUBLIC,
+    "stats:employer-outcomes-csv": PUBLIC,
+    "stats:employer-outcomes-json": PUBLIC,
+    "api-v1:employer-outcomes": PUBLIC,
     # --- cases -----------------------------------------------------------------------------------------
     "cases:list": LOGIN,
     "cases:new": LOGIN,

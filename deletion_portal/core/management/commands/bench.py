@@ -14,21 +14,26 @@ BENCHES = {
     "sweep": ("deletion_portal.tracking.bench", "bench_sweep"),
     "letters": ("deletion_portal.cases.bench", "bench_letters"),
     "bulk": ("deletion_portal.advocacy.bulk_bench", "bench_bulk"),
+    "stats": ("deletion_portal.advocacy.stats_bench", "bench_stats"),
 }
 
 
 class Command(BaseCommand):
-    help = ("Measure the deadline sweep (bench sweep --cases N), letter rendering (bench letters) or bulk letters "
-            "(bench bulk --letters N).")
+    help = ("Measure the deadline sweep (bench sweep --cases N), letter rendering (bench letters), bulk letters "
+            "(bench bulk --letters N) or the outcome statistics (bench stats --cases N).")
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="bench", required=True, title="benchmarks", metavar="{sweep,letters,bulk}")
+        sub = parser.add_subparsers(dest="bench", required=True, title="benchmarks", metavar="{sweep,letters,bulk,stats}")
         sweep = sub.add_parser("sweep", help="One deadline sweep over N open cases (PostgreSQL).")
         sweep.add_argument("--cases", type=int, default=None,
                            help="Open cases to create (default 1,000,000 on PostgreSQL, 20,000 elsewhere).")
         sweep.add_argument("--due-percent", type=float, default=1.0, help="Share of cases with a reminder due now (default 1).")
         sweep.add_argument("--batch", type=int, default=5000, help="Reminders claimed per transaction (default 5000).")
         sweep.add_argument("--keep", action="store_true", help="Leave the benchmark data in the database.")
+        stats = sub.add_parser("stats", help="Outcome statistics over N cases across 2,000 employers (PostgreSQL).")
+        stats.add_argument("--cases", type=int, default=1_000_000, help="Cases to create (default 1,000,000).")
+        stats.add_argument("--repeat", type=int, default=20, help="Timed runs per measurement (default 20).")
+        stats.add_argument("--keep", action="store_true", help="Leave the benchmark data in the database.")
         letters = sub.add_parser("letters", help="Render N letters.")
         letters.add_argument("--letters", type=int, default=50, help="Letters to render (default 50).")
         letters.add_argument("--keep", action="store_true", help="Leave the benchmark data in the database.")

@@ -1,0 +1,274 @@
+"""Outcome figures over a ``Case`` queryset, released through the disclosure rules (``advocacy.disclosure``).
+
+Every function takes the cases to count as a queryset, so the same code serves the public employer
+scoreboard (``cases_counted_in_statistics()`` of one employer), a campaign's dashboard, and the tests and
+the benchmark (which pass cases directly). Figures come from the outcome columns ``case_recompute`` keeps
+on ``Case`` (``cases/outcomes.py``), the timeline, the final follow-up and complaint letters and what
+the apps above cases contribute through ``cases.hooks.register_statistics_source`` (tracking: the response
+checklists), through grouped queries: a fixed number of queries
+whatever the number of cases, each grouping by (law, month received) — the leaves of the release.
+
+A case counts from the day the employer received the request (``received_on``); drafts and unsent
+cases never count. Nothing is cached or precomputed: a case that stops being counted (a consent
+withdrawn) is out of the very next figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, single_row
+from deletion_portal.cases.hooks import statistics_counts
+from deletion_portal.cases.models import Case, CaseEvent, EventKind, Letter, LetterKind
+from deletion_portal.employers.models import Employer
+
+LEVELS = ("law", "year", "month")
+
+
+def cases_counted_in_statistics() -> QuerySet[Case]:
+    """THE rule of which cases count in any published statistic (LEGAL.md §5: only people who consented,
+    specifically and withdrawably, to their outcome being counted).
+
+    Today NO case counts: the portal has no statistics consent yet (it comes with the campaigns' consent
+    rows). Swap this one function for "sent cases whose owner's statistics consent is given and not
+    withdrawn, in a campaign whose organisation publishes" when that lands; every page, download and API
+    endpoint of the statistics reads through it.
+    """
+    return Case.objects.none()
+
+
+def min_cell() -> int:
+    return settings.STATS_MIN_CELL
+
+
+# --- The variables ---------------------------------------------------------------------------------------
+
+STATUS = Variable("status", "Answer by the legal date", (
+    ("on_time", "Answered on time"), ("late", "Answered late"), ("none", "Not answered, date passed")))
+ACKNOWLEDGED = Variable("acknowledged", "Receipt acknowledged", (("yes", "Acknowledged"), ("no", "Not acknowledged")))
+EXTENDED = Variable("extended", "Extension notified", (("yes", "Extended"), ("no", "Not extended")))
+REFUSED = Variable("refused", "Refused (answered cases)", (("yes", "Refused in whole or part"), ("no", "Not refused")))
+IDENTITY = Variable("identity", "Identity asked", (("yes", "Identity asked"), ("no", "Identity not asked")))
+ID_COPY = Variable("id_copy", "ID-document copy asked (when identity was asked)",
+                   (("yes", "ID copy asked"), ("no", "No ID copy asked")))
+FOLLOW_UP = Variable("follow_up", "Follow-up letter (final)", (("yes", "Follow-up"), ("no", "No follow-up")))
+COMPLAINT = Variable("complaint", "Complaint to the authority (final)", (("yes", "Complaint"), ("no", "No complaint")))
+BASE_VARIABLES = (STATUS, ACKNOWLEDGED, EXTENDED, REFUSED, IDENTITY, ID_COPY, FOLLOW_UP, COMPLAINT)
+
+#: What each published column means (the data dictionary on the pages, in the CSV's companion and the JSON).
+DICTIONARY = {
+    "cases": "Counted cases the employer received in the period (counted: the owner consented to statistics).",
+    "status": "Of the cases with a legal answer date that has passed or that were answered: answered on or before "
+              "the (possibly validly extended) date, answered after it, or not answered although it passed. "
+              "Cases not yet due, or under a law with no fixed period, are not in this row.",
+    "acknowledged": "Cases whose receipt the employer acknowledged, against those it did not.",
+    "extended": "Cases in which the employer notified an extension of the period.",
+    "refused": "Of the answered cases: those refused in whole or in part.",
+    "refused_ground:<code>": "Of the refused cases: those whose refusal relied on this ground (a refusal may cite several).",
+    "identity": "Cases in which the employer asked the requester to prove their identity.",
+    "id_copy": "Of the cases where identity was asked: those where a copy of an ID document was asked for.",
+    "follow_up": "Cases with a final follow-up letter (written after the employer missed its date).",
+    "complaint": "Cases with a final complaint to a supervisory authority.",
+    "item:<code>": "Of the answered cases whose checklist holds this item: those whose answer addressed it.",
+    "days_median / days_p90": "Days from receipt to the first answer (median and 90th percentile, nearest rank) of "
+                              "the cases in the status row that were answered.",
+    "suppressed": "true when a figure is withheld under the disclosure rules; its value is then null.",
+}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the grouped queries returned: leaves (law, year, month) → Leaf, and the variables present."""
+
+    leaves: dict
+    variables: tuple[Variable, ...]
+
+
+def _leaf_key(law: str, month) -> tuple[str, str, str]:
+    month = month.date() if hasattr(month, "date") else month
+    return (law or "", f"{month.year:04d}", f"{month.year:04d}-{month.month:02d}")
+
+
+def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = False) -> Counts:
+    """The leaf counts of every variable for ``cases`` (any queryset of Case), in a fixed number of queries.
+    ``by_employer``: the leaves are keyed (employer id, law, year, month) — every employer at once."""
+    counted = cases.filter(received_on__isnull=False)
+    ids = counted.values("pk")
+    leaves: dict = {}
+    case_employer = ("case__employer_id",) if by_employer else ()
+    employer = ("employer_id",) if by_employer else ()
+    current = {"employer": None}
+
+    def leaf(law, month) -> Leaf:
+        key = _leaf_key(law, month)
+        if by_employer:
+            key = (current["employer"], *key)
+        return leaves.setdefault(key, Leaf())
+
+    def add(law, month, variable: str, code: str, n: int):
+        if n:
+            row = leaf(law, month).counts.setdefault(variable, {})
+            row[code] = row.get(code, 0) + n
+
+    def at(row: dict, field: str = "case__employer_id"):
+        current["employer"] = row.get(field) if by_employer else None
+
+    grouped = (
+        counted.values(*employer, "law_key", month=TruncMonth("received_on")).order_by()
+        .annotate(
+            n_cases=Count("pk"),
+            n_on_time=Count("pk", filter=Q(on_time=True)),
+            n_late=Count("pk", filter=Q(on_time=False)),
+            n_none=Count("pk", filter=Q(answered_on__isnull=True, respond_by__lt=today)),
+            n_acknowledged=Count("pk", filter=Q(acknowledged_on__isnull=False)),
+            n_extended=Count("pk", filter=Q(extended=True)),
+            n_answered=Count("pk", filter=Q(answered_on__isnull=False)),
+            n_refused=Count("pk", filter=Q(refused=True, answered_on__isnull=False)),
+        )
+    )
+    for row in grouped:
+        at(row, "employer_id")
+        law, month = row["law_key"], row["month"]
+        leaf(law, month).cases += row["n_cases"]
+        add(law, month, "status", "on_time", row["n_on_time"])
+        add(law, month, "status", "late", row["n_late"])
+        add(law, month, "status", "none", row["n_none"])
+        add(law, month, "acknowledged", "yes", row["n_acknowledged"])
+        add(law, month, "acknowledged", "no", row["n_cases"] - row["n_acknowledged"])
+        add(law, month, "extended", "yes", row["n_extended"])
+        add(law, month, "extended", "no", row["n_cases"] - row["n_extended"])
+        add(law, month, "refused", "yes", row["n_refused"])
+        add(law, month, "refused", "no", row["n_answered"] - row["n_refused"])
+
+    # Days to answer, for the cases in the status row that were answered.
+    days = ExpressionWrapper(F("answered_on") - F("received_on"), output_field=DurationField())
+    for row in (counted.filter(on_time__isnull=False)
+                .values(*employer, "law_key", month=TruncMonth("received_on"), days=days)
+                .order_by().annotate(n=Count("pk"))):
+        at(row, "employer_id")
+        value = row["days"].days if hasattr(row["days"], "days") else int(row["days"])
+        histogram = leaf(row["law_key"], row["month"]).days
+        histogram[value] = histogram.get(value, 0) + row["n"]
+
+    # Timeline events: identity asked (and an ID copy), per case.
+    events = (CaseEvent.objects.filter(case__in=ids, kind=EventKind.IDENTITY_REQUESTED)
+              .values(*case_employer, law=F("case__law_key"), month=TruncMonth("case__received_on")).order_by()
+              .annotate(cases=Count("case", distinct=True),
+                        id_copy=Count("case", distinct=True, filter=Q(details__id_copy=True))))
+    for row in events:
+        at(row)
+        add(row["law"], row["month"], "identity", "yes", row["cases"])
+        add(row["law"], row["month"], "id_copy", "yes", row["id_copy"])
+        add(row["law"], row["month"], "id_copy", "no", row["cases"] - row["id_copy"])
+
+    # Final follow-up and complaint letters.
+    letters = (Letter.objects.filter(case__in=ids, is_final=True, kind__in=[LetterKind.FOLLOW_UP, LetterKind.COMPLAINT])
+               .values("kind", *case_employer, law=F("case__law_key"), month=TruncMonth("case__received_on")).order_by()
+               .annotate(cases=Count("case", distinct=True)))
+    for row in letters:
+        at(row)
+        variable = "follow_up" if row["kind"] == LetterKind.FOLLOW_UP else "complaint"
+        add(row["law"], row["month"], variable, "yes", row["cases"])
+
+    # Refusal grounds (codes recorded by the employer side's refusal; a refusal may cite several).
+    grounds: set[str] = set()
+    refusals = (CaseEvent.objects.filter(case__in=ids, kind=EventKind.REFUSED)
+                .values_list("case_id", "case__law_key", "case__received_on", "details", "case__employer_id"))
+    seen = set()
+    for case_id, law, received, details, employer_id in refusals:
+        current["employer"] = employer_id if by_employer else None
+        for code in sorted(set((details or {}).get("ground_codes") or [])):
+            if (case_id, code) in seen or not isinstance(code, str):
+                continue
+            seen.add((case_id, code))
+            grounds.add(code)
+            add(law, received.replace(day=1), f"refused_ground:{code}", "yes", 1)
+
+    # What the apps above cases count (tracking: completeness per checklist item), through cases' hook.
+    extra_labels: dict[str, str] = {}
+    for count in statistics_counts(cases=counted):
+        current["employer"] = count.employer_id if by_employer else None
+        extra_labels.setdefault(count.variable, count.label)
+        add(count.law, count.month, count.variable, "yes", count.yes)
+        add(count.law, count.month, count.variable, "no", count.no)
+
+    # The "no" sides that need the leaf's case count.
+    for value in leaves.values():
+        identity = value.counts.get("identity", {}).get("yes", 0)
+        value.counts.setdefault("identity", {})["no"] = value.cases - identity
+        for variable in ("follow_up", "complaint"):
+            yes = value.counts.get(variable, {}).get("yes", 0)
+            value.counts.setdefault(variable, {})["no"] = value.cases - yes
+        refused = value.counts.get("refused", {}).get("yes", 0)
+        for code in grounds:
+            yes = value.counts.get(f"refused_ground:{code}", {}).get("yes", 0)
+            value.counts.setdefault(f"refused_ground:{code}", {})["no"] = refused - yes
+
+    extra = tuple(Variable(f"refused_ground:{code}", f"Refused on ground “{code}”",
+                           (("yes", "This ground"), ("no", "Other grounds"))) for code in sorted(grounds))
+    extra += tuple(Variable(key, label, (("yes", "Addressed"), ("no", "Not addressed")))
+                   for key, label in sorted(extra_labels.items()))
+    return Counts(leaves=leaves, variables=BASE_VARIABLES + extra)
+
+
+def outcomes_release(cases: QuerySet[Case], *, today: date, k: int | None = None) -> Release:
+    """The release of every figure for ``cases`` (one scope: an employer's counted cases, a campaign's)."""
+    counts = outcome_counts(cases, today=today)
+    return build_release(leaves=counts.leaves, levels=LEVELS, variables=counts.variables,
+                         k=min_cell() if k is None else k, answer_variable="status")
+
+
+@dataclass(frozen=True)
+class RankedEmployer:
+    employer_id: int
+    name: str
+    cases: int
+    due: int
+    on_time: int
+    late: int
+    none: int
+
+    @property
+    def on_time_share(self) -> float:
+        return self.on_time / self.due
+
+    @property
+    def on_time_percent(self) -> float:
+        return round(100 * self.on_time / self.due, 1)
+
+    @property
+    def none_share(self) -> float:
+        return self.none / self.due
+
+
+def ranking(cases: QuerySet[Case], *, today: date, k: int | None = None) -> list[RankedEmployer]:
+    """Employers by their share of requests answered on time, from ONE grouped query (plus the names)."""
+    grouped = (cases.filter(received_on__isnull=False, employer__isnull=False).values("employer_id").order_by()
+               .annotate(n_cases=Count("pk"), n_on_time=Count("pk", filter=Q(on_time=True)),
+                         n_late=Count("pk", filter=Q(on_time=False)),
+                         n_none=Count("pk", filter=Q(answered_on__isnull=True, respond_by__lt=today))))
+    return ranking_from_totals(((row["employer_id"], row["n_cases"],
+                                 {"on_time": row["n_on_time"], "late": row["n_late"], "none": row["n_none"]})
+                                for row in grouped), k=k)
+
+
+def ranking_from_totals(totals, *, k: int | None = None) -> list[RankedEmployer]:
+    """``totals``: (employer id, cases, status counts). Each employer's row is its release's root row
+    (``levels=()``), so the ranking shows exactly what its own page shows for "all laws, all periods";
+    employers whose row is suppressed are not ranked."""
+    k = min_cell() if k is None else k
+    ranked = []
+    for employer_id, cases, status_counts in totals:
+        status = single_row(STATUS, cases=cases, counts=status_counts, k=k)
+        if status.published:
+            ranked.append((employer_id, cases, status))
+    names = dict(Employer.objects.filter(pk__in=[r[0] for r in ranked]).values_list("pk", "legal_name"))
+    result = [RankedEmployer(employer_id, names.get(employer_id, ""), cases, status.total, status.count("on_time"),
+                             status.count("late"), status.count("none")) for employer_id, cases, status in ranked]
+    result.sort(key=lambda r: (-r.on_time_share, r.none_share, r.name, r.employer_id))
+    return result

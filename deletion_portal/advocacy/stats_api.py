@@ -1,0 +1,42 @@
+"""``GET /api/v1/employers/<id>/outcomes``: an employer's published outcome figures (public).
+
+The same report as the page and the downloads (``stats_views.employer_report``): the same release, the same
+suppression. Parameters ``law`` (a law key) and ``period`` (YYYY or YYYY-MM of receipt); ``right`` is a 400
+that says why it is not offered.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from deletion_portal.advocacy.reports import FilterError, parse_filters
+from deletion_portal.advocacy.stats_views import employer_report
+from deletion_portal.employers.selectors import employer_get
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("law", str, description="Law key, e.g. eu-gdpr"),
+        OpenApiParameter("period", str, description="Year (2026) or month (2026-03) the employer received the requests"),
+        OpenApiParameter("right", str, description="Not offered (a 400 says why)"),
+    ],
+    responses=OpenApiTypes.OBJECT,
+    summary="An employer's outcome statistics, with small cells suppressed (null + suppressed: true)",
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@throttle_classes([AnonRateThrottle])
+def employer_outcomes(request, pk: int):
+    employer = employer_get(pk=pk)
+    if employer is None:
+        raise NotFound("No such employer in the directory.")
+    try:
+        filters = parse_filters(request.query_params)
+    except FilterError as error:
+        raise ValidationError({error.field: [error.message]}) from None
+    return Response(employer_report(employer, filters))

@@ -1,0 +1,224 @@
+"""Property tests of the disclosure rules (deletion_portal/advocacy/disclosure.py), by brute force.
+
+The attacker: knows every counted person's law and month received (every attribute a filter or a
+breakdown uses) and so how many people each leaf (law × month) holds; sees EVERY figure of the release
+(every filter, every sum of filters, every suppression and its reason: pages, downloads and the API all
+read the same release); and knows the rules, so can re-run them on any guess.
+
+The property: for every person and every variable, at least two values are consistent with everything
+published — i.e. among all assignments of outcomes to the people (with the same attributes) that produce
+exactly the same published release, the person's leaf holds someone with one value in one of them and
+someone with another value in another. People of one leaf are interchangeable to the attacker, so
+enumerating the count vectors per leaf is the full brute force.
+
+Also checked on every release: no published count is below k, no published population is below k, a
+published filter and the published filters inside it never differ by 1..k-1 people, a month series is
+published only when every month is, and what a sum of filters publishes is exactly the sum.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deletion_portal.advocacy.disclosure import (
+    SUPPRESSED,
+    Leaf,
+    Variable,
+    build_release,
+    quantile_of,
+)
+
+# Thousands of examples in CI; PORTAL_HYPOTHESIS_EXAMPLES overrides (e.g. 200 while developing).
+EXAMPLES = int(os.environ.get("PORTAL_HYPOTHESIS_EXAMPLES", "800"))
+settings.register_profile("disclosure", max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+brute = settings.get_profile("disclosure")
+
+K = 3
+LEVELS = ("law", "month")
+LAWS = ("gdpr", "ccpa")
+MONTHS = ("2026-01", "2026-02")
+LEAVES = tuple(itertools.product(LAWS, MONTHS))
+BINARY = Variable("answered", "Answered", (("yes", "Yes"), ("no", "No")))
+TERNARY = Variable("status", "Status", (("on_time", "On time"), ("late", "Late")))  # + n/a (not yet due)
+
+
+def release_of(counts: dict, variable: Variable, k: int = K):
+    """counts: leaf → tuple of counts per category, the last entry of a ternary variable being n/a."""
+    leaves = {}
+    for key, values in counts.items():
+        leaves[key] = Leaf(cases=sum(values), counts={variable.key: dict(zip(variable.codes, values, strict=False))})
+    return build_release(leaves=leaves, levels=LEVELS, variables=[variable], k=k)
+
+
+def compositions(total: int, parts: int):
+    if parts == 1:
+        yield (total,)
+        return
+    for first in range(total + 1):
+        for rest in compositions(total - first, parts - 1):
+            yield (first, *rest)
+
+
+def possible_values(actual: dict, variable: Variable, values_per_person: int) -> dict:
+    """For each leaf, the values someone in it can have in SOME assignment giving the same release."""
+    published = release_of(actual, variable).signature()
+    keys = list(actual)
+    options = [list(compositions(sum(actual[key]), values_per_person)) for key in keys]
+    possible = {key: set() for key in keys}
+    for guess in itertools.product(*options):
+        if release_of(dict(zip(keys, guess, strict=True)), variable).signature() != published:
+            continue
+        for key, vector in zip(keys, guess, strict=True):
+            possible[key].update(i for i, n in enumerate(vector) if n)
+    return possible
+
+
+def people(max_per_leaf: int, values: int):
+    leaf = st.lists(st.integers(0, values - 1), min_size=0, max_size=max_per_leaf)
+    return st.fixed_dictionaries({key: leaf for key in LEAVES}).map(
+        lambda d: {key: tuple(outcomes.count(v) for v in range(values)) for key, outcomes in d.items() if outcomes}
+    ).filter(bool)
+
+
+@brute
+@given(people(max_per_leaf=5, values=2))
+def test_no_one_s_binary_outcome_follows_from_the_release(actual):
+    for key, values in possible_values(actual, BINARY, 2).items():
+        assert len(values) >= 2, (key, actual)
+
+
+@settings(brute, max_examples=max(50, EXAMPLES // 6))
+@given(people(max_per_leaf=3, values=3))
+def test_no_one_s_outcome_follows_from_the_release_with_cases_it_does_not_apply_to(actual):
+    """Three values per person: on time, late, and n/a (not yet due, any number of them, never a cell)."""
+    for key, values in possible_values(actual, TERNARY, 3).items():
+        assert len(values) >= 2, (key, actual)
+
+
+def _filters():
+    yield {}
+    for law in LAWS:
+        yield {"law": law}
+        for month in MONTHS:
+            yield {"law": law, "month": month}
+    for month in MONTHS:
+        yield {"month": month}
+
+
+@settings(brute, max_examples=EXAMPLES * 2)
+@given(people(max_per_leaf=12, values=2), st.integers(3, 6))
+def test_published_figures_follow_the_stated_rules(actual, k):
+    release = release_of(actual, BINARY, k)
+    for filters in _filters():
+        row = release.row("answered", **filters)
+        cases, reason = release.population(**filters)
+        if cases is not None:
+            assert cases >= k
+        if row.published:
+            assert all(cell.count >= k for cell in row.cells), (filters, row)
+            assert cases is not None and row.total == sum(cell.count for cell in row.cells)
+        else:
+            assert all(cell.count is None and cell.share is None for cell in row.cells)
+    # Differencing: a published filter minus the published filters inside it is 0 or ≥ k people (and
+    # every cell of that difference ≥ k), for "all" and each law.
+    for outer, inner in [({}, [{"law": law} for law in LAWS])] + [
+        ({"law": law}, [{"law": law, "month": m} for m in MONTHS]) for law in LAWS
+    ]:
+        top = release.row("answered", **outer)
+        if not top.published:
+            continue
+        parts = [release.row("answered", **f) for f in inner]
+        shown = [p for p in parts if p.published]
+        rest = [top.count(code) - sum(p.count(code) for p in shown) for code in BINARY.codes]
+        assert sum(rest) == 0 or all(n >= k for n in rest), (outer, rest)
+    # A sum of filters (all laws in a month) is published only when each part is, and is their sum.
+    for month in MONTHS:
+        total = release.row("answered", month=month)
+        parts = [release.row("answered", law=law, month=month) for law in LAWS]
+        present = [p for p, law in zip(parts, LAWS, strict=True) if (law, month) in actual]
+        if total.published:
+            assert all(p.published for p in present)
+            assert total.count("yes") == sum(p.count("yes") for p in present)
+
+
+def test_the_lone_law_case_is_not_revealed_by_differencing():
+    """29 GDPR cases and ONE CCPA case: "all" is published, so "GDPR" (all but one) must not be."""
+    actual = {("gdpr", "2026-01"): (10, 9), ("gdpr", "2026-02"): (5, 5), ("ccpa", "2026-01"): (1, 0)}
+    release = release_of(actual, BINARY, k=5)
+    assert release.row("answered").published
+    assert release.row("answered").count("yes") == 16
+    gdpr = release.row("answered", law="gdpr")
+    assert not gdpr.published and gdpr.reason == SUPPRESSED
+    assert release.row("answered", law="ccpa").reason == SUPPRESSED
+    # and the months of GDPR cannot be added up to the GDPR total either:
+    months = [release.row("answered", law="gdpr", month=m) for m in MONTHS]
+    assert not all(m.published for m in months)
+
+
+def test_a_row_with_a_small_cell_is_suppressed_whole():
+    release = release_of({("gdpr", "2026-01"): (20, 2)}, BINARY, k=5)
+    row = release.row("answered")
+    assert row.reason == SUPPRESSED and [c.count for c in row.cells] == [None, None]
+    assert release.population() == (22, "")
+
+
+def test_a_zero_is_a_small_cell():
+    """'20 of 20 answered' would tell each of the 20 that they were answered."""
+    assert release_of({("gdpr", "2026-01"): (20, 0)}, BINARY, k=5).row("answered").reason == SUPPRESSED
+
+
+def test_cases_a_variable_does_not_apply_to_are_no_cell():
+    """Not yet due: never shown as a cell, any number of them (a row's total says how many cases it covers)."""
+    for na in (0, 1, 2, 7):
+        row = release_of({("gdpr", "2026-01"): (6, 6, na)}, TERNARY, k=5).row("status")
+        assert row.published and row.total == 12 and row.cases == 12 + na
+    assert release_of({("gdpr", "2026-01"): (6, 4, 9)}, TERNARY, k=5).row("status").reason == SUPPRESSED
+
+
+def test_a_month_series_needs_every_month():
+    release = release_of({("gdpr", "2026-01"): (6, 6), ("gdpr", "2026-02"): (6, 1)}, BINARY, k=5)
+    assert release.series("answered", "month", list(MONTHS), law="gdpr") is None
+    full = release_of({("gdpr", "2026-01"): (6, 6), ("gdpr", "2026-02"): (6, 7)}, BINARY, k=5)
+    assert [r.count("yes") for r in full.series("answered", "month", list(MONTHS), law="gdpr")] == [6, 6]
+    # a month with no case at all is a month below k
+    assert full.series("answered", "month", ["2025-12", *MONTHS], law="gdpr") is None
+
+
+@given(st.dictionaries(st.integers(0, 120), st.integers(1, 6), max_size=30), st.integers(3, 8),
+       st.sampled_from([0.5, 0.9]))
+@settings(max_examples=500, deadline=None, database=None, derandomize=True)
+def test_a_quantile_is_published_only_over_k_values_with_k_on_each_side(histogram, k, q):
+    result = quantile_of(histogram, q, k)
+    n = sum(histogram.values())
+    if result.value is None:
+        return
+    assert n >= k and result.values == n
+    assert sum(c for v, c in histogram.items() if v <= result.value) >= k
+    assert sum(c for v, c in histogram.items() if v >= result.value) >= k
+    values = sorted(v for v, c in histogram.items() for _ in range(c))
+    assert result.value == values[max(1, -(-int(q * 10) * n // 10)) - 1]  # nearest rank, ceil(q·n)
+
+
+def test_k_below_three_is_refused():
+    import pytest
+
+    for bad in (0, 1, 2, "5", 2.5, True):
+        with pytest.raises(ValueError, match="STATS_MIN_CELL"):
+            release_of({("gdpr", "2026-01"): (6, 6)}, BINARY, k=bad)
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@given(st.integers(0, 40), st.integers(0, 20), st.integers(0, 20), st.integers(3, 6))
+def test_a_ranking_line_is_the_root_row_of_the_employer_s_release(cases, yes, no, k):
+    from deletion_portal.advocacy.disclosure import single_row
+
+    cases = max(cases, yes + no)
+    counts = {"yes": yes, "no": no}
+    leaf = Leaf(cases=cases, counts={BINARY.key: counts})
+    root = build_release(leaves={(): leaf}, levels=(), variables=[BINARY], k=k).row(BINARY.key)
+    assert single_row(BINARY, cases=cases, counts=counts, k=k) == root
