@@ -30,9 +30,10 @@ from django.test.utils import override_settings
 from deletion_portal.accounts.models import Role, User
 from deletion_portal.advocacy.bulk import bulk_job_start, bulk_job_step
 from deletion_portal.advocacy.models import CaseShare, Organisation, OrganisationMembership, OrganisationRole
+from deletion_portal.cases.bench import bench_cases
 from deletion_portal.cases.letters import letter_footer, letter_html, letter_metadata
 from deletion_portal.cases.models import Case, LetterKind
-from deletion_portal.cases.services import case_create, letter_finalize
+from deletion_portal.cases.services import letter_finalize
 from deletion_portal.core import pdf as core_pdf
 from deletion_portal.employers.models import Employer
 
@@ -56,19 +57,7 @@ def _world(prefix: str):
 
 def _cases(prefix: str, n: int, organisation, employer) -> list[Case]:
     owner = User.objects.create_user(email=f"{prefix}-members@example.invalid", password=None)
-    cases = [
-        case_create(
-            owner=owner, employer=employer, law_key="eu-gdpr", region="DE-BE", language="de",
-            work_country="DE", work_region="DE-BE", employer_country="DE",
-            rights=["access", "objection", "restriction", "erasure"],
-            categories=["keystrokes", "mouse_movements", "screen_activity", "app_switching", "derived_data",
-                        "training_datasets", "trained_models"],
-            requester_name=f"Erika Mustermann {i}", requester_address=f"Musterweg {i}\n80331 München",
-            requester_email=f"erika{i}@example.org", employee_id=f"E-{10000 + i}", job_title="Support agent",
-            employment_start=date(2021, 4, 1), employment_end=date(2026, 1, 31),
-        )
-        for i in range(n)
-    ]
+    cases = bench_cases(owner=owner, employer=employer, n=n)
     CaseShare.objects.bulk_create([CaseShare(case=c, organisation=organisation, see_case=True, act_for=True)
                                    for c in cases])
     return cases

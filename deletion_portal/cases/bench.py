@@ -30,12 +30,8 @@ class _Rollback(Exception):
     pass
 
 
-def _cases(n: int) -> list[Case]:
-    owner = User.objects.create_user(email="bench@example.invalid", password=None)
-    employer = Employer.objects.create(
-        legal_name="Benchmark Analytics GmbH (demo)", country="DE",
-        postal_address="Demostraße 1\n10115 Berlin", privacy_email="privacy@example.com",
-    )
+def bench_cases(*, owner, employer: Employer, n: int) -> list[Case]:
+    """The benchmarks' request: ``n`` German GDPR cases (4 rights, 7 data categories: a 4-page letter)."""
     return [
         case_create(
             owner=owner, employer=employer, law_key="eu-gdpr", region="DE-BE", language="de",
@@ -49,6 +45,15 @@ def _cases(n: int) -> list[Case]:
         )
         for i in range(n)
     ]
+
+
+def _cases(n: int) -> list[Case]:
+    owner = User.objects.create_user(email="bench@example.invalid", password=None)
+    employer = Employer.objects.create(
+        legal_name="Benchmark Analytics GmbH (demo)", country="DE",
+        postal_address="Demostraße 1\n10115 Berlin", privacy_email="privacy@example.com",
+    )
+    return bench_cases(owner=owner, employer=employer, n=n)
 
 
 def ms_summary(seconds: list[float]) -> str:
