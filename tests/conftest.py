@@ -41,10 +41,19 @@ def services(tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def fresh_local_rate_limits():
-    """Each test starts with empty in-process rate-limit counters: the fallback count (core.ratelimit, used when
-    the shared cache cannot be reached — e.g. in a test without database access) lives as long as the process."""
+def fresh_rate_limits(request, django_db_blocker):
+    """Each test starts with empty rate-limit counters. The in-process fallback (core.ratelimit, used when the
+    shared cache cannot be reached, e.g. in a test without database access) lives as long as the process, and
+    the shared database cache (table ``portal_cache``) keeps what a transactional or live-server test committed —
+    neither is undone by the test database's rollback or flush."""
+    from django.core.cache import caches
+
     from deletion_portal.core.ratelimit import LOCAL_FALLBACK
 
     LOCAL_FALLBACK.clear()
     yield
+    used_db = request.node.get_closest_marker("django_db") is not None or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames)
+    if used_db:
+        with django_db_blocker.unblock():
+            caches["shared"].clear()

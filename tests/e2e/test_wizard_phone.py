@@ -21,6 +21,7 @@ from django.core import mail
 from pypdf import PdfReader
 
 from deletion_portal.employers.models import Employer
+from tests.support.mail import deliver_queued_outbox
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -105,12 +106,7 @@ def test_a_departing_employee_gets_a_final_pdf_letter_on_a_phone(page, live_serv
     page.wait_for_url("**/accounts/sign-up/done/")
     assert_fits_the_phone(page)
 
-    # The confirmation is an outbox row (core.outbox); deliver it as the worker would.
-    from deletion_portal.core.models import OutboxMessage
-    from deletion_portal.core.outbox import outbox_deliver
-
-    for message_id in OutboxMessage.objects.filter(state="queued").values_list("pk", flat=True):
-        outbox_deliver(message_id=message_id)
+    deliver_queued_outbox()  # the confirmation is an outbox row (core.outbox): deliver it as the worker would
     [confirmation] = [m for m in mail.outbox if EMAIL in m.to]
     link = re.search(r"https?://\S+/accounts/confirm/\S+/", confirmation.body)
     assert link and link[0].startswith(live_server.url), confirmation.body
