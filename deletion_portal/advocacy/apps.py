@@ -14,8 +14,13 @@ class AdvocacyConfig(AppConfig):
         from deletion_portal.accounts.hooks import register_export
         from deletion_portal.advocacy import account_hooks
         from deletion_portal.advocacy.access import organisation_access_provider
+        from deletion_portal.advocacy.bulk import register_bulk_documents
         from deletion_portal.advocacy.campaigns import campaign_case_locks
-        from deletion_portal.advocacy.consents import campaign_letter_context, campaign_letter_envelope
+        from deletion_portal.advocacy.consents import (
+            bulk_authorisations,
+            campaign_letter_context,
+            campaign_letter_envelope,
+        )
         from deletion_portal.advocacy.models import Mandate
         from deletion_portal.cases.access import register_case_access_provider
         from deletion_portal.cases.hooks import (
@@ -30,6 +35,7 @@ class AdvocacyConfig(AppConfig):
         register_case_locks(campaign_case_locks)
         register_letter_context(campaign_letter_context)
         register_letter_envelope(campaign_letter_envelope)
+        register_bulk_documents(bulk_authorisations)  # each mandated member's signed authorisation in the ZIP
         register_case_page_context(account_hooks.case_page_campaigns,
                                    panels={"after_dates": ["advocacy/_case_campaigns.html"]})
         register_case_export(account_hooks.case_export_campaigns)

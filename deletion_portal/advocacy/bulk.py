@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from deletion_portal.advocacy.access import ACTING_ROLES
 from deletion_portal.advocacy.bulk_models import BulkItemState, BulkJob, BulkJobItem, BulkJobState
-from deletion_portal.advocacy.models import CaseShare, Organisation, OrganisationMembership
+from deletion_portal.advocacy.models import Campaign, CaseShare, Mandate, Organisation, OrganisationMembership
 from deletion_portal.cases.access import Need, cases_visible_to
 from deletion_portal.cases.hooks import due_letter_drafters
 from deletion_portal.cases.models import Case, CaseStatus, EventSource, LetterKind
@@ -90,6 +90,17 @@ def organisation_get_for(user, pk, *, act: bool = False) -> Organisation:
     return organisation
 
 
+def campaign_get_acting(user, pk) -> Campaign:
+    """The campaign ``pk`` when ``user`` is an admin or organiser of its organisation; else 404."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    acting = OrganisationMembership.objects.filter(user=user, role__in=ACTING_ROLES).values("organisation_id")
+    campaign = Campaign.objects.select_related("organisation").filter(pk=pk, organisation_id__in=acting).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
 def bulk_job_get_for(user, pk, *, organisation_pk=None, act: bool = False) -> BulkJob:
     """A job of an organisation ``user`` belongs to (``act``: as admin or organiser); else the same 404."""
     if not getattr(user, "is_authenticated", False):
@@ -107,8 +118,12 @@ def bulk_job_get_for(user, pk, *, organisation_pk=None, act: bool = False) -> Bu
     return job
 
 
-def bulk_jobs_of(organisation: Organisation, *, limit: int = 20) -> list[BulkJob]:
-    return list(BulkJob.objects.filter(organisation=organisation).order_by("-created_at", "-id")[:limit])
+def bulk_jobs_of(organisation: Organisation, *, campaign: Campaign | None = None, limit: int = 20) -> list[BulkJob]:
+    """The organisation's latest jobs (with ``campaign``: that campaign's only), one query."""
+    jobs = BulkJob.objects.filter(organisation=organisation)
+    if campaign is not None:
+        jobs = jobs.filter(campaign=campaign)
+    return list(jobs.order_by("-created_at", "-id")[:limit])
 
 
 def bulk_job_failures(job: BulkJob, *, limit: int = 50) -> list[BulkJobItem]:
@@ -120,11 +135,16 @@ def bulk_job_failures(job: BulkJob, *, limit: int = 50) -> list[BulkJobItem]:
 # --- Planning ---------------------------------------------------------------------------------------------------
 
 
-def mandated_cases(organisation: Organisation, *, user=None):
+def mandated_cases(organisation: Organisation, *, user=None, campaign_id: int | None = None):
     """The cases whose owners gave ``organisation`` a live mandate; with ``user``, only those the access policy
-    lets that user act for (``Need.ACT_FOR``)."""
+    lets that user act for (``Need.ACT_FOR``); with ``campaign_id``, only the members of that campaign whose
+    mandate given in it is live (a mandate given in another campaign of the organisation does not count)."""
     shares = CaseShare.objects.filter(organisation=organisation, act_for=True, revoked_at__isnull=True)
     cases = Case.objects.filter(pk__in=shares.values("case_id"))
+    if campaign_id is not None:
+        cases = cases.filter(pk__in=Mandate.objects.filter(
+            organisation=organisation, member__campaign_id=campaign_id, member__left_at__isnull=True,
+            revoked_at__isnull=True).values("member__case_id"))
     if user is not None:
         cases = cases.filter(pk__in=cases_visible_to(user, need=Need.ACT_FOR).values("pk"))
     return cases.exclude(status=CaseStatus.CLOSED)
@@ -153,7 +173,8 @@ def pending_letters(case: Case, *, today: date) -> list[PlannedLetter]:
 
 
 def bulk_job_start(*, organisation: Organisation, user, case_ids: list[int] | None = None,
-                   send_emails: bool = False, today: date | None = None) -> BulkJob:
+                   send_emails: bool = False, campaign: Campaign | None = None,
+                   today: date | None = None) -> BulkJob:
     """Create a job for the mandated cases (all, or ``case_ids`` among them) and hand it to a worker, which
     lists the pending letters first (:func:`bulk_job_plan`: drafting a due follow-up renders it, too slow for a
     web request with hundreds of members).
@@ -161,19 +182,23 @@ def bulk_job_start(*, organisation: Organisation, user, case_ids: list[int] | No
     ``user`` must be an admin or organiser of ``organisation`` (the views check it with
     :func:`organisation_get_for`; checked again here). An id that is not one of the organisation's mandated
     cases is a ValidationError naming ``case_ids``; another job still running for the organisation too.
+    With ``campaign`` (one of the organisation's), the job covers only that campaign's members with a live mandate.
     """
     from deletion_portal.advocacy.tasks import bulk_run
     from deletion_portal.core.outbox import publish_on_commit
 
     if not OrganisationMembership.objects.filter(organisation=organisation, user=user, role__in=ACTING_ROLES).exists():
         raise ValidationError("Only the organisation's admins and organisers can produce letters in bulk.")
+    if campaign is not None and campaign.organisation_id != organisation.pk:
+        raise ValidationError({"campaign": "Not a campaign of this organisation."})
+    campaign_id = campaign.pk if campaign is not None else None
     wanted: list[int] = []
     if case_ids:
         try:
             wanted = sorted({int(pk) for pk in case_ids})
         except (TypeError, ValueError):
             raise ValidationError({"case_ids": "Give the case ids as a list of numbers."}) from None
-        found = set(mandated_cases(organisation, user=user).filter(pk__in=wanted).values_list("pk", flat=True))
+        found = set(mandated_cases(organisation, user=user, campaign_id=campaign_id).filter(pk__in=wanted).values_list("pk", flat=True))
         unknown = [pk for pk in wanted if pk not in found]
         if unknown:
             raise ValidationError({"case_ids": f"Not a case that mandated this organisation: {unknown[:10]}."})
@@ -183,7 +208,7 @@ def bulk_job_start(*, organisation: Organisation, user, case_ids: list[int] | No
         if BulkJob.objects.filter(organisation=organisation,
                                   state__in=[BulkJobState.QUEUED, BulkJobState.RUNNING]).exists():
             raise ValidationError("A bulk job of this organisation is still running: wait for it or cancel it.")
-        job = BulkJob.objects.create(organisation=organisation, created_by=user, case_ids=wanted,
+        job = BulkJob.objects.create(organisation=organisation, campaign=campaign, created_by=user, case_ids=wanted,
                                      send_emails=bool(send_emails))
         publish_on_commit(bulk_run, job.pk)
     return job
@@ -192,7 +217,8 @@ def bulk_job_start(*, organisation: Organisation, user, case_ids: list[int] | No
 def bulk_job_plan(*, job: BulkJob, today: date) -> int:
     """List the job's pending letters as items (a worker's first step). Idempotent: an item is unique per job,
     case and kind, so a worker that died while planning leaves nothing that a second planning duplicates."""
-    cases = mandated_cases(job.organisation, user=job.created_by) if job.created_by_id else Case.objects.none()
+    cases = (mandated_cases(job.organisation, user=job.created_by, campaign_id=job.campaign_id) if job.created_by_id
+             else Case.objects.none())
     if job.case_ids:
         cases = cases.filter(pk__in=job.case_ids)
     batch: list[PlannedLetter] = []
@@ -296,7 +322,7 @@ def bulk_job_step(*, job_id: int, limit: int | None = None, today: date | None =
     if ids:
         items = list(BulkJobItem.objects.filter(id__in=ids).select_related("case", "case__employer", "draft")
                      .order_by("id"))
-        mandated = set(mandated_cases(job.organisation).filter(pk__in=[i.case_id for i in items])
+        mandated = set(mandated_cases(job.organisation, campaign_id=job.campaign_id).filter(pk__in=[i.case_id for i in items])
                        .values_list("pk", flat=True))
         creator_acts = job.created_by_id is not None and OrganisationMembership.objects.filter(
             organisation=job.organisation, user_id=job.created_by_id, role__in=ACTING_ROLES).exists()
@@ -422,7 +448,7 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
             writer.writerows(rows)
             archive.writestr("manifest.csv", text.getvalue())
             archive.writestr("manifest.json", json.dumps(
-                {"job": job.pk, "organisation": job.organisation_id, "letters": rows,
+                {"job": job.pk, "organisation": job.organisation_id, "campaign": job.campaign_id, "letters": rows,
                  "print_volumes": [{"file": name, "pages": pages} for name, pages in volumes]}, indent=2))
         zipped.seek(0)
         digest = hashlib.sha256()

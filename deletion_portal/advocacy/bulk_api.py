@@ -1,5 +1,5 @@
 """The bulk letters API: ``POST /api/v1/organisations/<id>/bulk-letters`` starts a job (admins and organisers of
-the organisation), ``GET /api/v1/jobs/<id>`` tells its state and counts, and the ZIP's URL once finished
+the organisation; ``POST /api/v1/campaigns/<id>/bulk-letters`` one for that campaign's mandated members), ``GET /api/v1/jobs/<id>`` tells its state and counts, and the ZIP's URL once finished
 (``GET /api/v1/jobs/<id>/zip``). Another organisation's job, or one of an organisation the caller does not
 belong to, is a 404."""
 
@@ -15,7 +15,12 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from deletion_portal.advocacy.bulk import bulk_job_get_for, bulk_job_start, organisation_get_for
+from deletion_portal.advocacy.bulk import (
+    bulk_job_get_for,
+    bulk_job_start,
+    campaign_get_acting,
+    organisation_get_for,
+)
 from deletion_portal.advocacy.bulk_models import BulkJob, BulkJobState
 
 
@@ -29,6 +34,7 @@ class BulkStartSerializer(serializers.Serializer):
 class BulkJobSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     organisation = serializers.IntegerField(source="organisation_id")
+    campaign = serializers.IntegerField(source="campaign_id", allow_null=True)
     state = serializers.ChoiceField(choices=BulkJobState.choices)
     total = serializers.IntegerField(help_text="Letters to produce; 0 until a worker has listed them (planned).")
     planned = serializers.SerializerMethodField()
@@ -55,16 +61,12 @@ def _payload(request, job: BulkJob) -> dict:
     return BulkJobSerializer(job, context={"request": request}).data
 
 
-@extend_schema(request=BulkStartSerializer, responses={202: BulkJobSerializer, 400: OpenApiTypes.OBJECT,
-                                                       404: OpenApiResponse(description="No such organisation")})
-@api_view(["POST"])
-def organisation_bulk_letters(request, pk: int):
-    organisation = organisation_get_for(request.user, pk, act=True)
+def _start(request, *, organisation, campaign=None) -> Response:
     serializer = BulkStartSerializer(data=request.data)
     if not serializer.is_valid():
         raise ValidationError(serializer.errors)
     try:
-        job = bulk_job_start(organisation=organisation, user=request.user,
+        job = bulk_job_start(organisation=organisation, user=request.user, campaign=campaign,
                              case_ids=serializer.validated_data.get("case_ids"),
                              send_emails=serializer.validated_data["send_emails"])
     except DjangoValidationError as error:
@@ -74,6 +76,22 @@ def organisation_bulk_letters(request, pk: int):
     response = Response(_payload(request, job), status=status.HTTP_202_ACCEPTED)
     response["Location"] = reverse("api-v1:job-detail", args=[job.pk])
     return response
+
+
+@extend_schema(request=BulkStartSerializer, responses={202: BulkJobSerializer, 400: OpenApiTypes.OBJECT,
+                                                       404: OpenApiResponse(description="No such organisation")})
+@api_view(["POST"])
+def organisation_bulk_letters(request, pk: int):
+    return _start(request, organisation=organisation_get_for(request.user, pk, act=True))
+
+
+@extend_schema(request=BulkStartSerializer, responses={202: BulkJobSerializer, 400: OpenApiTypes.OBJECT,
+                                                       404: OpenApiResponse(description="No such campaign")})
+@api_view(["POST"])
+def campaign_bulk_letters(request, campaign_id: int):
+    """The letters of the campaign's members with a live mandate (``case_ids``: only these among them)."""
+    campaign = campaign_get_acting(request.user, campaign_id)
+    return _start(request, organisation=campaign.organisation, campaign=campaign)
 
 
 @extend_schema(responses={200: BulkJobSerializer, 404: OpenApiResponse(description="No such job")})

@@ -35,6 +35,9 @@ class BulkItemState(models.TextChoices):
 
 class BulkJob(models.Model):
     organisation = models.ForeignKey("advocacy.Organisation", on_delete=models.CASCADE, related_name="bulk_jobs")
+    campaign = models.ForeignKey("advocacy.Campaign", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="bulk_jobs",
+                                 help_text="Only this campaign's members with a live mandate (empty: the organisation's).")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     state = models.CharField(max_length=12, choices=BulkJobState.choices, default=BulkJobState.QUEUED)
     case_ids = models.JSONField(default=list, blank=True,

@@ -21,6 +21,7 @@ from deletion_portal.advocacy.bulk import (
     bulk_job_resume,
     bulk_job_start,
     bulk_jobs_of,
+    campaign_get_acting,
     mandated_cases,
     organisation_get_for,
 )
@@ -61,6 +62,24 @@ def jobs_page(request, pk: int):
         "organisation": organisation, "acts": acts, "jobs": bulk_jobs_of(organisation), "errors": errors,
         "mandated": mandated_cases(organisation).count(),
     }, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def campaign_start(request, campaign_id: int):
+    """The campaign page's "Produce the mandated members' letters" (admins and organisers; anyone else a 404):
+    a job for this campaign's members with a live mandate; a refusal goes back to the campaign page."""
+    campaign = campaign_get_acting(request.user, campaign_id)
+    try:
+        job = bulk_job_start(organisation=campaign.organisation, user=request.user, campaign=campaign,
+                             send_emails=request.POST.get("send_emails") == "on")
+    except ValidationError as error:
+        for message in _errors(error):
+            messages.error(request, message)
+        return redirect("advocacy:campaign", campaign_id=campaign.pk)
+    messages.success(request, "Bulk job started: a worker lists the mandated members' pending letters, then "
+                              "produces them.")
+    return redirect("bulk:job", pk=job.pk)
 
 
 @never_cache

@@ -278,3 +278,27 @@ def campaign_letter_envelope(*, case, letter) -> LetterEnvelope | None:
                         "storage_name": mandate.pdf.name},) if mandate.pdf else ()
         return LetterEnvelope(reply_to=contact, cc=contact, attachments=attachments)
     return None
+
+
+def bulk_authorisations(*, organisation, case_ids: list[int]) -> dict:
+    """``bulk.register_bulk_documents``: each member's signed authorisation beside their letters in a bulk job's
+    ZIP and manifest (kind ``authorisation``), for the cases whose owner's mandate to ``organisation`` is live
+    now (revoked, or the member left: none). One query; the latest live mandate per case. A stored PDF that
+    does not match its recorded SHA-256 stops the ZIP (like a letter's)."""
+    from deletion_portal.advocacy.bulk import BulkDocument
+
+    found: dict[int, list[BulkDocument]] = {}
+    mandates = (Mandate.objects.filter(organisation=organisation, member__case_id__in=case_ids, revoked_at=None,
+                                       member__left_at=None).exclude(pdf="")
+                .select_related("member").only("pk", "pdf", "pdf_sha256", "member__case_id")
+                .order_by("-signed_at", "-id"))
+    for mandate in mandates:
+        case_id = mandate.member.case_id
+        if case_id in found:
+            continue
+        with mandate.pdf.open("rb") as handle:
+            content = handle.read()
+        if mandate.pdf_sha256 and hashlib.sha256(content).hexdigest() != mandate.pdf_sha256:
+            raise RuntimeError(f"mandate {mandate.pk}: the stored authorisation does not match its SHA-256")
+        found[case_id] = [BulkDocument(kind="authorisation", name=f"{mandate.pk}.pdf", content=content)]
+    return found

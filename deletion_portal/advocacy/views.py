@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.advocacy import campaigns as campaign_services
 from deletion_portal.advocacy import organisations as org_services
+from deletion_portal.advocacy.bulk import bulk_jobs_of, mandated_cases
 from deletion_portal.advocacy.consents import consent_set
 from deletion_portal.advocacy.forms import CampaignForm, ContactForm, InviteForm, JoinForm, RoleForm
 from deletion_portal.advocacy.models import (
@@ -267,8 +268,11 @@ def campaign_state(request, campaign_id: int, action: str):
 def campaign_page(request, campaign_id: int):
     campaign, me = _campaign_or_404(request, campaign_id)
     today = timezone.localdate()
+    can_organise = me.role in ORGANISING_ROLES
+    bulk = {"bulk_jobs": bulk_jobs_of(campaign.organisation, campaign=campaign),
+            "bulk_mandated": mandated_cases(campaign.organisation, campaign_id=campaign.pk).count()} if can_organise else {}
     return render(request, "advocacy/campaign.html", {
-        "campaign": campaign, "me": me, "can_organise": me.role in ORGANISING_ROLES,
+        "campaign": campaign, "me": me, "can_organise": can_organise, **bulk,
         "employers": list(campaign.employers.all()), "today": today,
         "join_url": request.build_absolute_uri(f"/c/{campaign.slug}"),
         **campaign_overview(user=request.user, campaign=campaign, today=today),

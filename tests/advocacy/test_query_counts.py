@@ -104,3 +104,18 @@ def test_the_case_pages_campaign_panel(client, campaign, owner, organisation, ad
 
     login(client, owner)
     assert_constant(grow, lambda: client.get(reverse("cases:detail", args=[member.case.pk])))
+
+
+def test_the_campaign_pages_bulk_job_list(client, advocate, campaign):
+    """The campaign overview's bulk jobs (an organiser's view): the same queries for 2 jobs as for 12."""
+    from deletion_portal.advocacy.bulk_models import BulkJob, BulkJobState
+
+    login(client, advocate)
+
+    def grow(n: int) -> None:
+        BulkJob.objects.bulk_create([BulkJob(organisation=campaign.organisation, campaign=campaign, created_by=advocate,
+                                             state=BulkJobState.FINISHED, total=3, done=3) for _ in range(n)])
+
+    url = reverse("advocacy:campaign", args=[campaign.pk])
+    assert_constant(grow, lambda: client.get(url))
+    assert client.get(url).content.count(b'<tr id="job-') == LARGE

@@ -1,14 +1,20 @@
-"""Issue 10's "done means" (the campaign part; the bulk ZIP is tested with the bulk job): an organiser creates
-and opens a campaign against the demo employer; two employees join through ``/c/<slug>`` on a phone — one
-lets the group count their case only, one shares the case and gives a mandate (a typed signature); the
-organiser sees one case and "fewer than 5" for the rest; the first member withdraws their consent on their
-case page and is gone from the organiser's figures on the next page load.
+"""Issue 10's "done means": an organiser creates and opens a campaign against the demo employer; two employees
+join through ``/c/<slug>`` on a phone — one lets the group count their case only, one shares the case and gives
+a mandate (a typed signature); the organiser sees one case and "fewer than 5" for the rest; the organiser
+produces the mandated members' letters from the campaign page and downloads a ZIP that holds the mandated
+member's letter and signed authorisation, their hashes matching the manifest (the worker's steps run in this
+process; tests/integration/test_bulk_crash.py kills a real worker); the first member withdraws their consent on
+their case page and is gone from the organiser's figures on the next page load.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
 import re
+import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +23,8 @@ from django.utils import timezone
 from deletion_portal.accounts.models import Role
 from deletion_portal.accounts.services import account_create
 from deletion_portal.accounts.twofactor import totp_device_create
+from deletion_portal.advocacy.bulk import bulk_job_step
+from deletion_portal.advocacy.bulk_models import BulkJob, BulkJobState
 from deletion_portal.advocacy.models import Mandate, Organisation, OrganisationMembership, OrganisationRole
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -137,6 +145,34 @@ def test_an_organiser_runs_a_campaign_two_members_join_and_one_withdraws(page, b
     assert shared.count() == 1 and "Sam Second" in shared.inner_text()
     assert page.locator(".count-total").inner_text() == "fewer than 5"
     assert FIRST not in page.content()
+
+    # --- Bulk letters for the campaign: the mandated member's letter and authorisation, hashes as in the manifest.
+    campaign_url = page.url
+    submit(page, page.get_by_role("button", name="Produce the mandated members' letters"))
+    page.get_by_text("Bulk job started").wait_for()
+    job = BulkJob.objects.get()
+    while bulk_job_step(job_id=job.pk) == "more":  # the worker, run here step by step
+        pass
+    job.refresh_from_db()
+    assert (job.state, job.done, job.campaign_id is not None) == (BulkJobState.FINISHED, 1, True)
+    page.reload()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Every letter as PDF")).click()
+    with open(download.value.path(), "rb") as handle:
+        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+    rows = json.loads(archive.read("manifest.json"))["letters"]
+    mandate = Mandate.objects.select_related("member__case").get()
+    assert sorted(row["letter_kind"] for row in rows) == ["authorisation", "request"]
+    assert {row["member_reference"] for row in rows} == {mandate.member.case.reference}
+    for row in rows:
+        assert hashlib.sha256(archive.read(row["file"])).hexdigest() == row["sha256"], row["file"]
+    assert [row["sha256"] for row in rows if row["letter_kind"] == "authorisation"] == [mandate.pdf_sha256]
+    from pypdf import PdfReader
+
+    [letter] = [row for row in rows if row["letter_kind"] == "request"]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read(letter["file"]))).pages).split())
+    assert "Sent by Worker Data Collective on behalf of Sam Second" in text
+    page.goto(campaign_url)
 
     # --- The first member withdraws; the next load of the organiser's page no longer counts them. -----------------
     case_url = first.url.split("/step/")[0] + "/"

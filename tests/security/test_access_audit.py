@@ -319,6 +319,8 @@ ACCESS = {
     "bulk:zip": ORG_BULK,
     "bulk:print": ORG_BULK,
     "api-v1:organisation-bulk-letters": ORG_BULK,
+    "advocacy:campaign-bulk": ORG_BULK,             # a campaign's job: its organisation's admins and organisers
+    "api-v1:campaign-bulk-letters": ORG_BULK,
     "api-v1:job-detail": ORG_BULK,
     "api-v1:job-zip": ORG_BULK,
 }
@@ -1053,8 +1055,8 @@ def test_organisation_pages_let_in_the_roles_they_allow_only(client, org_world, 
 
 
 # --- Organisation bulk letters (ORG_BULK) ---------------------------------------------------------------------
-# Each pattern: the method probed, the object its pk names (the organisation, or a job in a given state), the
-# POST data, and who may: MEMBERS (admin, organiser, viewer of the organisation) or ACTORS (admin, organiser).
+# Each pattern: the method probed, the object its pk names (the organisation, one of its campaigns, or a job in a
+# given state), the POST data, and who may: MEMBERS (admin, organiser, viewer of the organisation) or ACTORS (admin, organiser).
 # Everybody else — the members' own accounts, other users, a DPO, another organisation's admin — gets a 404 and
 # changes nothing; anonymous is sent to log in (API: 401/403).
 BULK_MEMBERS = frozenset({"org_admin", "organiser", "viewer"})
@@ -1067,6 +1069,8 @@ ORG_BULK_PROBES = {
     "bulk:zip": [("GET", "finished", BULK_ACTORS)],
     "bulk:print": [("GET", "finished", BULK_ACTORS)],
     "api-v1:organisation-bulk-letters": [("POST", "organisation", BULK_ACTORS)],
+    "advocacy:campaign-bulk": [("POST", "campaign", BULK_ACTORS)],
+    "api-v1:campaign-bulk-letters": [("POST", "campaign", BULK_ACTORS)],
     "api-v1:job-detail": [("GET", "finished", BULK_MEMBERS)],
     "api-v1:job-zip": [("GET", "finished", BULK_ACTORS)],
 }
@@ -1104,6 +1108,11 @@ def test_org_bulk_pages_let_in_the_organisations_members_and_actors_only(
     people = {**org_people, "owner": cases[0].owner, "outsider": outsider, "dpo": dpo}
     if target == "organisation":
         pk = organisation.pk
+    elif target == "campaign":
+        from deletion_portal.advocacy.models import Campaign
+
+        pk = Campaign.objects.create(organisation=organisation, title="Bulk campaign", slug="bulk-campaign",
+                                     state="open").pk
     else:
         job = BulkJob.objects.create(organisation=organisation, created_by=org_people["org_admin"], state=target, total=2)
         if target == BulkJobState.FINISHED:
