@@ -19,14 +19,20 @@ from deletion_portal.advocacy.reports import FilterError, parse_filters
 from deletion_portal.advocacy.selectors import campaign_get_for
 from deletion_portal.advocacy.stats_views import campaign_report, employer_report
 from deletion_portal.employers.selectors import employer_get
+from deletion_portal.laws.registry import regime_keys
+
+#: The filters both endpoints take; the schema says exactly what is accepted (anything else is a 400 naming it).
+FILTER_PARAMETERS = [
+    OpenApiParameter("law", str, description="Law key, e.g. eu-gdpr", enum=[*regime_keys(), ""]),
+    OpenApiParameter("period", str, description="Year (2026) or month (2026-03) the employer received the requests",
+                     pattern=r"^(\d{4}(-(0[1-9]|1[0-2]))?)?$"),
+    OpenApiParameter("right", str, enum=[""], description="Not offered: any value is a 400 that says why (requests "
+                                                          "ask for several rights, so the groups would overlap)"),
+]
 
 
 @extend_schema(
-    parameters=[
-        OpenApiParameter("law", str, description="Law key, e.g. eu-gdpr"),
-        OpenApiParameter("period", str, description="Year (2026) or month (2026-03) the employer received the requests"),
-        OpenApiParameter("right", str, description="Not offered (a 400 says why)"),
-    ],
+    parameters=FILTER_PARAMETERS,
     responses=OpenApiTypes.OBJECT,
     summary="An employer's outcome statistics, with small cells suppressed (null + suppressed: true)",
 )
@@ -45,11 +51,7 @@ def employer_outcomes(request, pk: int):
 
 
 @extend_schema(
-    parameters=[
-        OpenApiParameter("law", str, description="Law key, e.g. eu-gdpr"),
-        OpenApiParameter("period", str, description="Year (2026) or month (2026-03) the employer received the requests"),
-        OpenApiParameter("right", str, description="Not offered (a 400 says why)"),
-    ],
+    parameters=FILTER_PARAMETERS,
     responses=OpenApiTypes.OBJECT,
     summary="A campaign's outcome statistics (its organisation's members; others 404), small cells suppressed",
 )
