@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("deletion_portal.advocacy.bulk_api_urls")),
     path("auth/token", auth_token, name="auth-token"),
     path("employers/<int:pk>/outcomes", stats_api.employer_outcomes, name="employer-outcomes"),
+    path("campaigns/<int:campaign_id>/stats", stats_api.campaign_stats, name="campaign-stats"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a separate same-origin file (?script): no inline script,
     # so Swagger UI (vendored by drf-spectacular-sidecar, pinned) runs under the site's CSP ('self' only).

@@ -31,8 +31,8 @@ class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = ["id", "organisation", "title", "slug", "description", "employers", "law_keys", "region", "bundle",
-                  "rights", "categories", "extra_questions", "language", "locked", "state", "created_at", "opened_at",
-                  "closed_at", "url"]
+                  "rights", "categories", "extra_questions", "language", "locked", "state", "publish_statistics",
+                  "created_at", "opened_at", "closed_at", "url"]
 
     def get_employers(self, obj) -> list[int]:
         return sorted(e.pk for e in obj.employers.all())
@@ -54,6 +54,8 @@ class CampaignWriteSerializer(serializers.Serializer):
     extra_questions = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     language = serializers.CharField(max_length=5, required=False, allow_blank=True)
     locked = serializers.ListField(child=serializers.ChoiceField(choices=LOCKABLE_FIELDS), required=False)
+    publish_statistics = serializers.BooleanField(
+        required=False, help_text="Count the consenting members' cases in the public employer scoreboard")
     state = serializers.ChoiceField(choices=CampaignState.values, required=False,
                                     help_text="open (draft → open, verified organisations only) or closed (open → closed)")
 

@@ -40,6 +40,10 @@ class AdvocacyConfig(AppConfig):
                                    panels={"after_dates": ["advocacy/_case_campaigns.html"]})
         register_case_export(account_hooks.case_export_campaigns)
         register_export(account_hooks.organisations_export)
+        from deletion_portal.advocacy.stats_store import case_deleted_forget
+        from deletion_portal.cases.models import Case
+
+        post_delete.connect(case_deleted_forget, sender=Case, dispatch_uid="advocacy-statistics-case-deleted")
         post_delete.connect(account_hooks.mandate_file_delete, sender=Mandate,
                             dispatch_uid="advocacy-mandate-file-delete")
 

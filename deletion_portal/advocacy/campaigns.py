@@ -100,6 +100,13 @@ def _clean(fields: dict, *, campaign: Campaign | None) -> dict:
             except UnknownRegime:
                 errors["law_keys"] = f"Unknown law {key!r}."
         cleaned["law_keys"] = list(dict.fromkeys(keys))
+    if "publish_statistics" in fields:
+        value = fields["publish_statistics"]
+        if isinstance(value, str):
+            value = value.strip().lower() in ("1", "true", "on", "yes")
+        if not isinstance(value, bool) and value is not None:
+            errors["publish_statistics"] = "Answer true or false."
+        cleaned["publish_statistics"] = bool(value)
     for name in ("region", "bundle", "language"):
         if name in fields:
             cleaned[name] = str(fields[name] or "").strip()
@@ -164,7 +171,12 @@ def campaign_update(*, campaign: Campaign, actor, **fields) -> Campaign:
     changing = [name for name in CHOICE_FIELDS + ("slug",) if name in fields]
     if changing and campaign.state != CampaignState.DRAFT:
         raise CampaignError({changing[0]: "Members joined with these choices: they change only while the campaign is a draft."})
+    was_published = campaign.publish_statistics
     _apply(campaign, _clean(fields, campaign=campaign))
+    if was_published and not campaign.publish_statistics:
+        from deletion_portal.advocacy.stats_store import statistics_uncount
+
+        statistics_uncount(case_ids=CampaignMember.objects.filter(campaign=campaign).values_list("case_id", flat=True))
     return campaign
 
 
@@ -267,6 +279,9 @@ def campaign_leave(*, member: CampaignMember, actor) -> CampaignMember:
             consent_set(member=member, kind=kind, given=False, actor=actor)
     member.left_at = timezone.now()
     member.save(update_fields=["left_at"])
+    from deletion_portal.advocacy.stats_store import statistics_uncount
+
+    statistics_uncount(case_ids=[member.case_id])
     return member
 
 

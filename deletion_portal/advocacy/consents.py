@@ -98,6 +98,10 @@ def consent_set(*, member: CampaignMember, kind: str, given: bool, actor, signat
     version, _text = WORDING[kind]
     row = Consent.objects.create(member=member, kind=kind, given=given, wording_version=version, actor=actor)
     share_sync(member=member)
+    if kind == ConsentKind.STATISTICS and not given:
+        from deletion_portal.advocacy.stats_store import statistics_uncount
+
+        statistics_uncount(case_ids=[member.case_id])  # out of every later figure, the precomputed ones included
     return row
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 
 from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, single_row
@@ -31,15 +31,30 @@ LEVELS = ("law", "year", "month")
 
 
 def cases_counted_in_statistics() -> QuerySet[Case]:
-    """THE rule of which cases count in any published statistic (LEGAL.md §5: only people who consented,
-    specifically and withdrawably, to their outcome being counted).
+    """THE rule of which cases count in any PUBLISHED statistic (LEGAL.md §5: only people who consented,
+    specifically and withdrawably, to their outcome being counted): cases with a live membership of a
+    campaign whose organisation chose to publish (``Campaign.publish_statistics``) and whose latest
+    statistics consent there is given. Distinct cases: a case in two such campaigns counts once.
+    Every public page, download and API endpoint of the statistics reads through it."""
+    from deletion_portal.advocacy.models import CampaignMember, Consent, ConsentKind
 
-    Today NO case counts: the portal has no statistics consent yet (it comes with the campaigns' consent
-    rows). Swap this one function for "sent cases whose owner's statistics consent is given and not
-    withdrawn, in a campaign whose organisation publishes" when that lands; every page, download and API
-    endpoint of the statistics reads through it.
-    """
-    return Case.objects.none()
+    latest = Subquery(Consent.objects.filter(member=OuterRef("pk"), kind=ConsentKind.STATISTICS)
+                      .order_by("-at", "-id").values("given")[:1])
+    members = (CampaignMember.objects.filter(left_at=None, campaign__publish_statistics=True)
+               .annotate(statistics=latest).filter(statistics=True).values("case_id"))
+    return Case.objects.filter(pk__in=members)
+
+
+def campaign_cases_counted(*, campaign_id: int) -> QuerySet[Case]:
+    """The cases counted in ONE campaign's own dashboard (its organisation's members see it whether or not
+    it publishes): live members whose latest statistics consent is given."""
+    from deletion_portal.advocacy.models import CampaignMember, Consent, ConsentKind
+
+    latest = Subquery(Consent.objects.filter(member=OuterRef("pk"), kind=ConsentKind.STATISTICS)
+                      .order_by("-at", "-id").values("given")[:1])
+    members = (CampaignMember.objects.filter(campaign_id=campaign_id, left_at=None)
+               .annotate(statistics=latest).filter(statistics=True).values("case_id"))
+    return Case.objects.filter(pk__in=members)
 
 
 def min_cell() -> int:
@@ -74,6 +89,10 @@ DICTIONARY = {
     "id_copy": "Of the cases where identity was asked: those where a copy of an ID document was asked for.",
     "follow_up": "Cases with a final follow-up letter (written after the employer missed its date).",
     "complaint": "Cases with a final complaint to a supervisory authority.",
+    "artefact:<outcome>": "Of the answered cases whose answer lists ML artefacts: those naming at least one artefact "
+                          "with this outcome (deleted, excluded from training, retrained without, unlearning applied, "
+                          "claimed anonymous, retained, not held); a case may name several.",
+    "artefact_retained:<ground>": "Of the cases with a retained ML artefact: those relying on this retention ground.",
     "item:<code>": "Of the answered cases whose checklist holds this item: those whose answer addressed it.",
     "days_median / days_p90": "Days from receipt to the first answer (median and 90th percentile, nearest rank) of "
                               "the cases in the status row that were answered.",
@@ -211,9 +230,17 @@ def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = Fa
 
     extra = tuple(Variable(f"refused_ground:{code}", f"Refused on ground “{code}”",
                            (("yes", "This ground"), ("no", "Other grounds"))) for code in sorted(grounds))
-    extra += tuple(Variable(key, label, (("yes", "Addressed"), ("no", "Not addressed")))
-                   for key, label in sorted(extra_labels.items()))
+    extra += tuple(Variable(key, label, extra_categories(key)) for key, label in sorted(extra_labels.items()))
     return Counts(leaves=leaves, variables=BASE_VARIABLES + extra)
+
+
+def extra_categories(key: str) -> tuple[tuple[str, str], ...]:
+    """The yes/no labels of a variable an app above cases contributes (or a refusal ground), by its prefix."""
+    if key.startswith(("refused_ground:", "artefact_retained:")):
+        return (("yes", "This ground"), ("no", "Other grounds"))
+    if key.startswith("artefact:"):
+        return (("yes", "At least one artefact"), ("no", "No artefact with this outcome"))
+    return (("yes", "Addressed"), ("no", "Not addressed"))
 
 
 def outcomes_release(cases: QuerySet[Case], *, today: date, k: int | None = None) -> Release:

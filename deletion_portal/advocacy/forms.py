@@ -49,13 +49,17 @@ class CampaignForm(forms.Form):
     locked = forms.MultipleChoiceField(choices=[(f, LOCK_LABELS[f]) for f in LOCKABLE_FIELDS],
                                        widget=forms.CheckboxSelectMultiple, required=False,
                                        help_text="Members cannot change these in the wizard.")
+    publish_statistics = forms.BooleanField(
+        required=False, label="Publish the statistics",
+        help_text="Count the cases of members who consented to statistics in the public employer scoreboard "
+                  "(small groups are always suppressed). Unticking removes them from the next figures.")
 
     def __init__(self, *args, draft: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["law_keys"].choices = [(r.key, f"{r.short_name} ({r.key})") for r in all_regimes()]
         if not draft:  # members joined under the choices: only the words change
             for name in list(self.fields):
-                if name not in ("title", "description", "extra_questions"):
+                if name not in ("title", "description", "extra_questions", "publish_statistics"):
                     del self.fields[name]
 
 

@@ -122,6 +122,8 @@ class Campaign(models.Model):
     language = models.CharField(max_length=5, blank=True)
     locked = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=8, choices=CampaignState.choices, default=CampaignState.DRAFT)
+    publish_statistics = models.BooleanField(
+        default=False, help_text="Count the consenting members' cases in the public employer scoreboard and ranking.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)

@@ -2,8 +2,9 @@
 
 The group sees a member's case only through the case access policy (``cases_visible_to(user, need=VIEW,
 parties={ORGANISATION})``, i.e. a live ``CaseShare`` with ``see_case``), and counts only of members who
-consented to statistics and do not share their case; counts under :data:`SMALL_CELL` read "fewer than 5"
-(LEGAL.md §5: the next issue's disclosure control replaces this). Nobody's refusal is ever listed.
+consented to statistics and do not share their case, released by the disclosure module's rule
+(``advocacy.disclosure.single_row``, k = ``STATS_MIN_CELL``): a total under k reads "fewer than k", and the
+by-status row is shown only when every cell (0 included) counts at least k. Nobody's refusal is ever listed.
 """
 
 from __future__ import annotations
@@ -14,21 +15,22 @@ from datetime import date
 
 from django.db.models import OuterRef, Subquery
 
+from deletion_portal.advocacy.disclosure import Variable, single_row
+from deletion_portal.advocacy.figures import min_cell
 from deletion_portal.advocacy.models import Campaign, CampaignMember, Consent, ConsentKind, OrganisationMembership
 from deletion_portal.advocacy.organisations import organisation_membership_get
 from deletion_portal.cases.access import Need, Party, cases_visible_to
 from deletion_portal.cases.models import Case, CaseStatus
 from deletion_portal.cases.selectors import days_left
 
-SMALL_CELL = 5
 ORGANISATION_SIDE = frozenset({Party.ORGANISATION})
+OVERVIEW_STATUS = Variable("status", "Status", tuple(CaseStatus.choices))
 
 
-def small_count(n: int) -> str:
-    """A count as the organiser sees it: "none", "fewer than 5", or the number."""
-    if n == 0:
-        return "none"
-    return f"fewer than {SMALL_CELL}" if n < SMALL_CELL else str(n)
+def small_count(n: int | None, *, k: int | None = None) -> str:
+    """A count as the organiser sees it: the number, or "fewer than k" (0 included: a 0 is a cell too)."""
+    k = min_cell() if k is None else k
+    return f"fewer than {k}" if n is None or n < k else str(n)
 
 
 def campaign_get_for(*, user, campaign_id) -> tuple[Campaign, OrganisationMembership] | None:
@@ -88,11 +90,13 @@ def campaign_counts(*, campaign: Campaign, shared_case_ids: set[int]) -> dict:
     """Counts of the members who consented to statistics and do not share their case, by status."""
     statuses = list(live_members(campaign=campaign).filter(statistics=True).exclude(case_id__in=shared_case_ids)
                     .values_list("case__status", flat=True))
-    by_status = Counter(statuses)
+    k = min_cell()
+    row = single_row(OVERVIEW_STATUS, cases=len(statuses), counts=Counter(statuses), k=k)
     return {
-        "total": small_count(len(statuses)),
-        "by_status": [{"status": label, "count": small_count(by_status.get(value, 0))}
-                      for value, label in CaseStatus.choices],
+        "total": small_count(len(statuses), k=k),
+        "by_status_suppressed": not row.published,
+        "by_status": [{"status": cell.label, "count": "suppressed" if cell.count is None else str(cell.count)}
+                      for cell in row.cells],
     }
 
 

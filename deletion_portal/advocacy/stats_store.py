@@ -114,12 +114,47 @@ def statistics_forget(*, case_ids: Iterable[int], today: date | None = None) -> 
         _forget(case_ids, today, now)
 
 
+def statistics_uncount(*, case_ids: Iterable[int], today: date | None = None) -> None:
+    """A change that may have stopped ``case_ids`` counting (a statistics consent withdrawn, a member leaving,
+    a campaign unpublished): forget, in the caller's transaction, those of them that no longer count under
+    :func:`figures.cases_counted_in_statistics` (a case still counted through another campaign stays)."""
+    case_ids = set(case_ids)
+    if not case_ids:
+        return
+    still = set(figures.cases_counted_in_statistics().filter(pk__in=case_ids).values_list("pk", flat=True))
+    gone = case_ids - still
+    if gone:
+        statistics_forget(case_ids=gone, today=today)
+
+
+def statistics_forget_places(*, places: Iterable[tuple], today: date | None = None) -> None:
+    """Recompute the leaves at ``places`` ((employer id, law key, date received)) from the cases counted now:
+    what a case's deletion calls once its row is gone (``post_delete``)."""
+    leaves = {(e, law, received.replace(day=1)) for e, law, received in places if e is not None and received}
+    if not leaves:
+        return
+    with transaction.atomic():
+        _write_lock()
+        _recount(leaves, [], today or timezone.localdate(), timezone.now())
+
+
+def case_deleted_forget(sender, instance, **kwargs) -> None:
+    """``post_delete`` of a Case (its deletion, an account's deletion): the leaf it was counted in is
+    recomputed without it, in the deleting transaction."""
+    if instance.received_on and instance.employer_id:
+        statistics_forget_places(places=[(instance.employer_id, instance.law_key, instance.received_on)])
+
+
 def _forget(case_ids: list[int], today: date, now) -> None:
     places = set(Case.objects.filter(pk__in=case_ids, received_on__isnull=False, employer__isnull=False)
                  .values_list("employer_id", "law_key", "received_on"))
     if not places:
         return
     leaves = {(employer_id, law, received.replace(day=1)) for employer_id, law, received in places}
+    _recount(leaves, case_ids, today, now)
+
+
+def _recount(leaves: set, case_ids: list[int], today: date, now) -> None:
     where = Q()
     for employer_id, law, month in leaves:
         end = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
@@ -150,9 +185,7 @@ def employer_release(employer_id: int, *, k: int | None = None) -> tuple[Release
         leaves[(law, f"{month.year:04d}", f"{month.year:04d}-{month.month:02d}")] = _leaf_from_json(data)
         labels.update(data.get("labels", {}))
         refreshed = at if refreshed is None else min(refreshed, at)
-    extra = tuple(Variable(key, label, (("yes", "This ground"), ("no", "Other grounds"))
-                           if key.startswith("refused_ground:") else (("yes", "Addressed"), ("no", "Not addressed")))
-                  for key, label in sorted(labels.items()))
+    extra = tuple(Variable(key, label, figures.extra_categories(key)) for key, label in sorted(labels.items()))
     release = build_release(leaves=leaves, levels=figures.LEVELS, variables=figures.BASE_VARIABLES + extra,
                             k=figures.min_cell() if k is None else k, answer_variable="status")
     return release, refreshed

@@ -12,12 +12,14 @@ import csv
 import io
 import json
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from deletion_portal.advocacy import charts, stats_store
+from deletion_portal.advocacy import charts, figures, stats_store
+from deletion_portal.advocacy.disclosure import build_release
 from deletion_portal.advocacy.figures import DICTIONARY, min_cell
 from deletion_portal.advocacy.reports import (
     CSV_COLUMNS,
@@ -27,8 +29,10 @@ from deletion_portal.advocacy.reports import (
     law_name,
     outcomes_report,
     parse_filters,
+    row_data,
     suppression_rule,
 )
+from deletion_portal.advocacy.selectors import campaign_get_for
 from deletion_portal.employers.selectors import employer_get
 
 
@@ -72,6 +76,32 @@ def _completeness_chart(report: dict):
                                   bars=bars), items
 
 
+def _artefact_chart(report: dict):
+    """The ML artefacts' outcomes (``artefact:<outcome>``, from dpo's statistics source): published rows only."""
+    rows = [t for t in report["tables"] if t["variable"].startswith("artefact:")]
+    shown = [t for t in rows if not t["suppressed"]]
+    if not shown:
+        return None, rows
+    bars = [(t["label"].removeprefix("ML artefacts: "), t["cells"][0]["share"]) for t in shown]
+    words = "; ".join(f"{label}: {value}%" for label, value in bars)
+    return charts.horizontal_bars(title="Answers naming an ML artefact with each outcome", chart_id="artefacts",
+                                  description=f"Horizontal bars, one per outcome, share of the answers that list ML "
+                                              f"artefacts: {words}.", bars=bars), rows
+
+
+def report_sections(report: dict) -> dict:
+    """What both the public scoreboard and the campaign dashboard show of a report."""
+    completeness_chart, completeness = _completeness_chart(report)
+    artefact_chart, artefacts = _artefact_chart(report)
+    tables = {t["variable"]: t for t in report["tables"]}
+    other = [t for t in report["tables"] if t["variable"] != "status"
+             and not t["variable"].startswith(("item:", "artefact:", "artefact_retained:"))]
+    other += [t for t in report["tables"] if t["variable"].startswith("artefact_retained:")]
+    return {"report": report, "status": tables["status"], "other_tables": other, "series_chart": _series_chart(report),
+            "completeness_chart": completeness_chart, "completeness": completeness,
+            "artefact_chart": artefact_chart, "artefacts": artefacts}
+
+
 @require_GET
 def employer_outcomes(request, pk: int):
     employer = _employer_or_404(pk)
@@ -80,13 +110,8 @@ def employer_outcomes(request, pk: int):
     except FilterError as error:
         return render(request, "advocacy/stats/filter_error.html", {"error": error, "employer": employer}, status=400)
     report = employer_report(employer, filters)
-    completeness_chart, completeness = _completeness_chart(report)
-    tables = {t["variable"]: t for t in report["tables"]}
-    other = [t for t in report["tables"] if t["variable"] != "status" and not t["variable"].startswith("item:")]
     return render(request, "advocacy/stats/employer_outcomes.html", {
-        "employer": employer, "report": report, "status": tables["status"], "other_tables": other,
-        "series_chart": _series_chart(report), "completeness_chart": completeness_chart,
-        "completeness": completeness, "law_name": law_name(filters.law) if filters.law else "",
+        "employer": employer, **report_sections(report), "law_name": law_name(filters.law) if filters.law else "",
         "query": request.GET.urlencode(),
     })
 
@@ -142,3 +167,103 @@ def outcomes_ranking(request):
 def method(request):
     return render(request, "advocacy/stats/method.html", {"rule": suppression_rule(min_cell()), "k": min_cell(),
                                                           "dictionary": DICTIONARY})
+
+
+# --- A campaign's own dashboard (the organisation's members) --------------------------------------------
+
+#: The campaign dashboard's tree: the campaign, each employer it targets, then law → year → month received.
+#: The per-employer table is a level of the SAME tree, so the differencing rule covers "the campaign" against
+#: "one employer" as it covers "all laws" against "one law".
+CAMPAIGN_LEVELS = ("campaign", "employer", "law", "year", "month")
+
+
+def campaign_release(campaign, *, today):
+    counts = figures.outcome_counts(figures.campaign_cases_counted(campaign_id=campaign.pk), today=today,
+                                    by_employer=True)
+    leaves = {(str(campaign.pk), str(employer_id or ""), *rest): leaf
+              for (employer_id, *rest), leaf in counts.leaves.items()}
+    return build_release(leaves=leaves, levels=CAMPAIGN_LEVELS, variables=counts.variables, k=min_cell(),
+                         answer_variable="status")
+
+
+def campaign_report(campaign, filters: Filters, *, today=None) -> dict:
+    """The campaign's figures: its live members with a live statistics consent (publishing not needed: the
+    organisation's members see their own campaign), under the same disclosure rules as the public pages."""
+    today = today or timezone.localdate()
+    release = campaign_release(campaign, today=today)
+    report = outcomes_report(release, filters, scope={"campaign": {"id": campaign.pk, "title": campaign.title}},
+                             today=today)
+    employer_ids = release.children("employer")
+    names = dict(campaign.employers.filter(pk__in=[int(e) for e in employer_ids if e]).values_list("pk", "legal_name"))
+    by_employer = []
+    for employer_id in employer_ids:
+        row = release.row("status", employer=employer_id, **filters.as_kwargs())
+        by_employer.append({"employer": int(employer_id) if employer_id else None,
+                            "employer_name": names.get(int(employer_id), "") if employer_id else "(none)",
+                            **row_data(row)})
+    report["by_employer"] = by_employer
+    return report
+
+
+def campaign_csv_rows(report: dict):
+    yield from csv_rows(report)
+    period = report["filters"]["period"] or "all"
+    law = report["filters"]["law"] or "all"
+    for row in report["by_employer"]:
+        for cell in row["cells"]:
+            yield ("status_by_employer", row["employer"], law, period, cell["code"], cell["count"], cell["share"],
+                   row["total"], "true" if cell["suppressed"] else "false")
+
+
+def _campaign_or_404(request, campaign_id):
+    found = campaign_get_for(user=request.user, campaign_id=campaign_id)
+    if found is None:
+        raise Http404("No such campaign.")
+    return found[0]
+
+
+@login_required
+@require_GET
+def campaign_stats(request, campaign_id: int):
+    campaign = _campaign_or_404(request, campaign_id)
+    try:
+        filters = parse_filters(request.GET)
+    except FilterError as error:
+        return render(request, "advocacy/stats/filter_error.html", {"error": error, "campaign": campaign}, status=400)
+    report = campaign_report(campaign, filters)
+    return render(request, "advocacy/stats/campaign_stats.html", {
+        "campaign": campaign, **report_sections(report), "law_name": law_name(filters.law) if filters.law else "",
+        "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+@require_GET
+def campaign_stats_csv(request, campaign_id: int):
+    campaign = _campaign_or_404(request, campaign_id)
+    try:
+        filters = parse_filters(request.GET)
+    except FilterError as error:
+        return HttpResponse(f"{error.field}: {error.message}\n", status=400, content_type="text/plain; charset=utf-8")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for row in campaign_csv_rows(campaign_report(campaign, filters)):
+        writer.writerow(["" if value is None else value for value in row])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-statistics.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def campaign_stats_json(request, campaign_id: int):
+    campaign = _campaign_or_404(request, campaign_id)
+    try:
+        filters = parse_filters(request.GET)
+    except FilterError as error:
+        return JsonResponse({error.field: [error.message]}, status=400)
+    response = HttpResponse(json.dumps(campaign_report(campaign, filters), indent=1),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-statistics.json"'
+    return response

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deletion_portal.advocacy import bulk_views, views
+from deletion_portal.advocacy import bulk_views, stats_views, views
 
 app_name = "advocacy"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/edit", views.campaign_edit, name="campaign-edit"),
     path("campaigns/<int:campaign_id>/members.csv", views.campaign_csv, name="campaign-csv"),
     path("campaigns/<int:campaign_id>/bulk-letters", bulk_views.campaign_start, name="campaign-bulk"),
+    path("campaigns/<int:campaign_id>/stats", stats_views.campaign_stats, name="campaign-stats"),
+    path("campaigns/<int:campaign_id>/stats.csv", stats_views.campaign_stats_csv, name="campaign-stats-csv"),
+    path("campaigns/<int:campaign_id>/stats.json", stats_views.campaign_stats_json, name="campaign-stats-json"),
     path("campaigns/<int:campaign_id>/<str:action>", views.campaign_state, name="campaign-state"),
     path("c/<slug:slug>", views.landing, name="landing"),
     path("c/<slug:slug>/join", views.join, name="join"),

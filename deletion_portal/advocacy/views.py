@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -232,7 +233,8 @@ def campaign_edit(request, campaign_id: int):
     campaign, _me = _campaign_or_404(request, campaign_id, organising=True)
     draft = campaign.state == CampaignState.DRAFT
     initial = {name: getattr(campaign, name) for name in ("title", "slug", "description", "law_keys", "region", "bundle",
-                                                           "rights", "categories", "extra_questions", "language", "locked")}
+                                                           "rights", "categories", "extra_questions", "language", "locked",
+                                                           "publish_statistics")}
     initial["employers"] = list(campaign.employers.values_list("pk", flat=True))
     form = CampaignForm(request.POST if request.method == "POST" else None, initial=initial, draft=draft)
     if request.method == "POST" and form.is_valid():
@@ -274,7 +276,7 @@ def campaign_page(request, campaign_id: int):
     return render(request, "advocacy/campaign.html", {
         "campaign": campaign, "me": me, "can_organise": can_organise, **bulk,
         "employers": list(campaign.employers.all()), "today": today,
-        "join_url": request.build_absolute_uri(f"/c/{campaign.slug}"),
+        "join_url": request.build_absolute_uri(f"/c/{campaign.slug}"), "k": settings.STATS_MIN_CELL,
         **campaign_overview(user=request.user, campaign=campaign, today=today),
     })
 

@@ -27,3 +27,9 @@ class DpoConfig(AppConfig):
         from deletion_portal.dpo import answer_receivers
 
         answer_receivers.connect()
+
+        # The ML artefacts' outcomes in the outcome statistics (advocacy counts them; its own call for easy merging).
+        from deletion_portal.cases.hooks import register_statistics_source
+        from deletion_portal.dpo.statistics import artefact_statistics
+
+        register_statistics_source(artefact_statistics)

@@ -176,9 +176,15 @@ def test_the_case_page_offers_one_click_withdrawal(client, campaign):
 # --- The organiser's overview: small cells, nobody's refusal ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("n", "shown"), [(0, "none"), (1, "fewer than 5"), (4, "fewer than 5"), (5, "5"), (12, "12")])
-def test_small_counts_read_fewer_than_5(n, shown):  # LEGAL.md §5: no cell with fewer than k people (k = 5 here)
+@pytest.mark.parametrize(("n", "shown"), [(0, "fewer than 5"), (1, "fewer than 5"), (4, "fewer than 5"), (5, "5"),
+                                           (12, "12")])
+def test_small_counts_follow_the_disclosure_rule(n, shown):  # LEGAL.md §5: no cell with fewer than k people (k = 5)
     assert small_count(n) == shown
+
+
+def test_small_counts_follow_stats_min_cell(settings):
+    settings.STATS_MIN_CELL = 7
+    assert small_count(6) == "fewer than 7" and small_count(7) == "7"
 
 
 def test_the_organiser_sees_shared_cases_and_only_counts_of_the_rest(client, campaign, advocate):

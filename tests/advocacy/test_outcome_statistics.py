@@ -2,9 +2,9 @@
 scoreboard, the ranking, the CSV/JSON downloads and the API (advocacy/stats_views.py, stats_api.py).
 
 Cases are written with their outcome columns directly (what ``case_recompute`` keeps on ``Case``): the
-figures read those columns, and the tests of the columns themselves are in tests/cases. The statistics
-selector counts no case today (no statistics consent exists yet), so the tests that need counted cases
-replace THE selector (``figures.cases_counted_in_statistics``) with "these cases".
+figures read those columns, and the tests of the columns themselves are in tests/cases. The tests that need
+counted cases replace THE selector (``figures.cases_counted_in_statistics``) with "these cases"; the selector
+itself (consent, publishing campaigns) is tested in test_campaign_statistics.py.
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ def test_the_queries_do_not_grow_with_the_cases(employer):
     assert queries(2) == queries(12)
 
 
-def test_no_case_counts_until_a_statistics_consent_exists(client, employer):
-    """The conservative rule of THE selector: without a consent model nothing is published."""
+def test_no_case_counts_without_a_statistics_consent_in_a_publishing_campaign(client, employer):
+    """THE selector counts nobody who did not consent (tests/advocacy/test_campaign_statistics.py: who does)."""
     for _ in range(12):
         make_case(employer)
     assert not figures.cases_counted_in_statistics().exists()

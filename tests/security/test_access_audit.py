@@ -302,6 +302,10 @@ ACCESS = {
     "api-v1:organisation-campaigns": ORG,
     "api-v1:campaign-detail": ORG,
     "api-v1:campaign-members": ORG,
+    "advocacy:campaign-stats": ORG,
+    "advocacy:campaign-stats-csv": ORG,
+    "advocacy:campaign-stats-json": ORG,
+    "api-v1:campaign-stats": ORG,
     # The member's campaign choices on their own case (the owner only: MANAGE).
     "advocacy:consent": Obj(("POST",), at=(At({"pk": "case", "member_id": "campaign_member"}),),
                             data={"kind": "statistics", "given": "yes"}),
@@ -968,6 +972,10 @@ ORG_PROBES = {
     "api-v1:campaign-detail": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS, "PATCH": ORGANISERS},
                                {"title": "Patched"}, 404),
     "api-v1:campaign-members": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
+    "advocacy:campaign-stats": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
+    "advocacy:campaign-stats-csv": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
+    "advocacy:campaign-stats-json": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
+    "api-v1:campaign-stats": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
 }
 
 

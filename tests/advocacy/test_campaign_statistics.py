@@ -1,0 +1,340 @@
+"""Which cases count in the statistics (LEGAL.md §5), how a withdrawal reaches the precomputed figures, the
+campaign dashboard, its downloads and API, and the ML artefacts' outcomes from the DPO's answers.
+
+THE rule (``figures.cases_counted_in_statistics``): a live member of a campaign whose organisation publishes
+(``Campaign.publish_statistics``) with a live statistics consent. A campaign's own dashboard counts its live
+members with a live statistics consent, published or not.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
+from itertools import count
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from deletion_portal.accounts.models import Role
+from deletion_portal.accounts.services import account_delete
+from deletion_portal.advocacy import campaigns as svc
+from deletion_portal.advocacy import figures, stats_store
+from deletion_portal.advocacy.consents import consent_set
+from deletion_portal.advocacy.models import Campaign, CampaignMember, ConsentKind, OutcomeLeaf
+from deletion_portal.cases.models import Case
+from deletion_portal.dpo.models import EmployerResponse, ResponseStatus
+from tests.support.data import PASSWORD
+from tests.support.world import login, make_account
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 6, 1)
+GDPR, CCPA = "eu-gdpr", "us-ca-ccpa"
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_numbers = count(1)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc), tick=False):
+        yield
+
+
+def make_case(employer, *, owner=None, law=GDPR, received=date(2026, 2, 2), outcome="on_time", region="DE-BY"):
+    """A sent case with the outcome columns ``case_recompute`` keeps (on_time / late / none)."""
+    respond_by = received + timedelta(days=30)
+    fields = {"employer": employer, "status": "sent", "law_key": law, "region": region, "work_region": region,
+              "received_on": received, "respond_by": respond_by, "owner": owner}
+    if outcome in ("on_time", "late"):
+        answered = received + timedelta(days=20 if outcome == "on_time" else 40)
+        fields.update(answered_on=answered, on_time=answered <= respond_by, outcome="answered", status="answered")
+    return Case.objects.create(**fields)
+
+
+def join(campaign, case, *, statistics=True, actor=None):
+    member = CampaignMember.objects.create(campaign=campaign, case=case)
+    if statistics:
+        consent_set(member=member, kind=ConsentKind.STATISTICS, given=True, actor=actor)
+    return member
+
+
+@pytest.fixture
+def campaign(organisation, employer):
+    campaign = Campaign.objects.create(organisation=organisation, title="Keystrokes", slug="keystrokes",
+                                       law_keys=[GDPR], state="open", publish_statistics=True)
+    campaign.employers.add(employer)
+    return campaign
+
+
+def members(campaign, employer, n, **kwargs):
+    return [join(campaign, make_case(employer, **kwargs)) for _ in range(n)]
+
+
+def leaf_cases(employer) -> int:
+    total = OutcomeLeaf.objects.filter(employer=employer, month__isnull=True).first()
+    return total.data["cases"] if total else 0
+
+
+# --- THE rule --------------------------------------------------------------------------------------------
+
+
+def test_only_consenting_live_members_of_publishing_campaigns_count_once(organisation, employer, campaign):
+    counted = join(campaign, make_case(employer)).case
+    unconsented = join(campaign, make_case(employer), statistics=False).case
+    quiet = Campaign.objects.create(organisation=organisation, title="Quiet", slug="quiet")
+    unpublished = join(quiet, make_case(employer)).case
+    left = join(campaign, make_case(employer))
+    svc.campaign_leave(member=left, actor=None)
+    twice = join(campaign, make_case(employer)).case
+    other = Campaign.objects.create(organisation=organisation, title="Other", slug="other", publish_statistics=True)
+    join(other, twice)
+
+    found = list(figures.cases_counted_in_statistics())
+    assert sorted(c.pk for c in found) == sorted([counted.pk, twice.pk])  # a case in two campaigns counts once
+    assert unconsented.pk not in [c.pk for c in found] and unpublished.pk not in [c.pk for c in found]
+    # The campaign's own dashboard counts its consenting members whether or not it publishes.
+    assert list(figures.campaign_cases_counted(campaign_id=quiet.pk)) == [unpublished]
+
+
+def test_organisers_publish_through_the_form_and_the_api(client, organisation, advocate, employer):
+    created = svc.campaign_create(organisation=organisation, actor=advocate, title="Pub", employers=[employer])
+    assert created.publish_statistics is False  # default: not published
+    api = login(APIClient(), advocate)
+    response = api.patch(f"/api/v1/campaigns/{created.pk}", {"publish_statistics": True}, format="json")
+    assert response.status_code == 200 and response.json()["publish_statistics"] is True
+    login(client, advocate)
+    client.post(reverse("advocacy:campaign-edit", args=[created.pk]), {"title": "Pub", "publish_statistics": ""})
+    created.refresh_from_db()
+    assert created.title == "Pub" and created.publish_statistics is False
+
+
+# --- Every way out of the statistics reaches the precomputed leaves at once (no refresh) ------------------
+
+
+def _withdraw(member, campaign, employer):
+    consent_set(member=member, kind=ConsentKind.STATISTICS, given=False, actor=None)
+
+
+def _leave(member, campaign, employer):
+    svc.campaign_leave(member=member, actor=None)
+
+
+def _delete_case(member, campaign, employer):
+    Case.objects.get(pk=member.case_id).delete()
+
+
+def _delete_account(member, campaign, employer):
+    account_delete(user=member.case.owner, password=PASSWORD)
+
+
+@pytest.mark.parametrize("way_out", [_withdraw, _leave, _delete_case, _delete_account],
+                         ids=["withdrawal", "leaving", "case-deletion", "account-deletion"])
+def test_a_case_that_stops_counting_leaves_the_precomputed_figures_at_once(employer, campaign, way_out):
+    owner = make_account("leaver@mail.example", Role.EMPLOYEE)
+    group = members(campaign, employer, 6)
+    leaver = join(campaign, make_case(employer, owner=owner))
+    stats_store.statistics_refresh(today=TODAY)
+    assert leaf_cases(employer) == 7 == len(group) + 1
+    way_out(leaver, campaign, employer)
+    assert leaf_cases(employer) == 6
+    leaf = OutcomeLeaf.objects.get(employer=employer, law_key=GDPR, month=date(2026, 2, 1))
+    assert leaf.data["cases"] == 6
+
+
+def test_unpublishing_takes_every_member_out_of_the_public_figures_at_once(employer, campaign, advocate):
+    members(campaign, employer, 6)
+    stats_store.statistics_refresh(today=TODAY)
+    assert leaf_cases(employer) == 6
+    svc.campaign_update(campaign=campaign, actor=advocate, publish_statistics=False)
+    assert leaf_cases(employer) == 0
+    assert not OutcomeLeaf.objects.filter(employer=employer).exists()
+
+
+def test_a_withdrawal_in_one_campaign_keeps_a_case_counted_through_another(organisation, employer, campaign):
+    members(campaign, employer, 5)
+    other = Campaign.objects.create(organisation=organisation, title="Other", slug="other", publish_statistics=True)
+    case = make_case(employer)
+    here, there = join(campaign, case), join(other, case)
+    stats_store.statistics_refresh(today=TODAY)
+    assert leaf_cases(employer) == 6
+    consent_set(member=here, kind=ConsentKind.STATISTICS, given=False, actor=None)
+    assert leaf_cases(employer) == 6
+    consent_set(member=there, kind=ConsentKind.STATISTICS, given=False, actor=None)
+    assert leaf_cases(employer) == 5
+
+
+# --- The campaign dashboard, its downloads and API ------------------------------------------------------------
+
+
+def test_the_dashboard_shows_headline_charts_tables_and_is_linked(client, advocate, employer, campaign):
+    for outcome in ["on_time"] * 6 + ["late"] * 5 + ["none"] * 5:
+        join(campaign, make_case(employer, outcome=outcome))
+    for outcome in ["on_time"] * 6 + ["late"] * 5 + ["none"] * 5:
+        join(campaign, make_case(employer, outcome=outcome, received=date(2026, 3, 3)))
+    Campaign.objects.filter(pk=campaign.pk).update(publish_statistics=False)  # the dashboard does not need it
+    login(client, advocate)
+    assert reverse("advocacy:campaign-stats", args=[campaign.pk]) in client.get(
+        reverse("advocacy:campaign", args=[campaign.pk])).content.decode()
+    page = client.get(reverse("advocacy:campaign-stats", args=[campaign.pk])).content.decode()
+    assert '<strong class="headline-cases">32</strong>' in page
+    assert 'id="answers-over-time-title"' in page and 'id="answers-over-time-desc"' in page  # with its text alternative
+    assert "By employer" in page and employer.legal_name in page
+    report = login(APIClient(), advocate).get(f"/api/v1/campaigns/{campaign.pk}/stats").json()
+    status = next(t for t in report["tables"] if t["variable"] == "status")
+    assert report["cases"] == 32 and [c["count"] for c in status["cells"]] == [12, 10, 10]
+    assert report["by_employer"][0]["employer"] == employer.pk and report["by_employer"][0]["total"] == 32
+    downloaded = client.get(reverse("advocacy:campaign-stats-json", args=[campaign.pk])).json()
+    assert downloaded == report
+    rows = list(csv.reader(io.StringIO(client.get(reverse("advocacy:campaign-stats-csv", args=[campaign.pk]))
+                                       .content.decode())))
+    assert ["status_by_employer", str(employer.pk), "all", "all", "on_time", "12", "37.5", "32", "false"] in rows
+
+
+def test_a_bad_filter_is_a_400_naming_the_field(client, advocate, campaign):
+    login(client, advocate)
+    page = client.get(reverse("advocacy:campaign-stats", args=[campaign.pk]), {"period": "June"})
+    assert page.status_code == 400 and "period" in page.content.decode()
+    api = login(APIClient(), advocate).get(f"/api/v1/campaigns/{campaign.pk}/stats", {"law": "nope"})
+    assert api.status_code == 400 and "law" in api.json()
+
+
+def test_another_organisations_member_gets_a_404(employer, campaign):
+    from deletion_portal.advocacy.models import Organisation, OrganisationMembership
+
+    rival = make_account("rival@union.example", Role.ADVOCATE)
+    OrganisationMembership.objects.create(organisation=Organisation.objects.create(name="Rival", country="DE"),
+                                          user=rival, role="organiser")
+    assert login(APIClient(), rival).get(f"/api/v1/campaigns/{campaign.pk}/stats").status_code == 404
+
+
+# --- The ML artefacts' outcomes from the DPO's answers (dpo's statistics source) ------------------------------
+
+
+def test_artefact_outcomes_are_counted_from_sent_answers_under_the_same_suppression(team, employer, campaign):
+    cases = [m.case for m in members(campaign, employer, 12)]
+    for i, case in enumerate(cases):
+        outcomes = ["deleted"] if i < 6 else ["retrained_without", "not_held"]
+        EmployerResponse.objects.create(case=case, team=team, status=ResponseStatus.SENT, answer={
+            "artefacts": [{"kind": "model", "name": f"m{j}", "outcome": o} for j, o in enumerate(outcomes)]})
+    EmployerResponse.objects.create(case=cases[0], team=team, status=ResponseStatus.DRAFT,
+                                    answer={"artefacts": [{"kind": "model", "name": "x", "outcome": "anonymous"}]})
+    from deletion_portal.advocacy.reports import Filters
+    from deletion_portal.advocacy.stats_views import campaign_report
+
+    report = campaign_report(campaign, Filters(), today=TODAY)
+    tables = {t["variable"]: t for t in report["tables"]}
+    assert [c["count"] for c in tables["artefact:deleted"]["cells"]] == [6, 6]
+    assert [c["count"] for c in tables["artefact:retrained_without"]["cells"]] == [6, 6]
+    assert tables["artefact:retrained_without"]["label"] == "ML artefacts: Retrained without the data"
+    # Under k: the draft's "anonymous" is not counted, and a row with a cell under 5 (0 here) is suppressed.
+    assert tables["artefact:anonymous"]["suppressed"] and tables["artefact:anonymous"]["cells"][0]["count"] is None
+    stats_store.statistics_refresh(today=TODAY)
+    release, _ = stats_store.employer_release(employer.pk)
+    assert release.row("artefact:deleted").count("yes") == 6
+
+
+# --- Done means: one employee alone in a region cannot be found out, anywhere ----------------------------------
+
+FILTERS = [{}, {"law": GDPR}, {"law": CCPA}, {"period": "2026"}, {"period": "2026-02"}, {"period": "2026-01"},
+           {"period": "2026-03"}, {"law": CCPA, "period": "2026-02"}, {"law": GDPR, "period": "2026-02"}]
+
+
+def everything_shown(client, api, campaign, employer) -> str:
+    """Every page, filter and download the public and the organisation's members can get."""
+    out = [client.get(reverse("stats:ranking")).content.decode()]
+    for params in FILTERS:
+        for url in (reverse("stats:employer-outcomes", args=[employer.pk]),
+                    reverse("stats:employer-outcomes-csv", args=[employer.pk]),
+                    reverse("stats:employer-outcomes-json", args=[employer.pk]),
+                    reverse("advocacy:campaign-stats", args=[campaign.pk]),
+                    reverse("advocacy:campaign-stats-csv", args=[campaign.pk]),
+                    reverse("advocacy:campaign-stats-json", args=[campaign.pk])):
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, params)
+            out.append(response.content.decode())
+        for url in (f"/api/v1/employers/{employer.pk}/outcomes", f"/api/v1/campaigns/{campaign.pk}/stats"):
+            response = api.get(url, params)
+            assert response.status_code == 200, (url, params)
+            out.append(json.dumps(response.json(), sort_keys=True))
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", "\n".join(out))
+
+
+def test_one_employee_alone_in_a_region_cannot_be_found_out_and_withdrawal_is_immediate(client, advocate, employer,
+                                                                                        campaign):
+    """30 consenting members; 29 in Bavaria under the GDPR, ONE in California under the CCPA. Everything shown
+    (public scoreboard, ranking, campaign dashboard, downloads, both APIs, every filter) is the same whether
+    that employee was answered late or on time (one GDPR case of the same month swapped the other way)."""
+    gdpr = []
+    for month, outcomes in ((1, ["on_time"] * 4 + ["late"] * 3 + ["none"] * 3),
+                            (2, ["on_time"] * 4 + ["late"] * 2 + ["none"] * 3),
+                            (3, ["on_time"] * 3 + ["late"] * 4 + ["none"] * 3)):
+        gdpr += [join(campaign, make_case(employer, received=date(2026, month, 5), outcome=o)).case for o in outcomes]
+    lone_member = join(campaign, make_case(employer, law=CCPA, region="US-CA", received=date(2026, 2, 9),
+                                           outcome="late"))
+    lone = lone_member.case
+    assert figures.cases_counted_in_statistics().count() == 30
+    stats_store.statistics_refresh(today=TODAY)
+    login(client, advocate)
+    api = login(APIClient(), advocate)
+    shown = everything_shown(client, api, campaign, employer)
+    assert "US-CA" not in shown
+
+    swapped = False
+    for other in sorted((c for c in gdpr if c.on_time), key=lambda c: c.received_on != lone.received_on):
+        Case.objects.filter(pk=lone.pk).update(answered_on=lone.received_on + timedelta(days=10), on_time=True)
+        Case.objects.filter(pk=other.pk).update(answered_on=other.received_on + timedelta(days=40), on_time=False)
+        stats_store.statistics_refresh(today=TODAY)
+        if everything_shown(client, api, campaign, employer) == shown:
+            swapped = True
+            break
+        Case.objects.filter(pk=lone.pk).update(answered_on=lone.answered_on, on_time=lone.on_time)
+        Case.objects.filter(pk=other.pk).update(answered_on=other.answered_on, on_time=other.on_time)
+    assert swapped, "some figure shown tells whether the Californian employee was answered on time"
+
+    # The lone employee withdraws: the next load of every page counts 29, without waiting for a refresh.
+    consent_set(member=lone_member, kind=ConsentKind.STATISTICS, given=False, actor=None)
+    assert api.get(f"/api/v1/employers/{employer.pk}/outcomes").json()["cases"] == 29
+    assert api.get(f"/api/v1/campaigns/{campaign.pk}/stats").json()["cases"] == 29
+
+
+# --- Query counts (2 vs 12) and GETs that never write -------------------------------------------------------
+
+DASHBOARD_URLS = ("advocacy:campaign-stats", "advocacy:campaign-stats-csv", "advocacy:campaign-stats-json",
+                  "api-v1:campaign-stats")
+
+
+@pytest.mark.parametrize("name", DASHBOARD_URLS)
+def test_the_dashboard_costs_the_same_queries_for_2_and_12_rows(client, advocate, employer, campaign, name):
+    from deletion_portal.employers.models import Employer
+
+    login(client, advocate)
+
+    def queries(n):
+        for i in range(n):
+            other = Employer.objects.create(legal_name=f"Employer {next(_numbers)}", country="DE")
+            campaign.employers.add(other)
+            for outcome in ["on_time"] * 5 + ["late"] * 5 + ["none"] * 5:
+                join(campaign, make_case(other, outcome=outcome, received=date(2026, 1 + i % 5, 4),
+                                         law=(GDPR, CCPA)[i % 2]))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(name, args=[campaign.pk])).status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries(2) == queries(10)  # 2 employers, then 12
+
+
+@pytest.mark.parametrize("name", DASHBOARD_URLS)
+def test_a_dashboard_get_never_writes(client, advocate, employer, campaign, name):
+    members(campaign, employer, 15)
+    login(client, advocate)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse(name, args=[campaign.pk])).status_code == 200
+    assert not [q["sql"] for q in captured.captured_queries if WRITE.match(q["sql"])]
