@@ -8,9 +8,6 @@ advocates must use an authenticator app before they see anything).
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,10 +21,9 @@ from deletion_portal.advocacy.models import (
     OrganisationMembership,
     OrganisationRole,
 )
+from deletion_portal.core import invitations
 from deletion_portal.core.outbox import outbox_enqueue
-from deletion_portal.employers.teams import secret_hash
 
-INVITATION_TTL = timedelta(days=7)
 #: Roles that may run campaigns (create, edit, open, close; see shared cases' members).
 ORGANISING_ROLES = (OrganisationRole.ADMIN, OrganisationRole.ORGANISER)
 
@@ -54,18 +50,11 @@ def organisation_memberships_of(*, user):
 
 
 def invitation_get_live(*, token: str) -> OrganisationInvitation | None:
-    if not token:
-        return None
-    invitation = (OrganisationInvitation.objects.select_related("organisation")
-                  .filter(token_hash=secret_hash(token)).first())
-    if invitation is None or invitation.revoked_at or invitation.accepted_at or invitation.expires_at <= timezone.now():
-        return None
-    return invitation
+    return invitations.invitation_live(OrganisationInvitation.objects.select_related("organisation"), token=token)
 
 
 def invitations_pending(*, organisation: Organisation):
-    return organisation.invitations.filter(accepted_at=None, revoked_at=None,
-                                           expires_at__gt=timezone.now()).order_by("created_at")
+    return invitations.invitations_pending(organisation.invitations.all())
 
 
 def _admin_check(*, organisation: Organisation, actor) -> OrganisationMembership:
@@ -147,12 +136,12 @@ def organisation_invitation_create(*, organisation: Organisation, actor, email: 
         raise OrganisationError({"role": "Choose admin, organiser or viewer."})
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise OrganisationError({"email": f"{email} is a member already."})
-    token = secrets.token_urlsafe(32)
+    token, token_hash = invitations.new_token()
     with transaction.atomic():
         invitations_pending(organisation=organisation).filter(email__iexact=email).update(revoked_at=timezone.now())
         invitation = OrganisationInvitation.objects.create(
-            organisation=organisation, email=email, role=role, token_hash=secret_hash(token), invited_by=actor,
-            expires_at=timezone.now() + INVITATION_TTL)
+            organisation=organisation, email=email, role=role, token_hash=token_hash, invited_by=actor,
+            expires_at=invitations.expires_at())
         link = settings.SITE_URL.rstrip("/") + reverse("advocacy:invitation-accept", args=[token])
         outbox_enqueue(
             key=f"organisation-invitation:{invitation.pk}",
@@ -180,18 +169,10 @@ def organisation_invitation_revoke(*, invitation: OrganisationInvitation, actor)
 
 def organisation_invitation_accept(*, token: str, user) -> OrganisationMembership:
     with transaction.atomic():
-        invitation = invitation_get_live(token=token)
-        if invitation is None:
-            raise OrganisationError("This invitation is not valid: it has expired, was revoked or was used already.")
-        invitation = OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.accepted_at or invitation.revoked_at:
-            raise OrganisationError("This invitation is not valid: it has expired, was revoked or was used already.")
-        if user.email.lower() != invitation.email.lower():
-            raise OrganisationError(f"This invitation is for {invitation.email}. Sign in with that address to accept it.")
-        if user.role not in (Role.EMPLOYEE, Role.ADVOCATE):
+        invitation = invitations.invitation_claim(OrganisationInvitation.objects.select_related("organisation"),
+                                                  token=token, user=user, error=OrganisationError)
+        if user.role not in (Role.EMPLOYEE, Role.ADVOCATE):  # raising rolls the claim back
             raise OrganisationError("An employer's DPO or staff account cannot join an organisation; use another address.")
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at"])
         return organisation_member_add(organisation=invitation.organisation, user=user, role=invitation.role)
 
 

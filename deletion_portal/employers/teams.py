@@ -20,7 +20,6 @@ nothing from the next request on.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -32,6 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deletion_portal.accounts.models import Role
+from deletion_portal.core import invitations
+from deletion_portal.core.invitations import secret_hash
 from deletion_portal.core.outbox import outbox_enqueue
 from deletion_portal.employers.models import (
     Employer,
@@ -50,16 +51,10 @@ PROOF_TTL = timedelta(minutes=30)
 PROOF_MAX_ATTEMPTS = 5
 #: At most this many codes per user per hour (each one is an email to someone else's mailbox).
 PROOF_MAX_PER_HOUR = 5
-INVITATION_TTL = timedelta(days=7)
 
 
 class TeamError(ValidationError):
     """A team operation the rules refuse (its message says why)."""
-
-
-def secret_hash(value: str) -> str:
-    """A keyed SHA-256 of a code or token (only this is stored)."""
-    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
 def audit(*, team: EmployerTeam, action: str, actor=None, subject_email: str = "", **details) -> TeamAuditEntry:
@@ -92,16 +87,11 @@ def team_admin_check(*, team: EmployerTeam, actor) -> TeamMembership:
 
 def invitation_get_live(*, token: str) -> TeamInvitation | None:
     """The invitation whose link carries ``token``, if it is neither expired, revoked nor accepted."""
-    if not token:
-        return None
-    invitation = TeamInvitation.objects.select_related("team").filter(token_hash=secret_hash(token)).first()
-    if invitation is None or invitation.revoked_at or invitation.accepted_at or invitation.expires_at <= timezone.now():
-        return None
-    return invitation
+    return invitations.invitation_live(TeamInvitation.objects.select_related("team"), token=token)
 
 
 def invitations_pending(*, team: EmployerTeam):
-    return team.invitations.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()).order_by("created_at")
+    return invitations.invitations_pending(team.invitations.all())
 
 
 def employers_verifiable():
@@ -236,15 +226,15 @@ def team_invitation_create(*, team: EmployerTeam, actor, email: str, role: str) 
         raise TeamError("Choose a role.")
     if team.memberships.filter(user__email__iexact=email).exclude(verified_at=None).exists():
         raise TeamError(f"{email} is a member of the team already.")
-    token = secrets.token_urlsafe(32)
+    token, token_hash = invitations.new_token()
     with transaction.atomic():
         for old in invitations_pending(team=team).filter(email__iexact=email):
             old.revoked_at = timezone.now()
             old.save(update_fields=["revoked_at"])
             audit(team=team, action=TeamAuditAction.INVITATION_REVOKED, actor=actor, subject_email=email,
                   invitation=old.pk, reason="replaced by a new invitation")
-        invitation = TeamInvitation.objects.create(team=team, email=email, role=role, token_hash=secret_hash(token),
-                                                   invited_by=actor, expires_at=timezone.now() + INVITATION_TTL)
+        invitation = TeamInvitation.objects.create(team=team, email=email, role=role, token_hash=token_hash,
+                                                   invited_by=actor, expires_at=invitations.expires_at())
         audit(team=team, action=TeamAuditAction.INVITED, actor=actor, subject_email=email, role=role,
               invitation=invitation.pk)
         link = settings.SITE_URL.rstrip("/") + reverse("dpo:invitation-accept", args=[token])
@@ -277,16 +267,8 @@ def team_invitation_accept(*, token: str, user) -> TeamMembership:
     """Join the team through a live invitation to the user's own address. An employee account becomes a DPO
     account (the team's pages need it, and with it the second factor)."""
     with transaction.atomic():
-        invitation = invitation_get_live(token=token)
-        if invitation is None:
-            raise TeamError("This invitation is not valid: it has expired, was revoked or was used already.")
-        invitation = TeamInvitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.accepted_at or invitation.revoked_at:
-            raise TeamError("This invitation is not valid: it has expired, was revoked or was used already.")
-        if user.email.lower() != invitation.email.lower():
-            raise TeamError(f"This invitation is for {invitation.email}. Sign in with that address to accept it.")
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at"])
+        invitation = invitations.invitation_claim(TeamInvitation.objects.select_related("team"), token=token,
+                                                  user=user, error=TeamError)
         if user.role == Role.EMPLOYEE:
             user.role = Role.DPO
             user.save(update_fields=["role"])

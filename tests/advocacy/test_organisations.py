@@ -73,8 +73,10 @@ def test_only_admins_invite_and_the_last_admin_stays(organisation, org_admin, ad
 def test_a_dpo_account_cannot_join_an_organisation(organisation, org_admin, dpo):
     _invitation, token = org.organisation_invitation_create(organisation=organisation, actor=org_admin, email=dpo.email,
                                                             role="viewer")
-    with pytest.raises(org.OrganisationError):
+    with pytest.raises(org.OrganisationError) as info:
         org.organisation_invitation_accept(token=token, user=dpo)
+    assert "cannot join" in str(info.value)
+    assert org.invitation_get_live(token=token) is not None  # the refusal rolled the claim back: not used up
 
 
 def test_staff_verify_with_a_note_of_the_evidence(organisation):
