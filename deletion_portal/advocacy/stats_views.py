@@ -25,6 +25,7 @@ from deletion_portal.advocacy.reports import (
     CSV_COLUMNS,
     FilterError,
     Filters,
+    acknowledgement_laws,
     csv_rows,
     law_name,
     outcomes_report,
@@ -94,12 +95,12 @@ def report_sections(report: dict) -> dict:
     completeness_chart, completeness = _completeness_chart(report)
     artefact_chart, artefacts = _artefact_chart(report)
     tables = {t["variable"]: t for t in report["tables"]}
-    other = [t for t in report["tables"] if t["variable"] != "status"
+    other = [t for t in report["tables"] if t["variable"] not in ("status", "ack_status")
              and not t["variable"].startswith(("item:", "artefact:", "artefact_retained:"))]
     other += [t for t in report["tables"] if t["variable"].startswith("artefact_retained:")]
-    return {"report": report, "status": tables["status"], "other_tables": other, "series_chart": _series_chart(report),
+    return {"report": report, "status": tables["status"], "ack_status": tables.get("ack_status"), "other_tables": other, "series_chart": _series_chart(report),
             "completeness_chart": completeness_chart, "completeness": completeness,
-            "artefact_chart": artefact_chart, "artefacts": artefacts}
+            "artefact_chart": artefact_chart, "artefacts": artefacts, "acknowledgement_laws": acknowledgement_laws()}
 
 
 @require_GET
@@ -166,7 +167,8 @@ def outcomes_ranking(request):
 @require_GET
 def method(request):
     return render(request, "advocacy/stats/method.html", {"rule": suppression_rule(min_cell()), "k": min_cell(),
-                                                          "dictionary": DICTIONARY})
+                                                          "dictionary": DICTIONARY,
+                                                          "acknowledgement_laws": acknowledgement_laws()})
 
 
 # --- A campaign's own dashboard (the organisation's members) --------------------------------------------
