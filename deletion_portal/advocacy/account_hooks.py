@@ -22,7 +22,7 @@ def _members_of(case_ids):
 def case_page_campaigns(*, case, today) -> dict:
     """The case page's campaign panel: each campaign the case joined, the member's current choices with
     their plain-language wording, the live mandate (reads only)."""
-    from deletion_portal.advocacy.consents import WORDING
+    from deletion_portal.advocacy.consents import consent_wording
 
     rows = []
     for member in _members_of([case.pk]):
@@ -32,7 +32,7 @@ def case_page_campaigns(*, case, today) -> dict:
         live = next((m for m in member.mandates.all() if m.revoked_at is None), None)
         rows.append({
             "member": member,
-            "choices": [{"kind": kind, "label": ConsentKind(kind).label, "text": WORDING[kind][1], "given": current[kind]}
+            "choices": [{"kind": kind, "label": ConsentKind(kind).label, "text": consent_wording(kind)[1], "given": current[kind]}
                         for kind in ConsentKind.values],
             "mandate": live,
             "history": list(member.consents.all()),
@@ -41,6 +41,8 @@ def case_page_campaigns(*, case, today) -> dict:
 
 
 def case_export_campaigns(*, cases) -> dict[int, dict]:
+    from deletion_portal.advocacy.consents import consent_wording_of
+
     found: dict[int, dict] = {case.pk: {"campaigns": []} for case in cases}
     for member in _members_of([case.pk for case in cases]):
         found[member.case_id]["campaigns"].append({
@@ -49,7 +51,8 @@ def case_export_campaigns(*, cases) -> dict[int, dict]:
             "joined_at": member.joined_at,
             "left_at": member.left_at,
             "mention_in_letter": member.mention_in_letter,
-            "consents": [{"kind": c.kind, "given": c.given, "wording_version": c.wording_version, "at": c.at}
+            "consents": [{"kind": c.kind, "given": c.given, "wording_version": c.wording_version,
+                          "wording": consent_wording_of(c.kind, c.wording_version), "at": c.at}
                          for c in member.consents.all()],
             "mandates": [export_fields(m, exclude=("member", "organisation", "pdf")) | {"pdf": m.pdf.name}
                          for m in member.mandates.all()],

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from deletion_portal.advocacy.models import (
     CampaignMember,
@@ -36,26 +38,41 @@ from deletion_portal.cases.hooks import LetterEnvelope
 from deletion_portal.core.outbox import outbox_enqueue
 from deletion_portal.laws.registry import UnknownRegime, get_regime
 
-#: What each choice says, in plain language, with its wording version (stored on every row).
-WORDING = {
-    ConsentKind.STATISTICS: (
-        "2026-12-1",
-        "Count my case in the campaign's statistics. The group sees only outcome-level data, counted together "
-        "with other members: dates, statuses and which items of the checklist the employer answered. Never "
-        "your name, address, letter text or files. Groups of fewer than 5 are never shown.",
-    ),
-    ConsentKind.SEE_CASE: (
-        "2026-12-1",
-        "Let the group see my case: your name, the case's status and dates, your letters and the employer's "
-        "answer. Not your notes or the files you did not share.",
-    ),
-    ConsentKind.MANDATE: (
-        "2026-12-1",
-        "Mandate the group to act for me: it may send my request, follow-ups and complaints on my behalf, with "
-        "the group's contact as the reply address. You still see everything on your case, and you can revoke "
-        "the mandate at any time (letters already sent stay valid).",
-    ),
+#: Every wording a member was ever shown, by kind and version. A ``Consent`` row records the version it was
+#: given under and keeps it: a new wording is a new version here, never an edit of an old one, so what each
+#: member agreed to can always be shown (:func:`consent_wording_of`). Marked for translation; translated when shown.
+WORDINGS: dict[str, dict[str, str]] = {
+    ConsentKind.STATISTICS: {
+        "2026-12-1": gettext_noop(
+            "Count my case in the campaign's statistics. The group sees only outcome-level data, counted together "
+            "with other members: dates, statuses and which items of the checklist the employer answered. Never "
+            "your name, address, letter text or files. Groups of fewer than 5 are never shown."),
+        # Names k (``STATS_MIN_CELL``) instead of a fixed 5: the version recorded is "2026-12-2/k<k>", because a
+        # different k is a different promise.
+        "2026-12-2": gettext_noop(
+            "Count my case in the campaign's statistics. The group sees only outcome-level data, counted together "
+            "with other members: dates, statuses and which items of the checklist the employer answered. Never "
+            "your name, address, letter text or files. Groups of fewer than %(k)s people are never shown."),
+    },
+    ConsentKind.SEE_CASE: {
+        "2026-12-1": gettext_noop(
+            "Let the group see my case: your name, the case's status and dates, your letters and the employer's "
+            "answer. Not your notes or the files you did not share."),
+    },
+    ConsentKind.MANDATE: {
+        "2026-12-1": gettext_noop(
+            "Mandate the group to act for me: it may send my request, follow-ups and complaints on my behalf, with "
+            "the group's contact as the reply address. You still see everything on your case, and you can revoke "
+            "the mandate at any time (letters already sent stay valid)."),
+    },
 }
+
+#: The wording shown now, per kind.
+CURRENT_WORDING = {ConsentKind.STATISTICS: "2026-12-2", ConsentKind.SEE_CASE: "2026-12-1",
+                   ConsentKind.MANDATE: "2026-12-1"}
+
+#: The versions whose text names k: their recorded version carries it ("2026-12-2/k5").
+_NAMES_K = frozenset({(ConsentKind.STATISTICS, "2026-12-2")})
 
 
 class ConsentError(ValidationError):
@@ -63,7 +80,21 @@ class ConsentError(ValidationError):
 
 
 def consent_wording(kind: str) -> tuple[str, str]:
-    return WORDING[kind]
+    """The wording shown now for ``kind``: (the version to record, the text in the active language). The
+    statistics wording names the smallest group ever shown, k = ``STATS_MIN_CELL``, and its version says which k."""
+    version = CURRENT_WORDING[kind]
+    if (kind, version) in _NAMES_K:
+        version = f"{version}/k{settings.STATS_MIN_CELL}"
+    return version, consent_wording_of(kind, version)
+
+
+def consent_wording_of(kind: str, version: str) -> str | None:
+    """The text of a recorded wording version (None for a version this portal never showed)."""
+    base, _, k = version.partition("/k")
+    template = WORDINGS.get(kind, {}).get(base)
+    if template is None or bool(k) != ((kind, base) in _NAMES_K) or (k and not k.isdigit()):
+        return None
+    return gettext(template) % {"k": int(k)} if k else gettext(template)
 
 
 def consent_current(*, member: CampaignMember) -> dict[str, bool]:
@@ -95,7 +126,7 @@ def consent_set(*, member: CampaignMember, kind: str, given: bool, actor, signat
             mandate_sign(member=member, signature=signature)
         else:
             _mandate_revoke(member=member)
-    version, _text = WORDING[kind]
+    version, _text = consent_wording(kind)
     row = Consent.objects.create(member=member, kind=kind, given=given, wording_version=version, actor=actor)
     share_sync(member=member)
     if kind == ConsentKind.STATISTICS and not given:
@@ -182,7 +213,7 @@ def mandate_sign(*, member: CampaignMember, signature: str) -> Mandate:
     scope = mandate_scope(case, member.campaign.organisation)
     text = mandate_text(member=member, signer_name=signer_name, scope=scope)
     digest = hashlib.sha256(text.encode()).hexdigest()
-    version = WORDING[ConsentKind.MANDATE][0]
+    version, _text = consent_wording(ConsentKind.MANDATE)
     mandate = Mandate.objects.create(member=member, organisation=member.campaign.organisation, signer_name=signer_name,
                                      signature=signature, scope=scope, wording_version=version, text=text,
                                      text_sha256=digest)

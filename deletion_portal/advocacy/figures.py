@@ -66,6 +66,8 @@ def min_cell() -> int:
 STATUS = Variable("status", "Answer by the legal date", (
     ("on_time", "Answered on time"), ("late", "Answered late"), ("none", "Not answered, date passed")))
 ACKNOWLEDGED = Variable("acknowledged", "Receipt acknowledged", (("yes", "Acknowledged"), ("no", "Not acknowledged")))
+ACK_STATUS = Variable("ack_status", "Receipt acknowledged by the legal date (laws with an acknowledgement period)", (
+    ("on_time", "Acknowledged on time"), ("late", "Acknowledged late"), ("none", "Not acknowledged, date passed")))
 EXTENDED = Variable("extended", "Extension notified", (("yes", "Extended"), ("no", "Not extended")))
 REFUSED = Variable("refused", "Refused (answered cases)", (("yes", "Refused in whole or part"), ("no", "Not refused")))
 IDENTITY = Variable("identity", "Identity asked", (("yes", "Identity asked"), ("no", "Identity not asked")))
@@ -73,7 +75,7 @@ ID_COPY = Variable("id_copy", "ID-document copy asked (when identity was asked)"
                    (("yes", "ID copy asked"), ("no", "No ID copy asked")))
 FOLLOW_UP = Variable("follow_up", "Follow-up letter (final)", (("yes", "Follow-up"), ("no", "No follow-up")))
 COMPLAINT = Variable("complaint", "Complaint to the authority (final)", (("yes", "Complaint"), ("no", "No complaint")))
-BASE_VARIABLES = (STATUS, ACKNOWLEDGED, EXTENDED, REFUSED, IDENTITY, ID_COPY, FOLLOW_UP, COMPLAINT)
+BASE_VARIABLES = (STATUS, ACKNOWLEDGED, ACK_STATUS, EXTENDED, REFUSED, IDENTITY, ID_COPY, FOLLOW_UP, COMPLAINT)
 
 #: What each published column means (the data dictionary on the pages, in the CSV's companion and the JSON).
 DICTIONARY = {
@@ -82,6 +84,10 @@ DICTIONARY = {
               "the (possibly validly extended) date, answered after it, or not answered although it passed. "
               "Cases not yet due, or under a law with no fixed period, are not in this row.",
     "acknowledged": "Cases whose receipt the employer acknowledged, against those it did not.",
+    "ack_status": "Under a law that sets a period to acknowledge receipt (listed on the method page), of the cases whose acknowledge-by date has passed or whose receipt was confirmed: "
+                  "receipt confirmed on or before that date, after it, or not at all although it passed. An answer "
+                  "(or refusal) confirms receipt too. Cases under a law without such a period are not applicable "
+                  "and not in this row; nor are cases not yet due.",
     "extended": "Cases in which the employer notified an extension of the period.",
     "refused": "Of the answered cases: those refused in whole or in part.",
     "refused_ground:<code>": "Of the refused cases: those whose refusal relied on this ground (a refusal may cite several).",
@@ -148,6 +154,14 @@ def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = Fa
             n_extended=Count("pk", filter=Q(extended=True)),
             n_answered=Count("pk", filter=Q(answered_on__isnull=False)),
             n_refused=Count("pk", filter=Q(refused=True, answered_on__isnull=False)),
+            # Acknowledged by the law's acknowledge-by date (only laws with an acknowledgement period have one);
+            # an answer confirms receipt too.
+            n_ack_confirmed=Count("pk", filter=Q(acknowledge_by__isnull=False)
+                                  & (Q(acknowledged_on__isnull=False) | Q(answered_on__isnull=False))),
+            n_ack_on_time=Count("pk", filter=Q(acknowledge_by__isnull=False)
+                                & (Q(acknowledged_on__lte=F("acknowledge_by")) | Q(answered_on__lte=F("acknowledge_by")))),
+            n_ack_none=Count("pk", filter=Q(acknowledge_by__lt=today, acknowledged_on__isnull=True,
+                                            answered_on__isnull=True)),
         )
     )
     for row in grouped:
@@ -159,6 +173,9 @@ def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = Fa
         add(law, month, "status", "none", row["n_none"])
         add(law, month, "acknowledged", "yes", row["n_acknowledged"])
         add(law, month, "acknowledged", "no", row["n_cases"] - row["n_acknowledged"])
+        add(law, month, "ack_status", "on_time", row["n_ack_on_time"])
+        add(law, month, "ack_status", "late", row["n_ack_confirmed"] - row["n_ack_on_time"])
+        add(law, month, "ack_status", "none", row["n_ack_none"])
         add(law, month, "extended", "yes", row["n_extended"])
         add(law, month, "extended", "no", row["n_cases"] - row["n_extended"])
         add(law, month, "refused", "yes", row["n_refused"])

@@ -12,7 +12,7 @@ from datetime import date
 
 from deletion_portal.advocacy.disclosure import Release, Row
 from deletion_portal.advocacy.figures import DICTIONARY, STATUS
-from deletion_portal.laws.registry import get_regime, regime_keys
+from deletion_portal.laws.registry import all_regimes, get_regime, regime_keys
 
 PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2]))?$")
 
@@ -62,6 +62,14 @@ def law_name(key: str) -> str:
         return get_regime(key).short_name
     except Exception:  # noqa: BLE001  a law key that left the registry still shows, as its key
         return key or "(no law)"
+
+
+def acknowledgement_laws() -> list[dict]:
+    """The laws whose data sets a period to acknowledge receipt (``acknowledgement`` in the law JSON): the only
+    ones the ``ack_status`` row counts; under any other law a case is "not applicable" there."""
+    return [{"law": regime.key, "name": regime.short_name, "period": regime.acknowledgement.description,
+             "citation": regime.acknowledgement.citation}
+            for regime in all_regimes() if regime.acknowledgement is not None]
 
 
 def row_data(row: Row) -> dict:

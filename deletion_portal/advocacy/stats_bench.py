@@ -223,6 +223,25 @@ def bench_stats(stdout, options) -> dict:
             stdout.write(f"{label}: p50 {figures[key]['p50_ms']} ms, p95 {figures[key]['p95_ms']} ms "
                          f"({queries} queries, {repeat} runs)")
 
+        # The printable report (PDF) of the big employer's public page: the same report, rendered by core.pdf.
+        from deletion_portal.advocacy import stats_pdf
+        from deletion_portal.advocacy.stats_views import employer_report, report_sections
+        from deletion_portal.employers.models import Employer
+
+        employer = Employer.objects.get(pk=big)
+
+        def printable():
+            context = {"employer": employer, **report_sections(employer_report(employer, Filters())), "law_name": ""}
+            return stats_pdf.report_pdf(context, heading=f"Outcomes of requests to {employer.legal_name}",
+                                        footer="page {page} of {pages}")
+
+        times, queries = _timed(printable, max(2, min(repeat, 5)))
+        figures["big_employer_pdf"] = {"p50_ms": round(_p(times, 0.5), 1), "p95_ms": round(_p(times, 0.95), 1),
+                                       "queries": queries}
+        stdout.write(f"printable report (PDF) of the employer with {big_n:,} cases: p50 "
+                     f"{figures['big_employer_pdf']['p50_ms']} ms, p95 {figures['big_employer_pdf']['p95_ms']} ms "
+                     f"({queries} queries, {max(2, min(repeat, 5))} runs)")
+
         # Straight from the case rows (no precomputed counts), for comparison: why the leaves exist.
         times, queries = _timed(lambda: figures_module.outcomes_release(Case.objects.filter(employer_id=big), today=today),
                                 max(2, repeat // 5))

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/outcomes", stats_views.employer_outcomes, name="employer-outcomes"),
     path("<int:pk>/outcomes.csv", stats_views.employer_outcomes_csv, name="employer-outcomes-csv"),
     path("<int:pk>/outcomes.json", stats_views.employer_outcomes_json, name="employer-outcomes-json"),
+    path("<int:pk>/outcomes.pdf", stats_views.employer_outcomes_pdf, name="employer-outcomes-pdf"),
 ]

@@ -1,9 +1,11 @@
-"""The public outcome statistics: an employer's scoreboard, the ranking, the method page, CSV/JSON downloads.
+"""The public outcome statistics: an employer's scoreboard, the ranking, the method page, CSV/JSON/PDF downloads;
+a campaign's dashboard and its downloads.
 
 Thin views: the figures come from one release of the employer's precomputed leaves
 (``stats_store.employer_release``: counted cases only, THE selector ``figures.cases_counted_in_statistics``),
 what is shown from one report (``reports.outcomes_report``), so the page, the downloads and the API
-(``stats_api``) can never show different figures. GETs only; nothing is written.
+(``stats_api``) can never show different figures. Every format of a scope (page, CSV, JSON, PDF) is served by
+one helper, :func:`respond`, from a :class:`Scope`. GETs only; nothing is written.
 """
 
 from __future__ import annotations
@@ -11,20 +13,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from deletion_portal.advocacy import charts, figures, stats_store
+from deletion_portal.advocacy import charts, figures, stats_pdf, stats_store
 from deletion_portal.advocacy.disclosure import build_release
 from deletion_portal.advocacy.figures import DICTIONARY, min_cell
 from deletion_portal.advocacy.reports import (
     CSV_COLUMNS,
     FilterError,
     Filters,
+    acknowledgement_laws,
     csv_rows,
     law_name,
     outcomes_report,
@@ -33,6 +40,7 @@ from deletion_portal.advocacy.reports import (
     suppression_rule,
 )
 from deletion_portal.advocacy.selectors import campaign_get_for
+from deletion_portal.core.pdf import PdfRenderError
 from deletion_portal.employers.selectors import employer_get
 
 
@@ -94,26 +102,66 @@ def report_sections(report: dict) -> dict:
     completeness_chart, completeness = _completeness_chart(report)
     artefact_chart, artefacts = _artefact_chart(report)
     tables = {t["variable"]: t for t in report["tables"]}
-    other = [t for t in report["tables"] if t["variable"] != "status"
+    other = [t for t in report["tables"] if t["variable"] not in ("status", "ack_status")
              and not t["variable"].startswith(("item:", "artefact:", "artefact_retained:"))]
     other += [t for t in report["tables"] if t["variable"].startswith("artefact_retained:")]
-    return {"report": report, "status": tables["status"], "other_tables": other, "series_chart": _series_chart(report),
-            "completeness_chart": completeness_chart, "completeness": completeness,
-            "artefact_chart": artefact_chart, "artefacts": artefacts}
+    return {"report": report, "status": tables["status"], "ack_status": tables.get("ack_status"), "other_tables": other,
+            "series_chart": _series_chart(report), "completeness_chart": completeness_chart, "completeness": completeness,
+            "artefact_chart": artefact_chart, "artefacts": artefacts, "acknowledgement_laws": acknowledgement_laws()}
 
 
-@require_GET
-def employer_outcomes(request, pk: int):
-    employer = _employer_or_404(pk)
+@dataclass(frozen=True)
+class Scope:
+    """One report's scope as the views serve it (an employer's public scoreboard, a campaign's dashboard): every
+    format — page, CSV, JSON, PDF — is the same report of the same release, through :func:`respond`."""
+
+    context: dict  # {"employer": …} or {"campaign": …}, for the templates
+    report: Callable[[Filters], dict]
+    page: str  # the HTML template
+    page_url: str
+    csv_rows: Callable[[dict], Iterable]
+    filename: Callable[[Filters, str], str]
+    heading: str
+    footer: Callable[[dict], str]
+
+
+def respond(request, scope: Scope, fmt: str):
+    """The page (``html``) or a download (``csv``, ``json``, ``pdf``) of ``scope`` for the request's filters; a bad
+    filter is a 400 naming the field, in the format asked for."""
     try:
         filters = parse_filters(request.GET)
     except FilterError as error:
-        return render(request, "advocacy/stats/filter_error.html", {"error": error, "employer": employer}, status=400)
-    report = employer_report(employer, filters)
-    return render(request, "advocacy/stats/employer_outcomes.html", {
-        "employer": employer, **report_sections(report), "law_name": law_name(filters.law) if filters.law else "",
-        "query": request.GET.urlencode(),
-    })
+        if fmt == "html":
+            return render(request, "advocacy/stats/filter_error.html", {"error": error, **scope.context}, status=400)
+        if fmt == "json":
+            return JsonResponse({error.field: [error.message]}, status=400)
+        return HttpResponse(f"{error.field}: {error.message}\n", status=400, content_type="text/plain; charset=utf-8")
+    report = scope.report(filters)
+    if fmt == "json":
+        return _attachment(HttpResponse(json.dumps(report, indent=1), content_type="application/json; charset=utf-8"),
+                           scope.filename(filters, "json"))
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for row in scope.csv_rows(report):
+            writer.writerow(["" if value is None else value for value in row])
+        return _attachment(HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8"),
+                           scope.filename(filters, "csv"))
+    context = {**scope.context, **report_sections(report), "law_name": law_name(filters.law) if filters.law else ""}
+    if fmt == "html":
+        return render(request, scope.page, {**context, "query": request.GET.urlencode()})
+    try:
+        pdf = stats_pdf.report_pdf(context, heading=scope.heading, footer=scope.footer(report))
+    except PdfRenderError as exc:  # refused or failed: back to the page, with the reason
+        messages.error(request, str(exc))
+        return redirect(scope.page_url + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    return _attachment(HttpResponse(pdf, content_type="application/pdf"), scope.filename(filters, "pdf"))
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _download_name(employer, filters: Filters, ext: str) -> str:
@@ -125,35 +173,35 @@ def _download_name(employer, filters: Filters, ext: str) -> str:
     return "-".join(parts) + f".{ext}"
 
 
+def employer_scope(pk: int) -> Scope:
+    employer = _employer_or_404(pk)
+    return Scope(
+        context={"employer": employer}, report=lambda filters: employer_report(employer, filters),
+        page="advocacy/stats/employer_outcomes.html", page_url=reverse("stats:employer-outcomes", args=[employer.pk]),
+        csv_rows=csv_rows, filename=lambda filters, ext: _download_name(employer, filters, ext),
+        heading=f"Outcomes of requests to {employer.legal_name}",
+        footer=lambda report: (f"Employer {employer.pk} · outcome statistics as of {report['computed_on']} · "
+                               "page {page} of {pages}"))
+
+
+@require_GET
+def employer_outcomes(request, pk: int):
+    return respond(request, employer_scope(pk), "html")
+
+
 @require_GET
 def employer_outcomes_csv(request, pk: int):
-    employer = _employer_or_404(pk)
-    try:
-        filters = parse_filters(request.GET)
-    except FilterError as error:
-        return HttpResponse(f"{error.field}: {error.message}\n", status=400, content_type="text/plain; charset=utf-8")
-    report = employer_report(employer, filters)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for row in csv_rows(report):
-        writer.writerow(["" if value is None else value for value in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_download_name(employer, filters, "csv")}"'
-    return response
+    return respond(request, employer_scope(pk), "csv")
 
 
 @require_GET
 def employer_outcomes_json(request, pk: int):
-    employer = _employer_or_404(pk)
-    try:
-        filters = parse_filters(request.GET)
-    except FilterError as error:
-        return JsonResponse({error.field: [error.message]}, status=400)
-    response = HttpResponse(json.dumps(employer_report(employer, filters), indent=1),
-                            content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_download_name(employer, filters, "json")}"'
-    return response
+    return respond(request, employer_scope(pk), "json")
+
+
+@require_GET
+def employer_outcomes_pdf(request, pk: int):
+    return respond(request, employer_scope(pk), "pdf")
 
 
 @require_GET
@@ -166,7 +214,8 @@ def outcomes_ranking(request):
 @require_GET
 def method(request):
     return render(request, "advocacy/stats/method.html", {"rule": suppression_rule(min_cell()), "k": min_cell(),
-                                                          "dictionary": DICTIONARY})
+                                                          "dictionary": DICTIONARY,
+                                                          "acknowledgement_laws": acknowledgement_laws()})
 
 
 # --- A campaign's own dashboard (the organisation's members) --------------------------------------------
@@ -215,55 +264,38 @@ def campaign_csv_rows(report: dict):
                    row["total"], "true" if cell["suppressed"] else "false")
 
 
-def _campaign_or_404(request, campaign_id):
+def campaign_scope(request, campaign_id: int) -> Scope:
     found = campaign_get_for(user=request.user, campaign_id=campaign_id)
     if found is None:
         raise Http404("No such campaign.")
-    return found[0]
+    campaign = found[0]
+    return Scope(
+        context={"campaign": campaign}, report=lambda filters: campaign_report(campaign, filters),
+        page="advocacy/stats/campaign_stats.html", page_url=reverse("advocacy:campaign-stats", args=[campaign.pk]),
+        csv_rows=campaign_csv_rows, filename=lambda filters, ext: f"campaign-{campaign.pk}-statistics.{ext}",
+        heading=f"Statistics of the campaign “{campaign.title}”",
+        footer=lambda report: f"Campaign {campaign.pk} · statistics as of {report['computed_on']} · page {{page}} of {{pages}}")
 
 
 @login_required
 @require_GET
 def campaign_stats(request, campaign_id: int):
-    campaign = _campaign_or_404(request, campaign_id)
-    try:
-        filters = parse_filters(request.GET)
-    except FilterError as error:
-        return render(request, "advocacy/stats/filter_error.html", {"error": error, "campaign": campaign}, status=400)
-    report = campaign_report(campaign, filters)
-    return render(request, "advocacy/stats/campaign_stats.html", {
-        "campaign": campaign, **report_sections(report), "law_name": law_name(filters.law) if filters.law else "",
-        "query": request.GET.urlencode(),
-    })
+    return respond(request, campaign_scope(request, campaign_id), "html")
 
 
 @login_required
 @require_GET
 def campaign_stats_csv(request, campaign_id: int):
-    campaign = _campaign_or_404(request, campaign_id)
-    try:
-        filters = parse_filters(request.GET)
-    except FilterError as error:
-        return HttpResponse(f"{error.field}: {error.message}\n", status=400, content_type="text/plain; charset=utf-8")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for row in campaign_csv_rows(campaign_report(campaign, filters)):
-        writer.writerow(["" if value is None else value for value in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-statistics.csv"'
-    return response
+    return respond(request, campaign_scope(request, campaign_id), "csv")
 
 
 @login_required
 @require_GET
 def campaign_stats_json(request, campaign_id: int):
-    campaign = _campaign_or_404(request, campaign_id)
-    try:
-        filters = parse_filters(request.GET)
-    except FilterError as error:
-        return JsonResponse({error.field: [error.message]}, status=400)
-    response = HttpResponse(json.dumps(campaign_report(campaign, filters), indent=1),
-                            content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-statistics.json"'
-    return response
+    return respond(request, campaign_scope(request, campaign_id), "json")
+
+
+@login_required
+@require_GET
+def campaign_stats_pdf(request, campaign_id: int):
+    return respond(request, campaign_scope(request, campaign_id), "pdf")

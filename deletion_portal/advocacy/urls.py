@@ -22,6 +22,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/stats", stats_views.campaign_stats, name="campaign-stats"),
     path("campaigns/<int:campaign_id>/stats.csv", stats_views.campaign_stats_csv, name="campaign-stats-csv"),
     path("campaigns/<int:campaign_id>/stats.json", stats_views.campaign_stats_json, name="campaign-stats-json"),
+    path("campaigns/<int:campaign_id>/stats.pdf", stats_views.campaign_stats_pdf, name="campaign-stats-pdf"),
     path("campaigns/<int:campaign_id>/<str:action>", views.campaign_state, name="campaign-state"),
     path("c/<slug:slug>", views.landing, name="landing"),
     path("c/<slug:slug>/join", views.join, name="join"),

@@ -312,10 +312,10 @@ def _public_campaign(slug: str) -> Campaign:
 
 
 def _join_context(campaign: Campaign, form: JoinForm) -> dict:
-    from deletion_portal.advocacy.consents import WORDING
+    from deletion_portal.advocacy.consents import consent_wording
 
     return {"campaign": campaign, "form": form, "employers": list(campaign.employers.all()),
-            "wording": {kind: WORDING[kind][1] for kind in ConsentKind.values},
+            "wording": {kind: consent_wording(kind)[1] for kind in ConsentKind.values},
             "can_join": campaign.state == CampaignState.OPEN}
 
 

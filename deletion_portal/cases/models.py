@@ -98,6 +98,8 @@ class Case(models.Model):
     received_on = models.DateField(null=True, blank=True)
     received_confirmed = models.BooleanField(default=False)
     respond_by = models.DateField(null=True, blank=True)
+    acknowledge_by = models.DateField(null=True, blank=True,
+                                      help_text="The date the law's acknowledgement period ends; null when it has none.")
     next_date = models.DateField(null=True, blank=True)
     next_date_label = models.CharField(max_length=120, blank=True)
 

@@ -324,6 +324,7 @@ def case_recompute(*, case: Case, event: CaseEvent | None = None) -> Case:
     case.received_on, case.received_confirmed = _expected_receipt(case, events)
     result = case_deadlines(case, events)
     kinds = {e.kind for e in events}
+    case.acknowledge_by = result.acknowledge_by if result is not None else None
     if result is None:
         case.respond_by = case.next_date = None
         case.next_date_label = ""
@@ -342,7 +343,8 @@ def case_recompute(*, case: Case, event: CaseEvent | None = None) -> Case:
         case.next_date, case.next_date_label = None, ""
     for name, value in case_outcome_fields(events=events, respond_by=case.respond_by).items():
         setattr(case, name, value)
-    case.save(update_fields=["received_on", "received_confirmed", "respond_by", "next_date", "next_date_label",
+    case.save(update_fields=["received_on", "received_confirmed", "respond_by", "acknowledge_by", "next_date",
+                             "next_date_label",
                              *OUTCOME_FIELDS, "updated_at"])
     case_changed.send(sender=Case, case=case, event=event, events=events, result=result)
     return case

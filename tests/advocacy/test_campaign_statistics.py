@@ -264,6 +264,12 @@ def everything_shown(client, api, campaign, employer) -> str:
             response = api.get(url, params)
             assert response.status_code == 200, (url, params)
             out.append(json.dumps(response.json(), sort_keys=True))
+    for params in FILTERS[:3]:  # the printable reports (byte for byte: the PDFs are deterministic); slow, so fewer
+        for url in (reverse("stats:employer-outcomes-pdf", args=[employer.pk]),
+                    reverse("advocacy:campaign-stats-pdf", args=[campaign.pk])):
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, params)
+            out.append(response.content.hex())
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", "\n".join(out))
 
 
@@ -308,7 +314,7 @@ def test_one_employee_alone_in_a_region_cannot_be_found_out_and_withdrawal_is_im
 # --- Query counts (2 vs 12) and GETs that never write -------------------------------------------------------
 
 DASHBOARD_URLS = ("advocacy:campaign-stats", "advocacy:campaign-stats-csv", "advocacy:campaign-stats-json",
-                  "api-v1:campaign-stats")
+                  "advocacy:campaign-stats-pdf", "api-v1:campaign-stats")
 
 
 @pytest.mark.parametrize("name", DASHBOARD_URLS)

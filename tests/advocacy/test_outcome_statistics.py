@@ -252,7 +252,7 @@ def test_one_employee_alone_in_a_region_cannot_be_found_out(client, employer, co
 # --- Every page costs the same queries for 2 or 12 employers' cases, and no GET writes --------------------
 
 URLS = ("stats:employer-outcomes", "stats:employer-outcomes-csv", "stats:employer-outcomes-json",
-        "api-v1:employer-outcomes", "stats:ranking", "stats:method")
+        "stats:employer-outcomes-pdf", "api-v1:employer-outcomes", "stats:ranking", "stats:method")
 
 
 def _url(name, employer):

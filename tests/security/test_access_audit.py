@@ -177,6 +177,7 @@ ACCESS = {
     "stats:employer-outcomes": PUBLIC,
     "stats:employer-outcomes-csv": PUBLIC,
     "stats:employer-outcomes-json": PUBLIC,
+    "stats:employer-outcomes-pdf": PUBLIC,
     "api-v1:employer-outcomes": PUBLIC,
     # --- cases -----------------------------------------------------------------------------------------
     "cases:list": LOGIN,
@@ -305,6 +306,7 @@ ACCESS = {
     "advocacy:campaign-stats": ORG,
     "advocacy:campaign-stats-csv": ORG,
     "advocacy:campaign-stats-json": ORG,
+    "advocacy:campaign-stats-pdf": ORG,
     "api-v1:campaign-stats": ORG,
     # The member's campaign choices on their own case (the owner only: MANAGE).
     "advocacy:consent": Obj(("POST",), at=(At({"pk": "case", "member_id": "campaign_member"}),),
@@ -975,6 +977,7 @@ ORG_PROBES = {
     "advocacy:campaign-stats": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
     "advocacy:campaign-stats-csv": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
     "advocacy:campaign-stats-json": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
+    "advocacy:campaign-stats-pdf": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
     "api-v1:campaign-stats": ({"campaign_id": "campaign"}, {"GET": ORG_MEMBERS}, {}, 404),
 }
 
