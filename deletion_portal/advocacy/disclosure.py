@@ -35,6 +35,15 @@ The rules (``k`` is ``settings.STATS_MIN_CELL``, default 5, never below 3):
    answer row is published (so two published medians never differ by fewer than k people).
 6. **One reason.** Every suppressed figure reads the same (:data:`SUPPRESSED`), and a listing (the laws, the
    months) names only groups whose population is published.
+7. **Imposed subtrees** (a campaign dashboard against the public pages). The public release of an employer
+   has the campaign as its first level (each counted case attributed to ONE publishing campaign), so "the
+   employer" against "campaign C's part of it" is rule 3. A publishing campaign's dashboard is a release
+   whose per-employer subtrees are those public subtrees: their decisions are *imposed* (taken from the
+   employer's release, not re-decided), and a node above them (the campaign over all its employers) is
+   published only when its published sub-nodes add up to all of it (an empty remainder) — a non-empty
+   remainder, even a publishable one, could be subtracted from an employer's public total to isolate
+   another campaign's members. Quantiles only of imposed nodes. So such a dashboard publishes nothing the
+   public pages do not already imply.
 
 What this guarantees (checked by brute force in ``tests/advocacy/test_disclosure_properties.py``): an
 observer who knows every counted person's law and month received (everything the filters use), sees
@@ -148,8 +157,12 @@ class Release:
     published content as plain data (what the tests compare)."""
 
     def __init__(self, *, leaves: Mapping[tuple, Leaf], levels: tuple[str, ...], variables: Iterable[Variable],
-                 k: int, answer_variable: str | None = None):
+                 k: int, answer_variable: str | None = None, imposed: Mapping[str, Mapping[tuple, str]] | None = None):
         self.k = check_k(k)
+        #: Decisions taken by ANOTHER release over the same people (``"cases"``: the population, else per
+        #: variable: node key → reason, "" published): a campaign dashboard's per-employer subtrees are the
+        #: employers' public subtrees of that campaign, published exactly as there (rule 7).
+        self._imposed = imposed
         self.levels = tuple(levels)
         self.variables = {v.key: v for v in variables}
         self.answer_variable = answer_variable
@@ -177,15 +190,23 @@ class Release:
                 node.cases += leaf.cases
                 for days, n in leaf.days.items():
                     node.days[days] = node.days.get(days, 0) + n
-        self._population = self._decide(lambda node: (node.cases,), lambda node: 0)
+        self._population = self._decide(lambda node: (node.cases,), lambda node: 0, imposed=self._given("cases"))
         self._published: dict[str, dict[tuple, str]] = {}
         for key, variable in self.variables.items():
             width = len(variable.codes)
             self._published[key] = self._decide(
                 lambda node, key=key, width=width: tuple(node.counts.get(key, [0] * width)),
                 lambda node, key=key, width=width: node.cases - sum(node.counts.get(key, [0] * width)),
-                within=self._population,
+                within=self._population, imposed=self._given(key),
             )
+
+    def _given(self, name: str) -> dict[tuple, str] | None:
+        """The imposed decisions of ``name`` (a node the other release did not decide for this variable — it
+        had no such case — is not published)."""
+        if self._imposed is None:
+            return None
+        given = self._imposed.get(name, {})
+        return {key: given.get(key, _FEWER) for key in self._imposed.get("cases", {})}
 
     def _node(self, key: tuple) -> _Node:
         node = self._nodes.get(key)
@@ -195,13 +216,17 @@ class Release:
 
     # --- the rules ------------------------------------------------------------------------------------
 
-    def _decide(self, counts, na, within: dict[tuple, str] | None = None) -> dict[tuple, str]:
-        """For every node, "" (published) or the reason it is not: rule 1 (or 2), then rule 3 top-down."""
+    def _decide(self, counts, na, within: dict[tuple, str] | None = None,
+                imposed: dict[tuple, str] | None = None) -> dict[tuple, str]:
+        """For every node, "" (published) or the reason it is not: rule 1 (or 2), then rule 3 top-down; with
+        ``imposed`` decisions, rule 7 for the other nodes."""
         k = self.k
         reason: dict[tuple, str] = {}
         for key, node in self._nodes.items():
             if within is not None and within[key]:
                 reason[key] = within[key]
+            elif imposed is not None and key in imposed:
+                reason[key] = imposed[key]
             elif node.cases == 0 or not _row_ok(counts(node), na(node), k):
                 reason[key] = _FEWER
             else:
@@ -218,7 +243,13 @@ class Release:
 
         for depth in range(len(self.levels) + 1):
             for key, node in self._nodes.items():
-                if len(key) != depth or reason[key]:
+                if len(key) != depth or reason[key] or (imposed is not None and key in imposed):
+                    continue
+                if imposed is not None:
+                    # Rule 7: above imposed subtrees, a node is published only as the exact sum of published
+                    # nodes (its remainder empty), so it says nothing the other release does not.
+                    if node.cases - sum(sub.cases for sub in maximal_published(node)):
+                        reason[key] = _DIFFERENCING
                     continue
                 while True:
                     below = maximal_published(node)
@@ -285,10 +316,17 @@ class Release:
         """The q-quantile (nearest rank) of days to answer, under rule 5 (native nodes only)."""
         if not 0 < q < 1:
             raise ValueError("q must be between 0 and 1")
-        nodes, native = self._matching(filters)
-        if not native or len(nodes) != 1:
+        nodes, _native = self._matching(filters)
+        if len(nodes) != 1:  # a filter that is exactly one node (e.g. one law, when one campaign holds it)
             return Quantile(q, None, None, SUPPRESSED)
         node = nodes[0]
+        if self._imposed is not None:
+            # Rule 7: a quantile only of a node the other release decided (over one chain of single children,
+            # the same people), so the dashboard adds no quantile the public pages lack.
+            while node.key not in self._imposed.get("cases", {}) and len(node.children) == 1:
+                node = next(iter(node.children.values()))
+            if node.key not in self._imposed.get("cases", {}):
+                return Quantile(q, None, None, SUPPRESSED)
         if self.answer_variable is None or self._published[self.answer_variable][node.key]:
             return Quantile(q, None, None, SUPPRESSED)
         return quantile_of(node.days, q, self.k)
@@ -309,6 +347,18 @@ class Release:
         if not rows or not all(row.published for row in rows):
             return None
         return rows
+
+    def decisions(self, prefix: tuple) -> dict[str, dict[tuple, str]]:
+        """What this release decided for the subtree at ``prefix`` (keys relative to it: ``()`` is the prefix's
+        node): ``"cases"`` (the population) and each variable, node → reason ("" published). What another
+        release over the same people passes as ``imposed`` (rule 7)."""
+        prefix = tuple(prefix)
+        n = len(prefix)
+        keys = [key for key in self._nodes if key[:n] == prefix]
+        out = {"cases": {key[n:]: self._population[key] for key in keys}}
+        for variable, reasons in self._published.items():
+            out[variable] = {key[n:]: reasons[key] for key in keys}
+        return out
 
     def signature(self) -> tuple:
         """What the release publishes about its nodes (every sum of nodes is a function of it): the
@@ -384,5 +434,6 @@ def quantile_of(histogram: Mapping[int, int], q: float, k: int) -> Quantile:
 
 
 def build_release(*, leaves: Mapping[tuple, Leaf], levels: tuple[str, ...], variables: Iterable[Variable], k: int,
-                  answer_variable: str | None = None) -> Release:
-    return Release(leaves=leaves, levels=levels, variables=variables, k=k, answer_variable=answer_variable)
+                  answer_variable: str | None = None, imposed: Mapping[str, Mapping[tuple, str]] | None = None) -> Release:
+    return Release(leaves=leaves, levels=levels, variables=variables, k=k, answer_variable=answer_variable,
+                   imposed=imposed)
