@@ -167,6 +167,8 @@ class Release:
         self.variables = {v.key: v for v in variables}
         self.answer_variable = answer_variable
         self._nodes: dict[tuple, _Node] = {}
+        self._memo: dict = {}
+        self._by_depth: dict[int, list[_Node]] | None = None
         root = self._node(())
         for key, leaf in leaves.items():
             key = tuple(key)
@@ -279,12 +281,20 @@ class Release:
         return depth, fixed
 
     def _matching(self, filters: Mapping[str, str | None]) -> tuple[list[_Node], bool]:
-        """The nodes whose sum is the filter's population, and whether it is one node of the tree."""
+        """The nodes whose sum is the filter's population, and whether it is one node of the tree (memoised:
+        a report asks every variable of the same filters)."""
         depth, fixed = self._key_for(filters)
-        nodes = [n for key, n in self._nodes.items()
-                 if len(key) == depth and all(key[i] == value for i, value in fixed.items())]
-        native = len(fixed) == depth
-        return nodes, native
+        memo_key = (depth, tuple(sorted(fixed.items())))
+        found = self._memo.get(memo_key)
+        if found is None:
+            if self._by_depth is None:
+                self._by_depth = {}
+                for key, node in self._nodes.items():
+                    self._by_depth.setdefault(len(key), []).append(node)
+            nodes = [n for n in self._by_depth.get(depth, ())
+                     if all(n.key[i] == value for i, value in fixed.items())]
+            found = self._memo[memo_key] = (nodes, len(fixed) == depth)
+        return found
 
     def population(self, **filters) -> tuple[int | None, str]:
         """The number of cases behind a filter, or None and the reason."""

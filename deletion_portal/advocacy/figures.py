@@ -85,7 +85,11 @@ def private_campaign_cases(*, campaign_id: int) -> QuerySet[Case]:
     """A non-publishing campaign's dashboard: its counted members minus the cases counted in the public figures
     (through another, publishing campaign). Its people are then in no public figure, so the dashboard and the
     public pages are releases over DISJOINT people and no difference of the two isolates anyone."""
-    return campaign_cases_counted(campaign_id=campaign_id).exclude(pk__in=statistics_memberships().values("case_id"))
+    from deletion_portal.advocacy.stats_models import StatisticsAttribution
+
+    # "In a public figure": attributed to a publishing campaign by the refresh that computed the public leaves.
+    return campaign_cases_counted(campaign_id=campaign_id).exclude(
+        pk__in=StatisticsAttribution.objects.values("case_id"))
 
 
 def min_cell() -> int:

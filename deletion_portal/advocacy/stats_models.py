@@ -50,3 +50,16 @@ class StatisticsState(models.Model):
     consent_before = models.BigIntegerField(default=0)
     full_on = models.DateField(null=True, blank=True, help_text="The day of the last full refresh.")
     refreshed_at = models.DateTimeField(null=True, blank=True)
+
+
+class StatisticsAttribution(models.Model):
+    """The ONE publishing campaign each counted case is attributed to in the public figures (its earliest counted
+    membership), as of the refresh (or forget) that last counted its employer: what the leaves were computed
+    from, and what a non-publishing campaign's dashboard leaves out ("already in a public figure")."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    campaign = models.ForeignKey("advocacy.Campaign", on_delete=models.CASCADE, related_name="+")
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "employer"], name="statsattribution_campaign")]

@@ -21,12 +21,12 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from deletion_portal.advocacy import figures
 from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release
-from deletion_portal.advocacy.stats_models import OutcomeDirty, OutcomeLeaf, StatisticsState
+from deletion_portal.advocacy.stats_models import OutcomeDirty, OutcomeLeaf, StatisticsAttribution, StatisticsState
 from deletion_portal.cases.models import Case
 
 
@@ -39,15 +39,51 @@ def _leaf_from_json(data: dict) -> Leaf:
                 days={int(k): v for k, v in data.get("days", {}).items()})
 
 
-def _campaign_counts(cases, today: date) -> list[tuple[int, figures.Counts]]:
-    """The leaf counts of ``cases`` (a Case queryset), per publishing campaign the counted ones are attributed
-    to (``figures.cases_attributed_to``): one query for the campaigns present, then the grouped queries of
-    ``figures.outcome_counts`` per campaign."""
-    campaigns = sorted(set(figures.statistics_memberships().filter(case__in=cases.values("pk"))
-                           .order_by().values_list("campaign_id", flat=True).distinct()))
-    return [(campaign_id, figures.outcome_counts(
-        cases.filter(pk__in=figures.cases_attributed_to(campaign_id=campaign_id).values("pk")),
-        today=today, by_employer=True)) for campaign_id in campaigns]
+def _attribute(cases) -> None:
+    """Rebuild the attribution (``StatisticsAttribution``) of ``cases`` (a Case queryset; None: every case):
+    each counted case → its earliest counted membership's campaign (joined first, then the lower id)."""
+    memberships = figures.statistics_memberships().filter(case__employer__isnull=False)
+    if cases is None:
+        StatisticsAttribution.objects.all().delete()
+    else:
+        StatisticsAttribution.objects.filter(case__in=cases.values("pk")).delete()
+        memberships = memberships.filter(case__in=cases.values("pk"))
+    if connection.vendor == "postgresql":
+        sql, params = (memberships.order_by().values("case_id", "campaign_id", "joined_at", "pk",
+                                                     attributed_employer=F("case__employer_id"))
+                       .query.sql_with_params())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {StatisticsAttribution._meta.db_table} (case_id, campaign_id, employer_id) "
+                f"SELECT DISTINCT ON (q.case_id) q.case_id, q.campaign_id, q.attributed_employer FROM ({sql}) q "
+                "ORDER BY q.case_id, q.joined_at, q.id", params)
+        return
+    first: dict = {}
+    for case_id, campaign_id, employer_id in (memberships.order_by("case_id", "joined_at", "pk")
+                                              .values_list("case_id", "campaign_id", "case__employer_id")):
+        first.setdefault(case_id, (campaign_id, employer_id))
+    StatisticsAttribution.objects.bulk_create(
+        [StatisticsAttribution(case_id=case_id, campaign_id=c, employer_id=e) for case_id, (c, e) in first.items()],
+        batch_size=2000)
+
+
+def _campaign_counts(today: date, *, employers=None, where: Q | None = None,
+                     exclude: Iterable[int] = ()) -> list[tuple[int, figures.Counts]]:
+    """The leaf counts of the attributed cases (of ``employers``, at ``where``), per campaign: one query for the
+    campaigns present, then the grouped queries of ``figures.outcome_counts`` per campaign."""
+    attributed = StatisticsAttribution.objects.all()
+    if employers is not None:
+        attributed = attributed.filter(employer_id__in=employers)
+    campaigns = sorted(set(attributed.order_by().values_list("campaign_id", flat=True).distinct()))
+    out = []
+    for campaign_id in campaigns:
+        cases = Case.objects.filter(pk__in=attributed.filter(campaign_id=campaign_id).values("case_id"))
+        if where is not None:
+            cases = cases.filter(where)
+        if exclude:
+            cases = cases.exclude(pk__in=list(exclude))
+        out.append((campaign_id, figures.outcome_counts(cases, today=today, by_employer=True)))
+    return out
 
 
 def _rows(per_campaign: list[tuple[int, figures.Counts]], now) -> tuple[list[OutcomeLeaf], dict]:
@@ -132,42 +168,53 @@ def statistics_refresh(*, today: date | None = None, full: bool | None = None) -
 
     Incremental by default: only the employers :func:`changed_employers` finds; a full refresh (every leaf) on
     the first refresh of each day — a case becomes "not answered" when its date passes, without any event — or
-    when ``full`` is true. The counting runs outside the write lock (it takes long); a case withdrawn meanwhile
-    must not come back: under the lock, the employers whose counted memberships changed since the counting
-    began are counted again, and a forget that comes later waits for this write and then recomputes its leaves."""
+    when ``full`` is true. The attribution is rebuilt and the counting runs outside the final write (it takes
+    long); a case withdrawn meanwhile must not come back: under the lock, the employers whose counted
+    memberships changed since the counting began are attributed and counted again, and a forget that comes
+    later waits for this write and then recomputes its leaves."""
+    from deletion_portal.advocacy.models import Consent
+    from deletion_portal.cases.models import CaseEvent
+
     today = today or timezone.localdate()
     now = timezone.now()
     state = _state()
     full = state.full_on != today if full is None else full
-    employers, event_max, consent_max = (None, None, None) if full else changed_employers(state)
     if full:
-        from deletion_portal.advocacy.models import Consent
-        from deletion_portal.cases.models import CaseEvent
-
+        employers = None
         event_max = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         consent_max = Consent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    scope = Case.objects.all() if full else Case.objects.filter(employer_id__in=employers)
+    else:
+        employers, event_max, consent_max = changed_employers(state)
     rows: list = []
     totals: dict = {}
-    if full or employers:
-        before = _fingerprint(employers)
-        rows, totals = _rows(_campaign_counts(scope, today), now)
+    work = full or bool(employers)
+    if work:
+        with transaction.atomic():
+            _write_lock()
+            before = _fingerprint(employers)
+            _attribute(None if full else Case.objects.filter(employer_id__in=employers))
+        rows, totals = _rows(_campaign_counts(today, employers=employers), now)
     with transaction.atomic():
         _write_lock()
-        if full or employers:
+        if work:
             after = _fingerprint(employers)
             changed = {e for e in set(before) | set(after) if before.get(e) != after.get(e)}
             if changed:
-                fresh_rows, fresh_totals = _rows(_campaign_counts(Case.objects.filter(employer_id__in=changed), today), now)
+                _attribute(Case.objects.filter(employer_id__in=changed))
+                fresh_rows, fresh_totals = _rows(_campaign_counts(today, employers=changed), now)
                 rows = [r for r in rows if r.employer_id not in changed] + fresh_rows
                 totals = {e: t for e, t in totals.items() if e not in changed} | fresh_totals
             stale = OutcomeLeaf.objects.all() if full else OutcomeLeaf.objects.filter(employer_id__in=employers)
             stale.delete()
             OutcomeLeaf.objects.bulk_create(rows + _total_rows(totals, now), batch_size=2000)
             OutcomeDirty.objects.filter(marked_at__lte=now, **({} if full else {"employer_id__in": employers})).delete()
+        # Every refresh re-reads what came after the refresh before the last (late commits); a first full refresh
+        # has nothing before it.
+        seen_events = state.event_seen if state.full_on else event_max
+        seen_consents = state.consent_seen if state.full_on else consent_max
         StatisticsState.objects.filter(pk=state.pk).update(
-            event_before=state.event_seen, event_seen=event_max, consent_before=state.consent_seen,
-            consent_seen=consent_max, refreshed_at=now, **({"full_on": today} if full else {}))
+            event_before=seen_events, event_seen=event_max, consent_before=seen_consents, consent_seen=consent_max,
+            refreshed_at=now, **({"full_on": today} if full else {}))
     return len(rows)
 
 
@@ -226,9 +273,9 @@ def _recount(leaves: set, case_ids: list[int], today: date, now) -> None:
     for employer_id, law, month in leaves:
         end = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
         where |= Q(employer_id=employer_id, law_key=law, received_on__gte=month, received_on__lt=end)
-    counted = Case.objects.filter(where).exclude(pk__in=case_ids)
-    rows, _ = _rows(_campaign_counts(counted, today), now)
     employers = {employer_id for employer_id, _, _ in leaves}
+    _attribute(Case.objects.filter(where))
+    rows, _ = _rows(_campaign_counts(today, employers=employers, where=where, exclude=case_ids), now)
     stale = Q()
     for employer_id, law, month in leaves:
         stale |= Q(employer_id=employer_id, law_key=law, month=month)  # every campaign's leaf of the place
