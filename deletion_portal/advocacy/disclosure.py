@@ -168,7 +168,7 @@ class Release:
         self.answer_variable = answer_variable
         self._nodes: dict[tuple, _Node] = {}
         self._memo: dict = {}
-        self._by_depth: dict[int, list[_Node]] | None = None
+        self._index: dict | None = None
         root = self._node(())
         for key, leaf in leaves.items():
             key = tuple(key)
@@ -179,19 +179,32 @@ class Release:
             path = [root] + [self._node(key[: i + 1]) for i in range(len(key))]
             for parent, child in zip(path, path[1:], strict=False):
                 parent.children[child.key] = child
+            node = path[-1]
             for variable in self.variables.values():
                 given = leaf.counts.get(variable.key, {})
                 values = [int(given.get(code, 0)) for code in variable.codes]
                 if any(v < 0 for v in values) or sum(values) > leaf.cases:
                     raise ValueError(f"leaf {key!r}: the counts of {variable.key} do not fit its {leaf.cases} cases")
-                for node in path:
-                    row = node.counts.setdefault(variable.key, [0] * len(values))
-                    for i, v in enumerate(values):
-                        row[i] += v
-            for node in path:
-                node.cases += leaf.cases
-                for days, n in leaf.days.items():
-                    node.days[days] = node.days.get(days, 0) + n
+                row = node.counts.setdefault(variable.key, [0] * len(values))
+                for i, v in enumerate(values):
+                    row[i] += v
+            node.cases += leaf.cases
+            for days, n in leaf.days.items():
+                node.days[days] = node.days.get(days, 0) + n
+        # Sum the leaves up the tree, deepest nodes first (each node adds itself to its parent once).
+        self._by_depth: dict[int, list[_Node]] = {}
+        for key, node in self._nodes.items():
+            self._by_depth.setdefault(len(key), []).append(node)
+        for depth in range(len(self.levels), 0, -1):
+            for node in self._by_depth.get(depth, ()):
+                parent = self._nodes[node.key[:-1]]
+                parent.cases += node.cases
+                for name, row in node.counts.items():
+                    total = parent.counts.setdefault(name, [0] * len(row))
+                    for i, v in enumerate(row):
+                        total[i] += v
+                for days, n in node.days.items():
+                    parent.days[days] = parent.days.get(days, 0) + n
         self._population = self._decide(lambda node: (node.cases,), lambda node: 0, imposed=self._given("cases"))
         self._published: dict[str, dict[tuple, str]] = {}
         for key, variable in self.variables.items():
@@ -244,8 +257,9 @@ class Release:
             return found
 
         for depth in range(len(self.levels) + 1):
-            for key, node in self._nodes.items():
-                if len(key) != depth or reason[key] or (imposed is not None and key in imposed):
+            for node in self._by_depth.get(depth, ()):
+                key = node.key
+                if reason[key] or (imposed is not None and key in imposed):
                     continue
                 if imposed is not None:
                     # Rule 7: above imposed subtrees, a node is published only as the exact sum of published
@@ -287,12 +301,17 @@ class Release:
         memo_key = (depth, tuple(sorted(fixed.items())))
         found = self._memo.get(memo_key)
         if found is None:
-            if self._by_depth is None:
-                self._by_depth = {}
+            if self._index is None:  # (depth, level, value) → the nodes of that depth with that value
+                self._index = {}
                 for key, node in self._nodes.items():
-                    self._by_depth.setdefault(len(key), []).append(node)
-            nodes = [n for n in self._by_depth.get(depth, ())
-                     if all(n.key[i] == value for i, value in fixed.items())]
+                    for i, value in enumerate(key):
+                        self._index.setdefault((len(key), i, value), []).append(node)
+            if fixed:
+                first = min(fixed)
+                candidates = self._index.get((depth, first, fixed[first]), ())
+            else:
+                candidates = self._by_depth.get(depth, ())
+            nodes = [n for n in candidates if all(n.key[i] == value for i, value in fixed.items())]
             found = self._memo[memo_key] = (nodes, len(fixed) == depth)
         return found
 

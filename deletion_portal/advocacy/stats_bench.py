@@ -195,6 +195,8 @@ def bench_cleanup(owner) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM advocacy_consent s USING advocacy_campaignmember m, cases_case c "
                        "WHERE s.member_id = m.id AND m.case_id = c.id AND c.owner_id = %s", [owner.pk])
+        cursor.execute("DELETE FROM advocacy_statisticsattribution a USING cases_case c WHERE a.case_id = c.id "
+                       "AND c.owner_id = %s", [owner.pk])
         cursor.execute("DELETE FROM advocacy_campaignmember m USING cases_case c WHERE m.case_id = c.id "
                        "AND c.owner_id = %s", [owner.pk])
         cursor.execute("DELETE FROM tracking_checklistitem t USING cases_case c WHERE t.case_id = c.id AND c.owner_id = %s",
@@ -270,6 +272,9 @@ def bench_stats(stdout, options) -> dict:
         stdout.write(f"Built {n:,} cases across {EMPLOYERS:,} employers in {built:.1f} s "
                      f"(+ VACUUM ANALYZE: {figures['build_seconds']} s in all); {CAMPAIGNS} campaigns, "
                      f"{counted:,} cases counted in the public figures.")
+        from deletion_portal.advocacy.stats_models import StatisticsState
+
+        StatisticsState.objects.all().delete()  # a first full refresh: the watermarks start at what it read
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as refresh_queries:
             leaves = stats_store.statistics_refresh(today=today, full=True)

@@ -49,14 +49,14 @@ def _attribute(cases) -> None:
         StatisticsAttribution.objects.filter(case__in=cases.values("pk")).delete()
         memberships = memberships.filter(case__in=cases.values("pk"))
     if connection.vendor == "postgresql":
-        sql, params = (memberships.order_by().values("case_id", "campaign_id", "joined_at", "pk",
+        sql, params = (memberships.order_by().values("case_id", "campaign_id", "joined_at", member_id=F("pk"),
                                                      attributed_employer=F("case__employer_id"))
                        .query.sql_with_params())
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {StatisticsAttribution._meta.db_table} (case_id, campaign_id, employer_id) "
                 f"SELECT DISTINCT ON (q.case_id) q.case_id, q.campaign_id, q.attributed_employer FROM ({sql}) q "
-                "ORDER BY q.case_id, q.joined_at, q.id", params)
+                "ORDER BY q.case_id, q.joined_at, q.member_id", params)
         return
     first: dict = {}
     for case_id, campaign_id, employer_id in (memberships.order_by("case_id", "joined_at", "pk")
