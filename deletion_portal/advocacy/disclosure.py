@@ -256,7 +256,10 @@ class Release:
                     found.extend(maximal_published(child))
             return found
 
-        for depth in range(len(self.levels) + 1):
+        depths = range(len(self.levels) + 1)
+        if imposed is not None:
+            depths = reversed(depths)  # rule 7 decides the other nodes from the deepest up, on final decisions
+        for depth in depths:
             for node in self._by_depth.get(depth, ()):
                 key = node.key
                 if reason[key] or (imposed is not None and key in imposed):
@@ -466,3 +469,17 @@ def build_release(*, leaves: Mapping[tuple, Leaf], levels: tuple[str, ...], vari
                   answer_variable: str | None = None, imposed: Mapping[str, Mapping[tuple, str]] | None = None) -> Release:
     return Release(leaves=leaves, levels=levels, variables=variables, k=k, answer_variable=answer_variable,
                    imposed=imposed)
+
+
+def imposed_subtrees(campaign: str, publics: Mapping[str, Release]) -> dict[str, dict[tuple, str]]:
+    """Rule 7: the decisions to impose on a campaign dashboard with levels (campaign, employer, …), from each
+    employer's public release (levels (campaign, …)): node (campaign, employer, *rest) is decided exactly as
+    node (campaign, *rest) of that employer's release."""
+    imposed: dict[str, dict[tuple, str]] = {"cases": {}}
+    for employer, public in publics.items():
+        prefix = (campaign, employer)
+        for name, reasons in public.decisions((campaign,)).items():
+            given = imposed.setdefault(name, {})
+            for key, reason in reasons.items():
+                given[prefix + key] = reason
+    return imposed

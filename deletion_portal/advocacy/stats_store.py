@@ -25,7 +25,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from deletion_portal.advocacy import figures
-from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release
+from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, imposed_subtrees
 from deletion_portal.advocacy.stats_models import OutcomeDirty, OutcomeLeaf, StatisticsAttribution, StatisticsState
 from deletion_portal.cases.models import Case
 
@@ -337,16 +337,11 @@ def campaign_release(campaign_id: int, *, k: int | None = None) -> tuple[Release
         refreshed = at if refreshed is None else min(refreshed, at)
     mine = str(campaign_id)
     rows: list = []
-    imposed: dict[str, dict[tuple, str]] = {"cases": {}}
+    publics = {}
     for employer_id, leaves in sorted(by_employer.items()):
-        public = _release_of(leaves, figures.PUBLIC_LEVELS, k=k)
-        prefix = (mine, str(employer_id))
-        for name, reasons in public.decisions((mine,)).items():
-            given = imposed.setdefault(name, {})
-            for key, reason in reasons.items():
-                given[prefix + key] = reason
-        rows += [(prefix + key[1:], data) for key, data in leaves if key[0] == mine]
-    return _release_of(rows, CAMPAIGN_LEVELS, k=k, imposed=imposed), refreshed
+        publics[str(employer_id)] = _release_of(leaves, figures.PUBLIC_LEVELS, k=k)
+        rows += [((mine, str(employer_id), *key[1:]), data) for key, data in leaves if key[0] == mine]
+    return _release_of(rows, CAMPAIGN_LEVELS, k=k, imposed=imposed_subtrees(mine, publics)), refreshed
 
 
 def ranking(*, k: int | None = None) -> list[figures.RankedEmployer]:

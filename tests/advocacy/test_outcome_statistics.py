@@ -57,7 +57,7 @@ def make_case(employer, *, law=GDPR, received=date(2026, 2, 2), outcome="on_time
 
 
 def refresh():
-    stats_store.statistics_refresh(today=TODAY)
+    stats_store.statistics_refresh(today=TODAY, full=True)
 
 
 @pytest.fixture
