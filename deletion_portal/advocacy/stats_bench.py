@@ -205,10 +205,8 @@ def bench_cleanup(owner) -> None:
         cursor.execute("DELETE FROM cases_caseevent e USING cases_case c WHERE e.case_id = c.id AND c.owner_id = %s",
                        [owner.pk])
         cursor.execute("DELETE FROM cases_case WHERE owner_id = %s", [owner.pk])
-    from deletion_portal.advocacy.stats_models import OutcomeLeaf
-
     from deletion_portal.advocacy.models import Campaign, Organisation
-    from deletion_portal.advocacy.stats_models import OutcomeDirty
+    from deletion_portal.advocacy.stats_models import OutcomeDirty, OutcomeLeaf
 
     OutcomeLeaf.objects.filter(employer__legal_name__startswith=EMPLOYER_PREFIX).delete()
     OutcomeDirty.objects.filter(employer__legal_name__startswith=EMPLOYER_PREFIX).delete()

@@ -1,4 +1,5 @@
-"""Beat's refresh of the precomputed outcome counts (``stats_store.statistics_refresh``)."""
+"""Beat's refresh of the precomputed outcome counts (``stats_store.statistics_refresh``): incremental (the employers
+with newer case events, consents or marks), and a full one on the first run of each day."""
 
 from __future__ import annotations
 
