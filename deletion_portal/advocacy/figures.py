@@ -88,8 +88,9 @@ def private_campaign_cases(*, campaign_id: int) -> QuerySet[Case]:
     from deletion_portal.advocacy.stats_models import StatisticsAttribution
 
     # "In a public figure": attributed to a publishing campaign by the refresh that computed the public leaves.
+    # NOT EXISTS (an anti-join on the attribution's primary key), not NOT IN over every attributed case.
     return campaign_cases_counted(campaign_id=campaign_id).exclude(
-        pk__in=StatisticsAttribution.objects.values("case_id"))
+        Exists(StatisticsAttribution.objects.filter(case_id=OuterRef("pk"))))
 
 
 def min_cell() -> int:
