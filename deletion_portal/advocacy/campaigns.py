@@ -177,6 +177,11 @@ def campaign_update(*, campaign: Campaign, actor, **fields) -> Campaign:
         from deletion_portal.advocacy.stats_store import statistics_uncount
 
         statistics_uncount(case_ids=CampaignMember.objects.filter(campaign=campaign).values_list("case_id", flat=True))
+    elif campaign.publish_statistics and not was_published:
+        from deletion_portal.advocacy.stats_store import statistics_mark
+
+        # its members count from the next refresh on (no case event marks their employers)
+        statistics_mark(case_ids=CampaignMember.objects.filter(campaign=campaign).values_list("case_id", flat=True))
     return campaign
 
 

@@ -35,6 +35,15 @@ The rules (``k`` is ``settings.STATS_MIN_CELL``, default 5, never below 3):
    answer row is published (so two published medians never differ by fewer than k people).
 6. **One reason.** Every suppressed figure reads the same (:data:`SUPPRESSED`), and a listing (the laws, the
    months) names only groups whose population is published.
+7. **Imposed subtrees** (a campaign dashboard against the public pages). The public release of an employer
+   has the campaign as its first level (each counted case attributed to ONE publishing campaign), so "the
+   employer" against "campaign C's part of it" is rule 3. A publishing campaign's dashboard is a release
+   whose per-employer subtrees are those public subtrees: their decisions are *imposed* (taken from the
+   employer's release, not re-decided), and a node above them (the campaign over all its employers) is
+   published only when its published sub-nodes add up to all of it (an empty remainder) — a non-empty
+   remainder, even a publishable one, could be subtracted from an employer's public total to isolate
+   another campaign's members. Quantiles only of imposed nodes. So such a dashboard publishes nothing the
+   public pages do not already imply.
 
 What this guarantees (checked by brute force in ``tests/advocacy/test_disclosure_properties.py``): an
 observer who knows every counted person's law and month received (everything the filters use), sees
@@ -148,12 +157,18 @@ class Release:
     published content as plain data (what the tests compare)."""
 
     def __init__(self, *, leaves: Mapping[tuple, Leaf], levels: tuple[str, ...], variables: Iterable[Variable],
-                 k: int, answer_variable: str | None = None):
+                 k: int, answer_variable: str | None = None, imposed: Mapping[str, Mapping[tuple, str]] | None = None):
         self.k = check_k(k)
+        #: Decisions taken by ANOTHER release over the same people (``"cases"``: the population, else per
+        #: variable: node key → reason, "" published): a campaign dashboard's per-employer subtrees are the
+        #: employers' public subtrees of that campaign, published exactly as there (rule 7).
+        self._imposed = imposed
         self.levels = tuple(levels)
         self.variables = {v.key: v for v in variables}
         self.answer_variable = answer_variable
         self._nodes: dict[tuple, _Node] = {}
+        self._memo: dict = {}
+        self._index: dict | None = None
         root = self._node(())
         for key, leaf in leaves.items():
             key = tuple(key)
@@ -164,28 +179,49 @@ class Release:
             path = [root] + [self._node(key[: i + 1]) for i in range(len(key))]
             for parent, child in zip(path, path[1:], strict=False):
                 parent.children[child.key] = child
+            node = path[-1]
             for variable in self.variables.values():
                 given = leaf.counts.get(variable.key, {})
                 values = [int(given.get(code, 0)) for code in variable.codes]
                 if any(v < 0 for v in values) or sum(values) > leaf.cases:
                     raise ValueError(f"leaf {key!r}: the counts of {variable.key} do not fit its {leaf.cases} cases")
-                for node in path:
-                    row = node.counts.setdefault(variable.key, [0] * len(values))
-                    for i, v in enumerate(values):
-                        row[i] += v
-            for node in path:
-                node.cases += leaf.cases
-                for days, n in leaf.days.items():
-                    node.days[days] = node.days.get(days, 0) + n
-        self._population = self._decide(lambda node: (node.cases,), lambda node: 0)
+                row = node.counts.setdefault(variable.key, [0] * len(values))
+                for i, v in enumerate(values):
+                    row[i] += v
+            node.cases += leaf.cases
+            for days, n in leaf.days.items():
+                node.days[days] = node.days.get(days, 0) + n
+        # Sum the leaves up the tree, deepest nodes first (each node adds itself to its parent once).
+        self._by_depth: dict[int, list[_Node]] = {}
+        for key, node in self._nodes.items():
+            self._by_depth.setdefault(len(key), []).append(node)
+        for depth in range(len(self.levels), 0, -1):
+            for node in self._by_depth.get(depth, ()):
+                parent = self._nodes[node.key[:-1]]
+                parent.cases += node.cases
+                for name, row in node.counts.items():
+                    total = parent.counts.setdefault(name, [0] * len(row))
+                    for i, v in enumerate(row):
+                        total[i] += v
+                for days, n in node.days.items():
+                    parent.days[days] = parent.days.get(days, 0) + n
+        self._population = self._decide(lambda node: (node.cases,), lambda node: 0, imposed=self._given("cases"))
         self._published: dict[str, dict[tuple, str]] = {}
         for key, variable in self.variables.items():
             width = len(variable.codes)
             self._published[key] = self._decide(
                 lambda node, key=key, width=width: tuple(node.counts.get(key, [0] * width)),
                 lambda node, key=key, width=width: node.cases - sum(node.counts.get(key, [0] * width)),
-                within=self._population,
+                within=self._population, imposed=self._given(key),
             )
+
+    def _given(self, name: str) -> dict[tuple, str] | None:
+        """The imposed decisions of ``name`` (a node the other release did not decide for this variable — it
+        had no such case — is not published)."""
+        if self._imposed is None:
+            return None
+        given = self._imposed.get(name, {})
+        return {key: given.get(key, _FEWER) for key in self._imposed.get("cases", {})}
 
     def _node(self, key: tuple) -> _Node:
         node = self._nodes.get(key)
@@ -195,13 +231,17 @@ class Release:
 
     # --- the rules ------------------------------------------------------------------------------------
 
-    def _decide(self, counts, na, within: dict[tuple, str] | None = None) -> dict[tuple, str]:
-        """For every node, "" (published) or the reason it is not: rule 1 (or 2), then rule 3 top-down."""
+    def _decide(self, counts, na, within: dict[tuple, str] | None = None,
+                imposed: dict[tuple, str] | None = None) -> dict[tuple, str]:
+        """For every node, "" (published) or the reason it is not: rule 1 (or 2), then rule 3 top-down; with
+        ``imposed`` decisions, rule 7 for the other nodes."""
         k = self.k
         reason: dict[tuple, str] = {}
         for key, node in self._nodes.items():
             if within is not None and within[key]:
                 reason[key] = within[key]
+            elif imposed is not None and key in imposed:
+                reason[key] = imposed[key]
             elif node.cases == 0 or not _row_ok(counts(node), na(node), k):
                 reason[key] = _FEWER
             else:
@@ -216,9 +256,19 @@ class Release:
                     found.extend(maximal_published(child))
             return found
 
-        for depth in range(len(self.levels) + 1):
-            for key, node in self._nodes.items():
-                if len(key) != depth or reason[key]:
+        depths = range(len(self.levels) + 1)
+        if imposed is not None:
+            depths = reversed(depths)  # rule 7 decides the other nodes from the deepest up, on final decisions
+        for depth in depths:
+            for node in self._by_depth.get(depth, ()):
+                key = node.key
+                if reason[key] or (imposed is not None and key in imposed):
+                    continue
+                if imposed is not None:
+                    # Rule 7: above imposed subtrees, a node is published only as the exact sum of published
+                    # nodes (its remainder empty), so it says nothing the other release does not.
+                    if node.cases - sum(sub.cases for sub in maximal_published(node)):
+                        reason[key] = _DIFFERENCING
                     continue
                 while True:
                     below = maximal_published(node)
@@ -248,12 +298,25 @@ class Release:
         return depth, fixed
 
     def _matching(self, filters: Mapping[str, str | None]) -> tuple[list[_Node], bool]:
-        """The nodes whose sum is the filter's population, and whether it is one node of the tree."""
+        """The nodes whose sum is the filter's population, and whether it is one node of the tree (memoised:
+        a report asks every variable of the same filters)."""
         depth, fixed = self._key_for(filters)
-        nodes = [n for key, n in self._nodes.items()
-                 if len(key) == depth and all(key[i] == value for i, value in fixed.items())]
-        native = len(fixed) == depth
-        return nodes, native
+        memo_key = (depth, tuple(sorted(fixed.items())))
+        found = self._memo.get(memo_key)
+        if found is None:
+            if self._index is None:  # (depth, level, value) → the nodes of that depth with that value
+                self._index = {}
+                for key, node in self._nodes.items():
+                    for i, value in enumerate(key):
+                        self._index.setdefault((len(key), i, value), []).append(node)
+            if fixed:
+                first = min(fixed)
+                candidates = self._index.get((depth, first, fixed[first]), ())
+            else:
+                candidates = self._by_depth.get(depth, ())
+            nodes = [n for n in candidates if all(n.key[i] == value for i, value in fixed.items())]
+            found = self._memo[memo_key] = (nodes, len(fixed) == depth)
+        return found
 
     def population(self, **filters) -> tuple[int | None, str]:
         """The number of cases behind a filter, or None and the reason."""
@@ -285,10 +348,17 @@ class Release:
         """The q-quantile (nearest rank) of days to answer, under rule 5 (native nodes only)."""
         if not 0 < q < 1:
             raise ValueError("q must be between 0 and 1")
-        nodes, native = self._matching(filters)
-        if not native or len(nodes) != 1:
+        nodes, _native = self._matching(filters)
+        if len(nodes) != 1:  # a filter that is exactly one node (e.g. one law, when one campaign holds it)
             return Quantile(q, None, None, SUPPRESSED)
         node = nodes[0]
+        if self._imposed is not None:
+            # Rule 7: a quantile only of a node the other release decided (over one chain of single children,
+            # the same people), so the dashboard adds no quantile the public pages lack.
+            while node.key not in self._imposed.get("cases", {}) and len(node.children) == 1:
+                node = next(iter(node.children.values()))
+            if node.key not in self._imposed.get("cases", {}):
+                return Quantile(q, None, None, SUPPRESSED)
         if self.answer_variable is None or self._published[self.answer_variable][node.key]:
             return Quantile(q, None, None, SUPPRESSED)
         return quantile_of(node.days, q, self.k)
@@ -309,6 +379,18 @@ class Release:
         if not rows or not all(row.published for row in rows):
             return None
         return rows
+
+    def decisions(self, prefix: tuple) -> dict[str, dict[tuple, str]]:
+        """What this release decided for the subtree at ``prefix`` (keys relative to it: ``()`` is the prefix's
+        node): ``"cases"`` (the population) and each variable, node → reason ("" published). What another
+        release over the same people passes as ``imposed`` (rule 7)."""
+        prefix = tuple(prefix)
+        n = len(prefix)
+        keys = [key for key in self._nodes if key[:n] == prefix]
+        out = {"cases": {key[n:]: self._population[key] for key in keys}}
+        for variable, reasons in self._published.items():
+            out[variable] = {key[n:]: reasons[key] for key in keys}
+        return out
 
     def signature(self) -> tuple:
         """What the release publishes about its nodes (every sum of nodes is a function of it): the
@@ -384,5 +466,20 @@ def quantile_of(histogram: Mapping[int, int], q: float, k: int) -> Quantile:
 
 
 def build_release(*, leaves: Mapping[tuple, Leaf], levels: tuple[str, ...], variables: Iterable[Variable], k: int,
-                  answer_variable: str | None = None) -> Release:
-    return Release(leaves=leaves, levels=levels, variables=variables, k=k, answer_variable=answer_variable)
+                  answer_variable: str | None = None, imposed: Mapping[str, Mapping[tuple, str]] | None = None) -> Release:
+    return Release(leaves=leaves, levels=levels, variables=variables, k=k, answer_variable=answer_variable,
+                   imposed=imposed)
+
+
+def imposed_subtrees(campaign: str, publics: Mapping[str, Release]) -> dict[str, dict[tuple, str]]:
+    """Rule 7: the decisions to impose on a campaign dashboard with levels (campaign, employer, …), from each
+    employer's public release (levels (campaign, …)): node (campaign, employer, *rest) is decided exactly as
+    node (campaign, *rest) of that employer's release."""
+    imposed: dict[str, dict[tuple, str]] = {"cases": {}}
+    for employer, public in publics.items():
+        prefix = (campaign, employer)
+        for name, reasons in public.decisions((campaign,)).items():
+            given = imposed.setdefault(name, {})
+            for key, reason in reasons.items():
+                given[prefix + key] = reason
+    return imposed

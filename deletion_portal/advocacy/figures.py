@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 
 from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, single_row
@@ -30,24 +30,48 @@ from deletion_portal.employers.models import Employer
 LEVELS = ("law", "year", "month")
 
 
+#: The public release of an employer: its cases by the publishing campaign they are attributed to, then law →
+#: year → month received. The campaign level is never a filter of the public pages; it is there so that the
+#: differencing rule covers "the employer" against "campaign C's part of it" (what C's dashboard shows).
+PUBLIC_LEVELS = ("campaign", *LEVELS)
+
+
+def statistics_memberships():
+    """The memberships through which a case counts publicly: live, of a campaign whose organisation chose to
+    publish, with the latest statistics consent there given."""
+    from deletion_portal.advocacy.models import CampaignMember, Consent, ConsentKind
+
+    latest = Subquery(Consent.objects.filter(member=OuterRef("pk"), kind=ConsentKind.STATISTICS)
+                      .order_by("-at", "-id").values("given")[:1])
+    return (CampaignMember.objects.filter(left_at=None, campaign__publish_statistics=True)
+            .annotate(statistics=latest).filter(statistics=True))
+
+
 def cases_counted_in_statistics() -> QuerySet[Case]:
     """THE rule of which cases count in any PUBLISHED statistic (LEGAL.md §5: only people who consented,
     specifically and withdrawably, to their outcome being counted): cases with a live membership of a
     campaign whose organisation chose to publish (``Campaign.publish_statistics``) and whose latest
     statistics consent there is given. Distinct cases: a case in two such campaigns counts once.
     Every public page, download and API endpoint of the statistics reads through it."""
-    from deletion_portal.advocacy.models import CampaignMember, Consent, ConsentKind
+    return Case.objects.filter(pk__in=statistics_memberships().values("case_id"))
 
-    latest = Subquery(Consent.objects.filter(member=OuterRef("pk"), kind=ConsentKind.STATISTICS)
-                      .order_by("-at", "-id").values("given")[:1])
-    members = (CampaignMember.objects.filter(left_at=None, campaign__publish_statistics=True)
-               .annotate(statistics=latest).filter(statistics=True).values("case_id"))
-    return Case.objects.filter(pk__in=members)
+
+def cases_attributed_to(*, campaign_id: int) -> QuerySet[Case]:
+    """The counted cases attributed to ONE publishing campaign: a case counted through several campaigns is
+    attributed to its earliest such membership (joined first, then the lower id), so each counted case is in
+    exactly one campaign's part of the public figures."""
+    qualifying = statistics_memberships()
+    earlier = qualifying.filter(case_id=OuterRef("case_id")).filter(
+        Q(joined_at__lt=OuterRef("joined_at")) | Q(joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk")))
+    first = qualifying.filter(campaign_id=campaign_id).exclude(Exists(earlier)).values("case_id")
+    return Case.objects.filter(pk__in=first)
 
 
 def campaign_cases_counted(*, campaign_id: int) -> QuerySet[Case]:
     """The cases counted in ONE campaign's own dashboard (its organisation's members see it whether or not
-    it publishes): live members whose latest statistics consent is given."""
+    it publishes): live members whose latest statistics consent is given. A NON-publishing campaign's
+    dashboard counts those of them not in any public figure (``private_campaign_cases``); a publishing
+    campaign's dashboard reads the public leaves (``stats_store.campaign_release``)."""
     from deletion_portal.advocacy.models import CampaignMember, Consent, ConsentKind
 
     latest = Subquery(Consent.objects.filter(member=OuterRef("pk"), kind=ConsentKind.STATISTICS)
@@ -55,6 +79,18 @@ def campaign_cases_counted(*, campaign_id: int) -> QuerySet[Case]:
     members = (CampaignMember.objects.filter(campaign_id=campaign_id, left_at=None)
                .annotate(statistics=latest).filter(statistics=True).values("case_id"))
     return Case.objects.filter(pk__in=members)
+
+
+def private_campaign_cases(*, campaign_id: int) -> QuerySet[Case]:
+    """A non-publishing campaign's dashboard: its counted members minus the cases counted in the public figures
+    (through another, publishing campaign). Its people are then in no public figure, so the dashboard and the
+    public pages are releases over DISJOINT people and no difference of the two isolates anyone."""
+    from deletion_portal.advocacy.stats_models import StatisticsAttribution
+
+    # "In a public figure": attributed to a publishing campaign by the refresh that computed the public leaves.
+    # NOT EXISTS (an anti-join on the attribution's primary key), not NOT IN over every attributed case.
+    return campaign_cases_counted(campaign_id=campaign_id).exclude(
+        Exists(StatisticsAttribution.objects.filter(case_id=OuterRef("pk"))))
 
 
 def min_cell() -> int:

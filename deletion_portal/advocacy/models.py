@@ -198,4 +198,9 @@ class Mandate(models.Model):
         ordering = ["-signed_at", "-id"]
 # Bulk letters live in their own module (advocacy/bulk_models.py); importing them here registers them.
 from deletion_portal.advocacy.bulk_models import BulkItemState, BulkJob, BulkJobItem, BulkJobState  # noqa: E402,F401
-from deletion_portal.advocacy.stats_models import OutcomeLeaf  # noqa: E402,F401  (the statistics' precomputed counts)
+from deletion_portal.advocacy.stats_models import (  # noqa: E402,F401  (the statistics' precomputed counts)
+    OutcomeDirty,
+    OutcomeLeaf,
+    StatisticsAttribution,
+    StatisticsState,
+)

@@ -5,14 +5,18 @@ employer holds every tenth (100,000 of 1,000,000: "the employer with 100,000 cas
 the rest; three laws (85 / 10 / 5 %), receipt spread over two years, answered on time / late / not at all,
 acknowledgements, extensions, refusals with grounds, identity requests (some asking an ID copy), a
 response event with a checklist item for a quarter of the answered cases, final follow-up letters.
-Then VACUUM ANALYZE, one refresh of the precomputed counts (``stats_store``), and, each timed ``--repeat``
-times (p50 / p95, after one warm-up): the data of the public page of the big employer (the release and
-the report: every figure and filter), of an average employer, the ranking; for comparison the same
-release computed straight from the case rows; how long until an event shows; forgetting a case.
+The people who count: 200 campaigns of 20 organisations (every tenth campaign does NOT publish); campaign 0
+holds 45 % of the big employer's cases and the cases of ten other employers (≈ 50,000 of 1,000,000), nine
+more share the rest of the big employer, and each of the others targets ≈ 10 employers. Every case is a member
+of one campaign, one in twenty of a second one (joined later: the attribution rule decides); 90 % consented to
+statistics, and one in thirty of those withdrew again. The real selector decides who counts.
+Then VACUUM ANALYZE, one full refresh of the precomputed counts (``stats_store``) and one incremental one, and,
+each timed ``--repeat`` times (p50 / p95, after one warm-up): the data of the public page of the big employer
+(the release and the report: every figure and filter), of an average employer, the ranking, the dashboard of
+campaign 0 (its release consistent with the public pages, the report and the table per employer) and of a
+non-publishing campaign (live from its cases); for comparison the same public release computed straight from
+the case rows; how long until an event shows (an incremental refresh); forgetting a case.
 Deleted afterwards unless ``--keep``.
-
-Campaigns and consents do not exist yet: the bench counts every case (the figures take a queryset;
-the consent rule will add one semi-join on the consent rows).
 """
 
 from __future__ import annotations
@@ -115,6 +119,7 @@ def _populate(n: int, owner, laws: list[str]) -> tuple[int, list[int]]:
             "INSERT INTO tracking_checklistitem (case_id, response_id, code, label, answered, set_by) "
             "SELECT e.case_id, e.id, 'art15_1_c', 'the recipients', e.id %% 5 < 3, '' FROM cases_caseevent e "
             "JOIN cases_case c ON c.id = e.case_id WHERE e.kind = 'response_received' AND c.owner_id = %(owner)s", params)
+        _memberships(cursor, owner, big, ids, params)
         cursor.execute(
             "INSERT INTO cases_letter (case_id, kind, language, short_id, template_version, html, pdf, sha256, "
             "is_final, created_at, finalised_at) "
@@ -124,19 +129,89 @@ def _populate(n: int, owner, laws: list[str]) -> tuple[int, list[int]]:
     return big, ids
 
 
+CAMPAIGNS = 200
+ORGANISATIONS = 20
+
+
+def campaign_slug(i: int) -> str:
+    return f"bench-stats-campaign-{i:03d}"
+
+
+def _memberships(cursor, owner, big: int, ids: list[int], params: dict) -> None:
+    """The campaigns, their members and statistics consents (set-based SQL)."""
+    from deletion_portal.advocacy.models import Campaign, CampaignMember, Consent, Organisation
+
+    organisations = Organisation.objects.bulk_create(
+        [Organisation(name=f"{EMPLOYER_PREFIX}organisation {i:02d}", country="DE") for i in range(ORGANISATIONS)])
+    campaigns = Campaign.objects.bulk_create([
+        Campaign(organisation=organisations[i % ORGANISATIONS], title=f"Bench campaign {i:03d}", slug=campaign_slug(i),
+                 state="open", publish_statistics=i % 10 != 9, created_by=owner) for i in range(CAMPAIGNS)])
+    c = [x.pk for x in campaigns]
+    others = ids[1:]
+    # The campaign of an employer other than the big one: 10 + its index mod 190 (campaign 0 takes index ≡ 0 mod 190).
+    employer_campaign = {e: c[0] if i % 190 == 0 else c[10 + i % 190] for i, e in enumerate(others)}
+    through = Campaign.employers.through
+    through.objects.bulk_create([through(campaign_id=camp, employer_id=e) for e, camp in employer_campaign.items()]
+                                + [through(campaign_id=c[i], employer_id=big) for i in range(10)])
+    cursor.execute("CREATE TEMP TABLE bench_employer_campaign (employer_id bigint PRIMARY KEY, campaign_id bigint)")
+    cursor.execute("INSERT INTO bench_employer_campaign SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+                   [list(employer_campaign), list(employer_campaign.values())])
+    h = lambda salt, mod: f"((hashint8(x.id * 7919 + {salt}) & 2147483647) %% {mod})"  # noqa: E731
+    cols, vals, mparams = _columns_sql(CampaignMember, {
+        "campaign": f"CASE WHEN x.employer_id = %(big)s THEN CASE WHEN {h(11, 100)} < 45 THEN %(c0)s "
+                    f"ELSE (%(c)s::bigint[])[2 + {h(13, 9)}] END ELSE ec.campaign_id END",
+        "case": "x.id", "joined_at": "now() - interval '1 day' * (x.id %% 300)",
+    })
+    mparams.update(params, big=big, c0=c[0], c=c)
+    cursor.execute(f"INSERT INTO advocacy_campaignmember ({cols}) SELECT {vals} FROM cases_case x "
+                   f"LEFT JOIN bench_employer_campaign ec ON ec.employer_id = x.employer_id "
+                   f"WHERE x.owner_id = %(owner)s", mparams)
+    # One in twenty joins a second campaign, later (the next campaign id).
+    cols, vals, sparams = _columns_sql(CampaignMember, {
+        "campaign": f"(%(c)s::bigint[])[1 + (array_position(%(c)s::bigint[], m.campaign_id) %% {CAMPAIGNS})]",
+        "case": "m.case_id", "joined_at": "m.joined_at + interval '1 hour'",
+    })
+    sparams.update(params, c=c)
+    cursor.execute(f"INSERT INTO advocacy_campaignmember ({cols}) SELECT {vals} FROM advocacy_campaignmember m "
+                   f"JOIN cases_case x ON x.id = m.case_id WHERE x.owner_id = %(owner)s AND x.id %% 20 = 7", sparams)
+    cols, vals, cparams = _columns_sql(Consent, {
+        "member": "m.id", "kind": "'statistics'", "given": "true", "wording_version": "'bench'",
+        "at": "m.joined_at + interval '1 minute'", "actor": "NULL"})
+    cparams.update(params)
+    members = ("FROM advocacy_campaignmember m JOIN cases_case x ON x.id = m.case_id WHERE x.owner_id = %(owner)s")
+    cursor.execute(f"INSERT INTO advocacy_consent ({cols}) SELECT {vals} {members} AND m.id %% 10 <> 3", cparams)
+    cols, vals, wparams = _columns_sql(Consent, {
+        "member": "m.id", "kind": "'statistics'", "given": "false", "wording_version": "'bench'",
+        "at": "m.joined_at + interval '2 minutes'", "actor": "NULL"})
+    wparams.update(params)
+    cursor.execute(f"INSERT INTO advocacy_consent ({cols}) SELECT {vals} {members} AND m.id %% 30 = 1", wparams)
+    cursor.execute("ANALYZE advocacy_campaignmember")
+    cursor.execute("ANALYZE advocacy_consent")
+
+
 def bench_cleanup(owner) -> None:
     from deletion_portal.employers.models import Employer
 
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM advocacy_consent s USING advocacy_campaignmember m, cases_case c "
+                       "WHERE s.member_id = m.id AND m.case_id = c.id AND c.owner_id = %s", [owner.pk])
+        cursor.execute("DELETE FROM advocacy_statisticsattribution a USING cases_case c WHERE a.case_id = c.id "
+                       "AND c.owner_id = %s", [owner.pk])
+        cursor.execute("DELETE FROM advocacy_campaignmember m USING cases_case c WHERE m.case_id = c.id "
+                       "AND c.owner_id = %s", [owner.pk])
         cursor.execute("DELETE FROM tracking_checklistitem t USING cases_case c WHERE t.case_id = c.id AND c.owner_id = %s",
                        [owner.pk])
         cursor.execute("DELETE FROM cases_letter l USING cases_case c WHERE l.case_id = c.id AND c.owner_id = %s", [owner.pk])
         cursor.execute("DELETE FROM cases_caseevent e USING cases_case c WHERE e.case_id = c.id AND c.owner_id = %s",
                        [owner.pk])
         cursor.execute("DELETE FROM cases_case WHERE owner_id = %s", [owner.pk])
-    from deletion_portal.advocacy.stats_models import OutcomeLeaf
+    from deletion_portal.advocacy.models import Campaign, Organisation
+    from deletion_portal.advocacy.stats_models import OutcomeDirty, OutcomeLeaf
 
     OutcomeLeaf.objects.filter(employer__legal_name__startswith=EMPLOYER_PREFIX).delete()
+    OutcomeDirty.objects.filter(employer__legal_name__startswith=EMPLOYER_PREFIX).delete()
+    Campaign.objects.filter(slug__startswith="bench-stats-campaign-").delete()
+    Organisation.objects.filter(name__startswith=EMPLOYER_PREFIX).delete()
     Employer.objects.filter(legal_name__startswith=EMPLOYER_PREFIX).delete()
     owner.delete()
 
@@ -159,14 +234,14 @@ def _p(times: list[float], q: float) -> float:
 
 
 def bench_stats(stdout, options) -> dict:
-    from unittest import mock
-
     from django.contrib.auth import get_user_model
 
     from deletion_portal.advocacy import figures as figures_module
     from deletion_portal.advocacy import stats_store
+    from deletion_portal.advocacy.models import Campaign, CampaignMember, Consent, ConsentKind
     from deletion_portal.advocacy.reports import Filters, outcomes_report
-    from deletion_portal.cases.models import Case
+    from deletion_portal.advocacy.stats_views import campaign_report
+    from deletion_portal.cases.models import Case, CaseEvent, EventKind
     from deletion_portal.laws.registry import regime_keys
 
     if connection.vendor != "postgresql":
@@ -181,30 +256,40 @@ def bench_stats(stdout, options) -> dict:
     laws = list(regime_keys())[:3]
     today = timezone.localdate()
     figures: dict = {"cases": n}
-    # No statistics consent exists yet: the bench counts every bench case.
-    counted = mock.patch.object(figures_module, "cases_counted_in_statistics",
-                                lambda: Case.objects.filter(owner=owner))
     try:
-        counted.start()
         start = time.perf_counter()
         with transaction.atomic():
             big, ids = _populate(n, owner, laws)
         built = time.perf_counter() - start
         with connection.cursor() as cursor:
-            for table in ("cases_case", "cases_caseevent", "cases_letter", "tracking_checklistitem"):
+            for table in ("cases_case", "cases_caseevent", "cases_letter", "tracking_checklistitem",
+                          "advocacy_campaignmember", "advocacy_consent"):
                 cursor.execute(f"VACUUM ANALYZE {table}")
         figures["build_seconds"] = round(time.perf_counter() - start, 1)
+        counted = figures_module.cases_counted_in_statistics().filter(owner=owner).count()
         stdout.write(f"Built {n:,} cases across {EMPLOYERS:,} employers in {built:.1f} s "
-                     f"(+ VACUUM ANALYZE: {figures['build_seconds']} s in all).")
+                     f"(+ VACUUM ANALYZE: {figures['build_seconds']} s in all); {CAMPAIGNS} campaigns, "
+                     f"{counted:,} cases counted in the public figures.")
+        from deletion_portal.advocacy.stats_models import StatisticsState
+
+        StatisticsState.objects.all().delete()  # a first full refresh: the watermarks start at what it read
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as refresh_queries:
-            leaves = stats_store.statistics_refresh(today=today)
+            leaves = stats_store.statistics_refresh(today=today, full=True)
         figures["refresh_seconds"] = round(time.perf_counter() - start, 1)
-        stdout.write(f"refresh of the precomputed counts: {figures['refresh_seconds']} s "
-                     f"({leaves:,} leaves, {len(refresh_queries.captured_queries)} queries)")
+        stdout.write(f"refresh of the precomputed counts: {figures['refresh_seconds']} s (full: "
+                     f"{leaves:,} leaves, {len(refresh_queries.captured_queries)} queries)")
+        start = time.perf_counter()
+        stats_store.statistics_refresh(today=today)
+        figures["incremental_idle_seconds"] = round(time.perf_counter() - start, 2)
+        stdout.write(f"an incremental refresh with nothing changed: {figures['incremental_idle_seconds']} s")
         big_n = Case.objects.filter(employer_id=big).count()
         mid = ids[len(ids) // 2]
         mid_n = Case.objects.filter(employer_id=mid).count()
+        campaign = Campaign.objects.get(slug=campaign_slug(0))
+        private = Campaign.objects.get(slug=campaign_slug(19))
+        campaign_n = CampaignMember.objects.filter(campaign=campaign).count()
+        private_n = CampaignMember.objects.filter(campaign=private).count()
 
         def page(employer_id):
             def run():
@@ -217,6 +302,10 @@ def bench_stats(stdout, options) -> dict:
             (f"public page of the employer with {big_n:,} cases", "big_employer_page", page(big)),
             (f"public page of an average employer ({mid_n:,} cases)", "average_employer_page", page(mid)),
             (f"ranking of {EMPLOYERS:,} employers over {n:,} cases", "ranking", stats_store.ranking),
+            (f"dashboard of a publishing campaign with {campaign_n:,} cases", "campaign_dashboard",
+             lambda: campaign_report(campaign, Filters(), today=today)),
+            (f"dashboard of a non-publishing campaign with {private_n:,} cases (live)", "private_dashboard",
+             lambda: campaign_report(private, Filters(), today=today)),
         ):
             times, queries = _timed(function, repeat)
             figures[key] = {"p50_ms": round(_p(times, 0.5), 1), "p95_ms": round(_p(times, 0.95), 1), "queries": queries}
@@ -243,34 +332,38 @@ def bench_stats(stdout, options) -> dict:
                      f"({queries} queries, {max(2, min(repeat, 5))} runs)")
 
         # Straight from the case rows (no precomputed counts), for comparison: why the leaves exist.
-        times, queries = _timed(lambda: figures_module.outcomes_release(Case.objects.filter(employer_id=big), today=today),
-                                max(2, repeat // 5))
+        times, queries = _timed(lambda: figures_module.outcomes_release(
+            figures_module.cases_counted_in_statistics().filter(employer_id=big), today=today), 2)
         figures["big_employer_from_rows"] = {"p50_ms": round(_p(times, 0.5), 1), "queries": queries}
         stdout.write(f"(the same release computed from the {big_n:,} case rows instead: p50 {_p(times, 0.5):.0f} ms)")
 
-        # An event: a late answer recorded on an unanswered case of the big employer (the outcome columns
-        # case_recompute writes in the event's transaction). It shows after the next refresh.
-        case = Case.objects.filter(employer_id=big, law_key=laws[0], answered_on__isnull=True,
-                                   respond_by__lt=today - timedelta(days=60)).first()
+        # An event: a late answer recorded on a counted, unanswered case of the big employer (the outcome columns
+        # case_recompute writes, and the timeline event, in one transaction). It shows after the next refresh.
+        case = (figures_module.cases_counted_in_statistics().filter(
+            employer_id=big, law_key=laws[0], answered_on__isnull=True, respond_by__lt=today - timedelta(days=60))
+            .order_by("pk").first())
         before = stats_store.employer_release(big)[0].row("status", law=case.law_key)
-        start = time.perf_counter()
         with transaction.atomic():
             Case.objects.filter(pk=case.pk).update(answered_on=today, on_time=False, outcome="answered", status="answered")
+            CaseEvent.objects.create(case=case, kind=EventKind.RESPONSE_RECEIVED, on=today)
+        start = time.perf_counter()
         stats_store.statistics_refresh(today=today)
-        after = stats_store.employer_release(big)[0].row("status", law=case.law_key)
         visible = time.perf_counter() - start
+        after = stats_store.employer_release(big)[0].row("status", law=case.law_key)
         shown = before.count("late") is not None and after.count("late") == before.count("late") + 1
         figures["event_visible_seconds"] = round(visible, 1)
         stdout.write(f"an event shows in the figures at the next refresh: within STATS_REFRESH_SECONDS "
-                     f"({settings.STATS_REFRESH_SECONDS} s) + {visible:.1f} s "
+                     f"({settings.STATS_REFRESH_SECONDS} s) + {visible:.1f} s, the incremental refresh of its employer "
                      f"({'checked: late +1' if shown else 'row suppressed, not checked'})")
-        # A consent withdrawal: the case's leaf is recomputed at once, without it.
+        # A consent withdrawal: the case's leaves are recomputed at once, without it.
+        member = CampaignMember.objects.filter(case=case).first()
         start = time.perf_counter()
-        stats_store.statistics_forget(case_ids=[case.pk], today=today)
+        with transaction.atomic():
+            Consent.objects.create(member=member, kind=ConsentKind.STATISTICS, given=False, wording_version="bench")
+            stats_store.statistics_uncount(case_ids=[case.pk], today=today)
         figures["forget_ms"] = round((time.perf_counter() - start) * 1000, 1)
         stdout.write(f"forgetting a case (consent withdrawn): {figures['forget_ms']} ms, in the withdrawal's transaction")
     finally:
-        counted.stop()
         if not options.get("keep"):
             bench_cleanup(owner)
     return figures

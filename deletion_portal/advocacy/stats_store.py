@@ -5,9 +5,11 @@ with 100,000 cases (their rows are spread over the whole table), far from the 30
 leaves are small (one row per employer, law and month), so a page reads one employer's ~100 rows and the
 ranking 2,000 total rows.
 
-* :func:`statistics_refresh` recomputes every leaf from the counted cases with the same grouped queries
-  (``figures.outcome_counts(by_employer=True)``) and replaces them in one transaction: beat runs it every
-  ``STATS_REFRESH_SECONDS`` (default: the sweep interval), so an event shows within one interval.
+* :func:`statistics_refresh` recomputes the leaves of the employers whose figures may have changed (marked,
+  or with a case event or a consent newer than the refresh before the last) with the same grouped queries
+  (``figures.outcome_counts(by_employer=True)``, per publishing campaign) and replaces them in one transaction;
+  the first refresh of a day recomputes every leaf (a date passing changes figures without an event). Beat
+  runs it every ``STATS_REFRESH_SECONDS`` (default: the sweep interval), so an event shows within one interval.
 * :func:`statistics_forget` recomputes at once the leaves holding the given cases, without them: what a
   consent withdrawal (and an account deletion) must call in its transaction, so that no later figure —
   precomputed ones included — counts them.
@@ -19,12 +21,12 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from deletion_portal.advocacy import figures
-from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release
-from deletion_portal.advocacy.stats_models import OutcomeLeaf
+from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, imposed_subtrees
+from deletion_portal.advocacy.stats_models import OutcomeDirty, OutcomeLeaf, StatisticsAttribution, StatisticsState
 from deletion_portal.cases.models import Case
 
 
@@ -37,20 +39,68 @@ def _leaf_from_json(data: dict) -> Leaf:
                 days={int(k): v for k, v in data.get("days", {}).items()})
 
 
-def _rows(counts: figures.Counts, now) -> list[OutcomeLeaf]:
-    labels = {v.key: v.label for v in counts.variables if v not in figures.BASE_VARIABLES}
+def _attribute(cases) -> None:
+    """Rebuild the attribution (``StatisticsAttribution``) of ``cases`` (a Case queryset; None: every case):
+    each counted case → its earliest counted membership's campaign (joined first, then the lower id)."""
+    memberships = figures.statistics_memberships().filter(case__employer__isnull=False)
+    if cases is None:
+        StatisticsAttribution.objects.all().delete()
+    else:
+        StatisticsAttribution.objects.filter(case__in=cases.values("pk")).delete()
+        memberships = memberships.filter(case__in=cases.values("pk"))
+    if connection.vendor == "postgresql":
+        sql, params = (memberships.order_by().values("case_id", "campaign_id", "joined_at", member_id=F("pk"),
+                                                     attributed_employer=F("case__employer_id"))
+                       .query.sql_with_params())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {StatisticsAttribution._meta.db_table} (case_id, campaign_id, employer_id) "
+                f"SELECT DISTINCT ON (q.case_id) q.case_id, q.campaign_id, q.attributed_employer FROM ({sql}) q "
+                "ORDER BY q.case_id, q.joined_at, q.member_id", params)
+        return
+    first: dict = {}
+    for case_id, campaign_id, employer_id in (memberships.order_by("case_id", "joined_at", "pk")
+                                              .values_list("case_id", "campaign_id", "case__employer_id")):
+        first.setdefault(case_id, (campaign_id, employer_id))
+    StatisticsAttribution.objects.bulk_create(
+        [StatisticsAttribution(case_id=case_id, campaign_id=c, employer_id=e) for case_id, (c, e) in first.items()],
+        batch_size=2000)
+
+
+def _campaign_counts(today: date, *, employers=None, where: Q | None = None,
+                     exclude: Iterable[int] = ()) -> list[tuple[int, figures.Counts]]:
+    """The leaf counts of the attributed cases (of ``employers``, at ``where``), per campaign: one query for the
+    campaigns present, then the grouped queries of ``figures.outcome_counts`` per campaign."""
+    attributed = StatisticsAttribution.objects.all()
+    if employers is not None:
+        attributed = attributed.filter(employer_id__in=employers)
+    campaigns = sorted(set(attributed.order_by().values_list("campaign_id", flat=True).distinct()))
+    out = []
+    for campaign_id in campaigns:
+        cases = Case.objects.filter(pk__in=attributed.filter(campaign_id=campaign_id).values("case_id"))
+        if where is not None:
+            cases = cases.filter(where)
+        if exclude:
+            cases = cases.exclude(pk__in=list(exclude))
+        out.append((campaign_id, figures.outcome_counts(cases, today=today, by_employer=True)))
+    return out
+
+
+def _rows(per_campaign: list[tuple[int, figures.Counts]], now) -> tuple[list[OutcomeLeaf], dict]:
     rows, totals = [], {}
-    for (employer_id, law, _year, month), leaf in counts.leaves.items():
-        if employer_id is None or leaf.cases <= 0:
-            continue
-        data = _leaf_json(leaf)
-        data["labels"] = {key: labels[key] for key in leaf.counts if key in labels}
-        rows.append(OutcomeLeaf(employer_id=employer_id, law_key=law, month=date(int(month[:4]), int(month[5:7]), 1),
-                                data=data, refreshed_at=now))
-        total = totals.setdefault(employer_id, {"cases": 0, "status": {}})
-        total["cases"] += leaf.cases
-        for code, n in leaf.counts.get("status", {}).items():
-            total["status"][code] = total["status"].get(code, 0) + n
+    for campaign_id, counts in per_campaign:
+        labels = {v.key: v.label for v in counts.variables if v not in figures.BASE_VARIABLES}
+        for (employer_id, law, _year, month), leaf in counts.leaves.items():
+            if employer_id is None or leaf.cases <= 0:
+                continue
+            data = _leaf_json(leaf)
+            data["labels"] = {key: labels[key] for key in leaf.counts if key in labels}
+            rows.append(OutcomeLeaf(employer_id=employer_id, campaign_id=campaign_id, law_key=law,
+                                    month=date(int(month[:4]), int(month[5:7]), 1), data=data, refreshed_at=now))
+            total = totals.setdefault(employer_id, {"cases": 0, "status": {}})
+            total["cases"] += leaf.cases
+            for code, n in leaf.counts.get("status", {}).items():
+                total["status"][code] = total["status"].get(code, 0) + n
     return rows, totals
 
 
@@ -71,36 +121,100 @@ def _write_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STATS_LOCK])
 
 
-def _fingerprint() -> dict:
-    """Per employer, how many cases count and the sum of their ids: changes when one is withdrawn or added."""
-    return {row[0]: row[1:] for row in (figures.cases_counted_in_statistics().filter(received_on__isnull=False)
-                                        .values("employer_id").order_by().annotate(n=Count("pk"), s=Sum("pk"))
-                                        .values_list("employer_id", "n", "s"))}
+def _fingerprint(employers: set[int] | None) -> dict:
+    """Per employer, how many memberships count and the sum of their ids: changes when one is withdrawn or added
+    (and so when a case's attribution to a campaign changes)."""
+    memberships = figures.statistics_memberships()
+    if employers is not None:
+        memberships = memberships.filter(case__employer_id__in=employers)
+    return {row[0]: row[1:] for row in (memberships.values("case__employer_id").order_by()
+                                        .annotate(n=Count("pk"), s=Sum("pk"))
+                                        .values_list("case__employer_id", "n", "s"))}
 
 
-def statistics_refresh(*, today: date | None = None) -> int:
-    """Recompute every leaf from the counted cases; returns the number of leaf rows written.
+def _state() -> StatisticsState:
+    state, _ = StatisticsState.objects.get_or_create(pk=1)
+    return state
 
-    The counting runs outside the write lock (it takes long); a case withdrawn meanwhile must not come
-    back: under the lock, the employers whose counted cases changed since the counting began are counted
-    again, and a forget that comes later waits for this write and then recomputes its leaves."""
+
+def changed_employers(state: StatisticsState) -> tuple[set[int], int, int]:
+    """The employers whose figures may have changed since the refresh before the last one: marked ones
+    (``OutcomeDirty``), those of the cases with a newer timeline event (every change of a case writes one, in its
+    transaction) and those of the members with a newer consent. Returns them and the highest ids read."""
+    from deletion_portal.advocacy.models import Consent
+    from deletion_portal.cases.models import CaseEvent
+
+    event_max = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    consent_max = Consent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    employers = set(OutcomeDirty.objects.values_list("employer_id", flat=True))
+    employers |= set(CaseEvent.objects.filter(pk__gt=state.event_before, pk__lte=event_max, case__employer__isnull=False)
+                     .order_by().values_list("case__employer_id", flat=True).distinct())
+    employers |= set(Consent.objects.filter(pk__gt=state.consent_before, pk__lte=consent_max,
+                                            member__case__employer__isnull=False)
+                     .order_by().values_list("member__case__employer_id", flat=True).distinct())
+    return employers, event_max, consent_max
+
+
+def statistics_mark(*, case_ids: Iterable[int]) -> None:
+    """Have the next refresh recompute the employers of ``case_ids`` (what changes who counts without a case
+    event or a consent: a campaign starting to publish)."""
+    employers = set(Case.objects.filter(pk__in=list(case_ids), employer__isnull=False)
+                    .values_list("employer_id", flat=True).distinct())
+    OutcomeDirty.objects.bulk_create([OutcomeDirty(employer_id=e) for e in employers], ignore_conflicts=True)
+
+
+def statistics_refresh(*, today: date | None = None, full: bool | None = None) -> int:
+    """Recompute the leaves; returns the number of leaf rows written.
+
+    Incremental by default: only the employers :func:`changed_employers` finds; a full refresh (every leaf) on
+    the first refresh of each day — a case becomes "not answered" when its date passes, without any event — or
+    when ``full`` is true. The attribution is rebuilt and the counting runs outside the final write (it takes
+    long); a case withdrawn meanwhile must not come back: under the lock, the employers whose counted
+    memberships changed since the counting began are attributed and counted again, and a forget that comes
+    later waits for this write and then recomputes its leaves."""
+    from deletion_portal.advocacy.models import Consent
+    from deletion_portal.cases.models import CaseEvent
+
     today = today or timezone.localdate()
     now = timezone.now()
-    before = _fingerprint()
-    counts = figures.outcome_counts(figures.cases_counted_in_statistics(), today=today, by_employer=True)
-    rows, totals = _rows(counts, now)
+    state = _state()
+    full = state.full_on != today if full is None else full
+    if full:
+        employers = None
+        event_max = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        consent_max = Consent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    else:
+        employers, event_max, consent_max = changed_employers(state)
+    rows: list = []
+    totals: dict = {}
+    work = full or bool(employers)
+    if work:
+        with transaction.atomic():
+            _write_lock()
+            before = _fingerprint(employers)
+            _attribute(None if full else Case.objects.filter(employer_id__in=employers))
+        rows, totals = _rows(_campaign_counts(today, employers=employers), now)
     with transaction.atomic():
         _write_lock()
-        after = _fingerprint()
-        changed = {e for e in set(before) | set(after) if before.get(e) != after.get(e)}
-        if changed:
-            again = figures.outcome_counts(figures.cases_counted_in_statistics().filter(employer_id__in=changed),
-                                           today=today, by_employer=True)
-            fresh_rows, fresh_totals = _rows(again, now)
-            rows = [r for r in rows if r.employer_id not in changed] + fresh_rows
-            totals = {e: t for e, t in totals.items() if e not in changed} | fresh_totals
-        OutcomeLeaf.objects.all().delete()
-        OutcomeLeaf.objects.bulk_create(rows + _total_rows(totals, now), batch_size=2000)
+        if work:
+            after = _fingerprint(employers)
+            changed = {e for e in set(before) | set(after) if before.get(e) != after.get(e)}
+            if changed:
+                _attribute(Case.objects.filter(employer_id__in=changed))
+                fresh_rows, fresh_totals = _rows(_campaign_counts(today, employers=changed), now)
+                rows = [r for r in rows if r.employer_id not in changed] + fresh_rows
+                totals = {e: t for e, t in totals.items() if e not in changed} | fresh_totals
+            stale = OutcomeLeaf.objects.all() if full else OutcomeLeaf.objects.filter(employer_id__in=employers)
+            stale.delete()
+            OutcomeLeaf.objects.bulk_create(rows + _total_rows(totals, now), batch_size=2000)
+            OutcomeDirty.objects.filter(marked_at__lte=now, **({} if full else {"employer_id__in": employers})).delete()
+        # Every refresh re-reads what came after the refresh before the last (late commits); a first full refresh
+        # has nothing before it.
+        seen_events = state.event_seen if state.full_on else event_max
+        seen_consents = state.consent_seen if state.full_on else consent_max
+        StatisticsState.objects.filter(pk=state.pk).update(
+            event_before=seen_events, event_seen=event_max, consent_before=seen_consents, consent_seen=consent_max,
+            refreshed_at=now, **({"full_on": today} if full else {}))
     return len(rows)
 
 
@@ -116,15 +230,15 @@ def statistics_forget(*, case_ids: Iterable[int], today: date | None = None) -> 
 
 def statistics_uncount(*, case_ids: Iterable[int], today: date | None = None) -> None:
     """A change that may have stopped ``case_ids`` counting (a statistics consent withdrawn, a member leaving,
-    a campaign unpublished): forget, in the caller's transaction, those of them that no longer count under
-    :func:`figures.cases_counted_in_statistics` (a case still counted through another campaign stays)."""
-    case_ids = set(case_ids)
+    a campaign unpublished): recompute, in the caller's transaction, the leaves that hold them from the cases
+    counted now — those that no longer count are gone, and a case still counted through another campaign is
+    attributed to that one (no longer shown in the campaign it left)."""
+    case_ids = list(set(case_ids))
     if not case_ids:
         return
-    still = set(figures.cases_counted_in_statistics().filter(pk__in=case_ids).values_list("pk", flat=True))
-    gone = case_ids - still
-    if gone:
-        statistics_forget(case_ids=gone, today=today)
+    places = set(Case.objects.filter(pk__in=case_ids, received_on__isnull=False, employer__isnull=False)
+                 .values_list("employer_id", "law_key", "received_on"))
+    statistics_forget_places(places=places, today=today)
 
 
 def statistics_forget_places(*, places: Iterable[tuple], today: date | None = None) -> None:
@@ -159,12 +273,12 @@ def _recount(leaves: set, case_ids: list[int], today: date, now) -> None:
     for employer_id, law, month in leaves:
         end = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
         where |= Q(employer_id=employer_id, law_key=law, received_on__gte=month, received_on__lt=end)
-    counted = figures.cases_counted_in_statistics().filter(where).exclude(pk__in=case_ids)
-    rows, _ = _rows(figures.outcome_counts(counted, today=today, by_employer=True), now)
     employers = {employer_id for employer_id, _, _ in leaves}
+    _attribute(Case.objects.filter(where))
+    rows, _ = _rows(_campaign_counts(today, employers=employers, where=where, exclude=case_ids), now)
     stale = Q()
     for employer_id, law, month in leaves:
-        stale |= Q(employer_id=employer_id, law_key=law, month=month)
+        stale |= Q(employer_id=employer_id, law_key=law, month=month)  # every campaign's leaf of the place
     OutcomeLeaf.objects.filter(stale).delete()
     OutcomeLeaf.objects.bulk_create(rows)
     OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=True).delete()
@@ -177,18 +291,57 @@ def _recount(leaves: set, case_ids: list[int], today: date, now) -> None:
     OutcomeLeaf.objects.bulk_create(_total_rows(totals, now))
 
 
-def employer_release(employer_id: int, *, k: int | None = None) -> tuple[Release, object]:
-    """The release of an employer's precomputed leaves (one query), and when they were computed."""
-    leaves, labels, refreshed = {}, {}, None
-    for law, month, data, at in (OutcomeLeaf.objects.filter(employer_id=employer_id, month__isnull=False)
-                                 .values_list("law_key", "month", "data", "refreshed_at")):
-        leaves[(law, f"{month.year:04d}", f"{month.year:04d}-{month.month:02d}")] = _leaf_from_json(data)
+def _release_of(rows, levels, *, k: int, imposed=None) -> Release:
+    """``rows``: (leaf key, data); the release over them with the variables their labels name."""
+    leaves, labels = {}, {}
+    for key, data in rows:
+        leaves[key] = _leaf_from_json(data)
         labels.update(data.get("labels", {}))
-        refreshed = at if refreshed is None else min(refreshed, at)
     extra = tuple(Variable(key, label, figures.extra_categories(key)) for key, label in sorted(labels.items()))
-    release = build_release(leaves=leaves, levels=figures.LEVELS, variables=figures.BASE_VARIABLES + extra,
-                            k=figures.min_cell() if k is None else k, answer_variable="status")
-    return release, refreshed
+    return build_release(leaves=leaves, levels=levels, variables=figures.BASE_VARIABLES + extra, k=k,
+                         answer_variable="status", imposed=imposed)
+
+
+def _month_key(month) -> tuple[str, str]:
+    return f"{month.year:04d}", f"{month.year:04d}-{month.month:02d}"
+
+
+def employer_release(employer_id: int, *, k: int | None = None) -> tuple[Release, object]:
+    """The public release of an employer's precomputed leaves (one query), and when they were computed. Its
+    levels are ``figures.PUBLIC_LEVELS``: the campaign first (never a public filter; see rule 7)."""
+    rows, refreshed = [], None
+    for campaign_id, law, month, data, at in (OutcomeLeaf.objects.filter(employer_id=employer_id, month__isnull=False)
+                                              .values_list("campaign_id", "law_key", "month", "data", "refreshed_at")):
+        rows.append(((str(campaign_id), law, *_month_key(month)), data))
+        refreshed = at if refreshed is None else min(refreshed, at)
+    return _release_of(rows, figures.PUBLIC_LEVELS, k=figures.min_cell() if k is None else k), refreshed
+
+
+#: A campaign dashboard's tree: the campaign, each employer it has counted cases at, then law → year → month.
+CAMPAIGN_LEVELS = ("campaign", "employer", *figures.LEVELS)
+
+
+def campaign_release(campaign_id: int, *, k: int | None = None) -> tuple[Release, object]:
+    """The dashboard release of a PUBLISHING campaign, consistent with the public pages (rule 7): its leaves are
+    the campaign's public leaves, and every node under an employer is published exactly when that employer's
+    public release publishes the campaign's node — so nothing the organisation sees can be subtracted from a
+    public figure to isolate other campaigns' members. One query (every leaf of the employers it is counted at)."""
+    k = figures.min_cell() if k is None else k
+    by_employer: dict[int, list] = {}
+    refreshed = None
+    for employer_id, leaf_campaign, law, month, data, at in (
+            OutcomeLeaf.objects.filter(month__isnull=False, employer_id__in=OutcomeLeaf.objects.filter(
+                campaign_id=campaign_id).values("employer_id"))
+            .values_list("employer_id", "campaign_id", "law_key", "month", "data", "refreshed_at")):
+        by_employer.setdefault(employer_id, []).append(((str(leaf_campaign), law, *_month_key(month)), data))
+        refreshed = at if refreshed is None else min(refreshed, at)
+    mine = str(campaign_id)
+    rows: list = []
+    publics = {}
+    for employer_id, leaves in sorted(by_employer.items()):
+        publics[str(employer_id)] = _release_of(leaves, figures.PUBLIC_LEVELS, k=k)
+        rows += [((mine, str(employer_id), *key[1:]), data) for key, data in leaves if key[0] == mine]
+    return _release_of(rows, CAMPAIGN_LEVELS, k=k, imposed=imposed_subtrees(mine, publics)), refreshed
 
 
 def ranking(*, k: int | None = None) -> list[figures.RankedEmployer]:

@@ -223,11 +223,16 @@ def method(request):
 #: The campaign dashboard's tree: the campaign, each employer it targets, then law → year → month received.
 #: The per-employer table is a level of the SAME tree, so the differencing rule covers "the campaign" against
 #: "one employer" as it covers "all laws" against "one law".
-CAMPAIGN_LEVELS = ("campaign", "employer", "law", "year", "month")
+CAMPAIGN_LEVELS = stats_store.CAMPAIGN_LEVELS
 
 
 def campaign_release(campaign, *, today):
-    counts = figures.outcome_counts(figures.campaign_cases_counted(campaign_id=campaign.pk), today=today,
+    """A PUBLISHING campaign: the release consistent with the public pages (``stats_store.campaign_release``,
+    disclosure rule 7). A non-publishing one: its own release over its members that are in no public figure
+    (``figures.private_campaign_cases``), so it and the public pages count disjoint people."""
+    if campaign.publish_statistics:
+        return stats_store.campaign_release(campaign.pk)[0]
+    counts = figures.outcome_counts(figures.private_campaign_cases(campaign_id=campaign.pk), today=today,
                                     by_employer=True)
     leaves = {(str(campaign.pk), str(employer_id or ""), *rest): leaf
               for (employer_id, *rest), leaf in counts.leaves.items()}

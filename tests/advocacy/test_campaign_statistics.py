@@ -141,7 +141,7 @@ def test_a_case_that_stops_counting_leaves_the_precomputed_figures_at_once(emplo
     owner = make_account("leaver@mail.example", Role.EMPLOYEE)
     group = members(campaign, employer, 6)
     leaver = join(campaign, make_case(employer, owner=owner))
-    stats_store.statistics_refresh(today=TODAY)
+    stats_store.statistics_refresh(today=TODAY, full=True)
     assert leaf_cases(employer) == 7 == len(group) + 1
     way_out(leaver, campaign, employer)
     assert leaf_cases(employer) == 6
@@ -151,7 +151,7 @@ def test_a_case_that_stops_counting_leaves_the_precomputed_figures_at_once(emplo
 
 def test_unpublishing_takes_every_member_out_of_the_public_figures_at_once(employer, campaign, advocate):
     members(campaign, employer, 6)
-    stats_store.statistics_refresh(today=TODAY)
+    stats_store.statistics_refresh(today=TODAY, full=True)
     assert leaf_cases(employer) == 6
     svc.campaign_update(campaign=campaign, actor=advocate, publish_statistics=False)
     assert leaf_cases(employer) == 0
@@ -163,7 +163,7 @@ def test_a_withdrawal_in_one_campaign_keeps_a_case_counted_through_another(organ
     other = Campaign.objects.create(organisation=organisation, title="Other", slug="other", publish_statistics=True)
     case = make_case(employer)
     here, there = join(campaign, case), join(other, case)
-    stats_store.statistics_refresh(today=TODAY)
+    stats_store.statistics_refresh(today=TODAY, full=True)
     assert leaf_cases(employer) == 6
     consent_set(member=here, kind=ConsentKind.STATISTICS, given=False, actor=None)
     assert leaf_cases(employer) == 6
@@ -229,6 +229,7 @@ def test_artefact_outcomes_are_counted_from_sent_answers_under_the_same_suppress
     from deletion_portal.advocacy.reports import Filters
     from deletion_portal.advocacy.stats_views import campaign_report
 
+    stats_store.statistics_refresh(today=TODAY, full=True)  # a publishing campaign's dashboard reads the public leaves
     report = campaign_report(campaign, Filters(), today=TODAY)
     tables = {t["variable"]: t for t in report["tables"]}
     assert [c["count"] for c in tables["artefact:deleted"]["cells"]] == [6, 6]
@@ -236,7 +237,7 @@ def test_artefact_outcomes_are_counted_from_sent_answers_under_the_same_suppress
     assert tables["artefact:retrained_without"]["label"] == "ML artefacts: Retrained without the data"
     # Under k: the draft's "anonymous" is not counted, and a row with a cell under 5 (0 here) is suppressed.
     assert tables["artefact:anonymous"]["suppressed"] and tables["artefact:anonymous"]["cells"][0]["count"] is None
-    stats_store.statistics_refresh(today=TODAY)
+    stats_store.statistics_refresh(today=TODAY, full=True)
     release, _ = stats_store.employer_release(employer.pk)
     assert release.row("artefact:deleted").count("yes") == 6
 
@@ -287,7 +288,7 @@ def test_one_employee_alone_in_a_region_cannot_be_found_out_and_withdrawal_is_im
                                            outcome="late"))
     lone = lone_member.case
     assert figures.cases_counted_in_statistics().count() == 30
-    stats_store.statistics_refresh(today=TODAY)
+    stats_store.statistics_refresh(today=TODAY, full=True)
     login(client, advocate)
     api = login(APIClient(), advocate)
     shown = everything_shown(client, api, campaign, employer)
@@ -297,7 +298,7 @@ def test_one_employee_alone_in_a_region_cannot_be_found_out_and_withdrawal_is_im
     for other in sorted((c for c in gdpr if c.on_time), key=lambda c: c.received_on != lone.received_on):
         Case.objects.filter(pk=lone.pk).update(answered_on=lone.received_on + timedelta(days=10), on_time=True)
         Case.objects.filter(pk=other.pk).update(answered_on=other.received_on + timedelta(days=40), on_time=False)
-        stats_store.statistics_refresh(today=TODAY)
+        stats_store.statistics_refresh(today=TODAY, full=True)
         if everything_shown(client, api, campaign, employer) == shown:
             swapped = True
             break
@@ -344,3 +345,121 @@ def test_a_dashboard_get_never_writes(client, advocate, employer, campaign, name
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse(name, args=[campaign.pk])).status_code == 200
     assert not [q["sql"] for q in captured.captured_queries if WRITE.match(q["sql"])]
+
+
+# --- One organisation's dashboard against the public pages (disclosure rule 7) ----------------------------
+
+
+def test_nothing_one_organisation_sees_reveals_another_campaign_s_members(client, advocate, organisation, employer,
+                                                                         campaign):
+    """Campaign A (30 consenting members, organisation X, whose member is logged in) and campaign B (2 members,
+    organisation Y) at the same employer, both publishing. Everything X's member can get — A's dashboard, its
+    downloads and API, the public page, downloads and API for every filter, the ranking — is byte for byte the
+    same whether B's two members were answered on time or late (with two of A's members of the same month
+    answered the other way, so the employer's totals stay the same): the public total minus A's part would
+    otherwise give B's outcomes."""
+    from deletion_portal.advocacy.models import Organisation
+
+    a_cases = []
+    for month, outcomes in ((1, ["on_time"] * 4 + ["late"] * 3 + ["none"] * 3),
+                            (2, ["on_time"] * 4 + ["late"] * 3 + ["none"] * 3),
+                            (3, ["on_time"] * 3 + ["late"] * 4 + ["none"] * 3)):
+        a_cases += [join(campaign, make_case(employer, received=date(2026, month, 5), outcome=o)).case for o in outcomes]
+    rival = Organisation.objects.create(name="Other Union", country="DE")
+    b = Campaign.objects.create(organisation=rival, title="Mouse data", slug="mouse-data", law_keys=[GDPR],
+                                state="open", publish_statistics=True)
+    b.employers.add(employer)
+    b_cases = [join(b, make_case(employer, received=date(2026, 2, 9), outcome="on_time")).case for _ in range(2)]
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    login(client, advocate)
+    api = login(APIClient(), advocate)
+    shown = everything_shown(client, api, campaign, employer)
+    public = api.get(f"/api/v1/employers/{employer.pk}/outcomes").json()
+    assert public["cases"] == 32 and not next(t for t in public["tables"] if t["variable"] == "status")["suppressed"]
+    dashboard = api.get(f"/api/v1/campaigns/{campaign.pk}/stats").json()
+    assert next(t for t in dashboard["tables"] if t["variable"] == "status")["suppressed"]
+    assert all(row["suppressed"] for row in dashboard["by_employer"])
+
+    # B's two members answered late instead; two of A's February members on time instead of late.
+    swap = [c for c in a_cases if c.received_on.month == 2 and c.on_time is False][:2]
+    for case in b_cases:
+        Case.objects.filter(pk=case.pk).update(answered_on=case.received_on + timedelta(days=40), on_time=False)
+    for case in swap:
+        Case.objects.filter(pk=case.pk).update(answered_on=case.received_on + timedelta(days=10), on_time=True)
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    assert everything_shown(client, api, campaign, employer) == shown
+
+
+def test_a_case_in_two_publishing_campaigns_is_attributed_to_the_earlier_membership(organisation, employer, campaign):
+    from deletion_portal.advocacy.models import StatisticsAttribution
+
+    case = make_case(employer)
+    first = join(campaign, case)
+    later = Campaign.objects.create(organisation=organisation, title="Later", slug="later", publish_statistics=True)
+    join(later, case)
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    assert StatisticsAttribution.objects.get(case=case).campaign_id == campaign.pk
+    assert set(OutcomeLeaf.objects.filter(month__isnull=False).values_list("campaign_id", flat=True)) == {campaign.pk}
+    # Withdrawn in the first: at once attributed to the other (no longer shown in the first campaign's part).
+    consent_set(member=first, kind=ConsentKind.STATISTICS, given=False, actor=None)
+    assert StatisticsAttribution.objects.get(case=case).campaign_id == later.pk
+    assert set(OutcomeLeaf.objects.filter(month__isnull=False).values_list("campaign_id", flat=True)) == {later.pk}
+
+
+def test_a_non_publishing_campaign_counts_only_members_in_no_public_figure(organisation, employer, campaign):
+    """Its dashboard and the public pages count disjoint people: a member counted publicly through a
+    publishing campaign is left out of the non-publishing one's dashboard."""
+    quiet = Campaign.objects.create(organisation=organisation, title="Quiet", slug="quiet")
+    shared = make_case(employer)
+    join(campaign, shared)
+    join(quiet, shared)
+    alone = join(quiet, make_case(employer)).case
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    assert list(figures.private_campaign_cases(campaign_id=quiet.pk)) == [alone]
+    public = set(figures.cases_counted_in_statistics().values_list("pk", flat=True))
+    assert public == {shared.pk} and not public & {c.pk for c in figures.private_campaign_cases(campaign_id=quiet.pk)}
+
+
+# --- The incremental refresh ---------------------------------------------------------------------------------
+
+
+def test_an_event_shows_at_the_next_incremental_refresh_which_recounts_only_its_employer(employer, other_employer,
+                                                                                        campaign):
+    from deletion_portal.cases.models import CaseEvent, EventKind
+
+    campaign.employers.add(other_employer)
+    pending = [join(campaign, make_case(employer, outcome="none")).case for _ in range(6)]
+    for _ in range(6):
+        join(campaign, make_case(employer, outcome="on_time"))
+        join(campaign, make_case(other_employer, outcome="on_time"))
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    untouched = OutcomeLeaf.objects.filter(employer=other_employer).values_list("pk", flat=True)
+    before = set(untouched)
+    def late():
+        return OutcomeLeaf.objects.get(employer=employer, month__isnull=True).data["counts"]["status"].get("late", 0)
+
+    assert late() == 0
+    # Five answers arrive late: the columns and a timeline event, in one transaction each (what case_recompute does).
+    for case in pending[:5]:
+        Case.objects.filter(pk=case.pk).update(answered_on=TODAY, on_time=False, outcome="answered")
+        CaseEvent.objects.create(case=case, kind=EventKind.RESPONSE_RECEIVED, on=TODAY)
+    stats_store.statistics_refresh(today=TODAY)  # incremental: the day's full refresh has run
+    assert late() == 5 and stats_store.employer_release(employer.pk)[0].population()[0] == 12
+    assert set(untouched) == before  # the other employer's leaves were not rewritten
+
+
+def test_a_date_passing_shows_at_the_day_s_full_refresh_and_publishing_marks_the_employers(organisation, employer,
+                                                                                          advocate):
+    quiet = Campaign.objects.create(organisation=organisation, title="Soon public", slug="soon-public", state="open")
+    for _ in range(6):
+        join(quiet, make_case(employer, outcome="on_time"))
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    assert leaf_cases(employer) == 0
+    svc.campaign_update(campaign=quiet, actor=advocate, publish_statistics=True)  # marks its members' employers
+    stats_store.statistics_refresh(today=TODAY)
+    assert leaf_cases(employer) == 6
+    # The next day the first refresh is a full one (a date may have passed without any event).
+    from deletion_portal.advocacy.models import StatisticsState
+
+    stats_store.statistics_refresh(today=TODAY + timedelta(days=1))
+    assert StatisticsState.objects.get().full_on == TODAY + timedelta(days=1)

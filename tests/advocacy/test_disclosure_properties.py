@@ -29,6 +29,7 @@ from deletion_portal.advocacy.disclosure import (
     Leaf,
     Variable,
     build_release,
+    imposed_subtrees,
     quantile_of,
 )
 
@@ -222,3 +223,83 @@ def test_a_ranking_line_is_the_root_row_of_the_employer_s_release(cases, yes, no
     leaf = Leaf(cases=cases, counts={BINARY.key: counts})
     root = build_release(leaves={(): leaf}, levels=(), variables=[BINARY], k=k).row(BINARY.key)
     assert single_row(BINARY, cases=cases, counts=counts, k=k) == root
+
+
+# --- The campaign level: one organisation's dashboards against the public pages (rule 7) ----------------------
+#
+# Two employers; campaign "A" (the observer's organisation) and campaign "B" (another organisation), both
+# publishing; each counted case attributed to one of them. The public release of an employer has the levels
+# (campaign, law); A's dashboard (campaign, employer, law) with its per-employer subtrees imposed from the
+# public releases. The observer sees both public releases and A's dashboard, knows every person's employer,
+# campaign and law, and the rules.
+
+PUBLIC = ("campaign", "law")
+DASHBOARD = ("campaign", "employer", "law")
+WORLD = (("e1", "A", "gdpr"), ("e1", "A", "ccpa"), ("e1", "B", "gdpr"), ("e1", "B", "ccpa"),
+         ("e2", "A", "gdpr"), ("e2", "B", "gdpr"))
+
+
+def _leaf(values) -> Leaf:
+    return Leaf(cases=sum(values), counts={BINARY.key: dict(zip(BINARY.codes, values, strict=False))})
+
+
+def public_of(counts: dict, employer: str):
+    return build_release(leaves={(c, law): _leaf(v) for (e, c, law), v in counts.items() if e == employer},
+                         levels=PUBLIC, variables=[BINARY], k=K)
+
+
+def dashboard_of(counts: dict, campaign: str = "A"):
+    publics = {e: public_of(counts, e) for e in ("e1", "e2")}
+    leaves = {(c, e, law): _leaf(v) for (e, c, law), v in counts.items() if c == campaign}
+    return build_release(leaves=leaves, levels=DASHBOARD, variables=[BINARY], k=K,
+                         imposed=imposed_subtrees(campaign, publics))
+
+
+def observed(counts: dict) -> tuple:
+    return (public_of(counts, "e1").signature(), public_of(counts, "e2").signature(), dashboard_of(counts).signature())
+
+
+@settings(brute, max_examples=max(60, EXAMPLES // 4))
+@given(st.fixed_dictionaries({key: st.lists(st.integers(0, 1), max_size=4) for key in WORLD}))
+def test_no_one_of_another_campaign_is_revealed_by_a_dashboard_and_the_public_pages(people_by_leaf):
+    actual = {key: (outcomes.count(0), outcomes.count(1)) for key, outcomes in people_by_leaf.items() if outcomes}
+    if not actual:
+        return
+    seen = observed(actual)
+    possible = {key: set() for key in actual}
+    # Every world that differs from the actual one at ONE employer and shows the observer exactly the same (a
+    # subset of all the worlds consistent with what is seen: enough to find two values for someone).
+    for employer in ("e1", "e2"):
+        keys = [key for key in actual if key[0] == employer]
+        for guess in itertools.product(*(list(compositions(sum(actual[key]), 2)) for key in keys)):
+            world = {**actual, **dict(zip(keys, guess, strict=True))}
+            if observed(world) != seen:
+                continue
+            for key in keys:
+                possible[key].update(i for i, n in enumerate(world[key]) if n)
+    for key, values in possible.items():
+        if key[1] == "B":
+            assert len(values) >= 2, (key, actual)
+    # and the dashboard publishes nothing beyond the public pages: its per-employer nodes read as there
+    dashboard = dashboard_of(actual)
+    for employer in ("e1", "e2"):
+        public = public_of(actual, employer)
+        for law in ("gdpr", "ccpa", None):
+            mine = dashboard.row(BINARY.key, employer=employer, law=law)
+            theirs = public.row(BINARY.key, campaign="A", law=law)
+            assert (mine.reason, [c.count for c in mine.cells]) == (theirs.reason, [c.count for c in theirs.cells])
+
+
+def test_the_campaign_total_is_published_only_as_a_sum_of_published_parts():
+    """A at e1: 10 (published there); A at e2: 10 but e2's B has 2, so e2's public release withholds A's node
+    (its remainder would be B's 2): A's total over both employers is then NOT published — 20 minus e1's 10
+    would give A at e2, and e2's public total minus that would give B's two members."""
+    counts = {("e1", "A", "gdpr"): (5, 5), ("e2", "A", "gdpr"): (5, 5), ("e2", "B", "gdpr"): (2, 0)}
+    assert not public_of(counts, "e2").row(BINARY.key, campaign="A").published
+    assert public_of(counts, "e2").row(BINARY.key).published
+    dashboard = dashboard_of(counts)
+    assert dashboard.row(BINARY.key, employer="e1").published
+    assert not dashboard.row(BINARY.key, employer="e2").published
+    assert not dashboard.row(BINARY.key).published
+    both = dashboard_of({("e1", "A", "gdpr"): (5, 5), ("e2", "A", "gdpr"): (5, 5)})
+    assert both.row(BINARY.key).published and both.row(BINARY.key).count("yes") == 10

@@ -57,16 +57,43 @@ def make_case(employer, *, law=GDPR, received=date(2026, 2, 2), outcome="on_time
 
 
 def refresh():
-    stats_store.statistics_refresh(today=TODAY)
+    stats_store.statistics_refresh(today=TODAY, full=True)
 
 
 @pytest.fixture
-def counted(monkeypatch):
-    """Count exactly these cases (what a statistics consent will decide), and refresh the precomputed counts."""
+def counted(organisation):
+    """Count exactly these cases: each joins one publishing campaign with a statistics consent; then refresh the
+    precomputed counts. Returns the campaign."""
+    from deletion_portal.advocacy.models import Campaign, CampaignMember, Consent, ConsentKind
+
+    campaign = Campaign.objects.create(organisation=organisation, title="Counted", slug="counted-cases",
+                                       law_keys=[GDPR, CCPA], state="open", publish_statistics=True)
+
     def use(queryset):
-        monkeypatch.setattr(figures, "cases_counted_in_statistics", lambda: queryset)
+        for case in queryset:
+            member, created = CampaignMember.objects.get_or_create(campaign=campaign, case=case)
+            if created:
+                Consent.objects.create(member=member, kind=ConsentKind.STATISTICS, given=True)
         refresh()
+        return campaign
     return use
+
+
+def withdraw(case) -> None:
+    """The owner withdraws the statistics consent (the row only: what the test then calls is the point)."""
+    from deletion_portal.advocacy.models import CampaignMember, Consent, ConsentKind
+
+    for member in CampaignMember.objects.filter(case=case):
+        Consent.objects.create(member=member, kind=ConsentKind.STATISTICS, given=False)
+
+
+def public_release(cases, campaign, *, k):
+    """The public release computed straight from ``cases`` (all attributed to ``campaign``)."""
+    from deletion_portal.advocacy.disclosure import build_release
+
+    counts = figures.outcome_counts(cases, today=TODAY)
+    return build_release(leaves={(str(campaign.pk), *key): leaf for key, leaf in counts.leaves.items()},
+                         levels=figures.PUBLIC_LEVELS, variables=counts.variables, k=k, answer_variable="status")
 
 
 # --- The figures ---------------------------------------------------------------------------------------
@@ -321,9 +348,9 @@ def test_the_precomputed_leaves_give_the_release_the_cases_give(employer, other_
         if i % 5 == 0:
             CaseEvent.objects.create(case=case, kind=EventKind.IDENTITY_REQUESTED, on=case.received_on,
                                      details={"id_copy": i % 10 == 0})
-    counted(Case.objects.all())
+    campaign = counted(Case.objects.all())
     for who in (employer, other_employer):
-        direct = figures.outcomes_release(Case.objects.filter(employer=who), today=TODAY, k=3)
+        direct = public_release(Case.objects.filter(employer=who), campaign, k=3)
         stored, _ = stats_store.employer_release(who.pk, k=3)
         assert stored.published() == direct.published()
         assert direct.population()[0] is not None
@@ -334,7 +361,7 @@ def test_forgetting_a_case_takes_it_out_of_the_figures_at_once(client, employer,
     counted(Case.objects.all())
     assert stats_store.employer_release(employer.pk)[0].row("status").count("late") == 6
     # The owner withdraws consent: the selector no longer counts the case, and the withdrawal forgets it.
-    monkeypatch.setattr(figures, "cases_counted_in_statistics", lambda: Case.objects.exclude(pk=cases[6].pk))
+    withdraw(cases[6])
     stats_store.statistics_forget(case_ids=[cases[6].pk], today=TODAY)
     release = stats_store.employer_release(employer.pk)[0]
     assert release.row("status").count("late") == 5 and release.population()[0] == 17
@@ -350,11 +377,11 @@ def test_a_case_withdrawn_while_the_refresh_counts_does_not_come_back(employer, 
     def counting_then_withdrawal(*args, **kwargs):
         result = real(*args, **kwargs)
         if not calls:  # the withdrawal commits after the refresh counted, before it writes
-            monkeypatch.setattr(figures, "cases_counted_in_statistics", lambda: Case.objects.exclude(pk=cases[0].pk))
+            withdraw(cases[0])
         calls.append(1)
         return result
 
     monkeypatch.setattr(figures, "outcome_counts", counting_then_withdrawal)
-    stats_store.statistics_refresh(today=TODAY)
+    stats_store.statistics_refresh(today=TODAY, full=True)
     assert len(calls) == 2  # the employer whose counted cases changed was counted again
     assert stats_store.employer_release(employer.pk)[0].row("status").count("on_time") == 5

@@ -11,7 +11,8 @@ from tests.support.processes import manage, portal_env, python_c
 
 pytestmark = [pytest.mark.postgres]
 
-PAGES = ("public page of the employer with", "public page of an average employer", "ranking of 2,000 employers")
+PAGES = ("public page of the employer with", "public page of an average employer", "ranking of 2,000 employers",
+         "dashboard of a publishing campaign with", "dashboard of a non-publishing campaign with")
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,12 @@ def test_the_stats_bench_prints_p50_and_p95_and_its_queries_do_not_grow_with_n(p
     assert queries(small) == queries(large)
     assert re.search(r"an event shows in the figures at the next refresh: .*\(checked: late \+1\)", large), large
     assert re.search(r"^refresh of the precomputed counts: [0-9.]+ s", large, re.MULTILINE), large
+    assert re.search(r"^an incremental refresh with nothing changed: [0-9.]+ s", large, re.MULTILINE), large
+    assert re.search(r"200 campaigns, [0-9,]+ cases counted in the public figures", large), large
     left = python_c("import django; django.setup(); from deletion_portal.cases.models import Case; "
                     "from deletion_portal.employers.models import Employer; "
-                    "print(Case.objects.count(), Employer.objects.filter(legal_name__startswith='Bench Stats').count())",
+                    "from deletion_portal.advocacy.models import Campaign, CampaignMember; "
+                    "print(Case.objects.count(), Employer.objects.filter(legal_name__startswith='Bench Stats').count(), "
+                    "Campaign.objects.count(), CampaignMember.objects.count())",
                     env={**pg_env, "DJANGO_SETTINGS_MODULE": "deletion_portal.settings"})
-    assert left.stdout.split() == ["0", "0"], left.stderr
+    assert left.stdout.split() == ["0", "0", "0", "0"], left.stderr
