@@ -347,11 +347,13 @@ def bulk_job_step(*, job_id: int, limit: int | None = None, today: date | None =
 @dataclass(frozen=True)
 class BulkDocument:
     """A document that goes into a job's ZIP beside a member's letters (e.g. the signed authorisation of a
-    mandate): its kind for the manifest, a file name part, and its bytes."""
+    mandate): its kind for the manifest, a file name part, and its bytes. ``printed`` (a PDF): it also follows
+    each of the member's letters in the print PDF (an authorisation is "attached to every letter sent under it")."""
 
     kind: str
     name: str
     content: bytes
+    printed: bool = False
 
 
 _document_providers: list = []
@@ -394,7 +396,8 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
         references: dict[int, str] = {}
         with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_STORED) as archive:
             volume: list[bytes] = []
-            volume_rows: list[dict] = []
+            volume_rows: list[dict | tuple] = []  # a letter's manifest row, or (case id, name) of a document
+            document_pages: dict[tuple, int] = {}
 
             def flush_volume() -> None:
                 if not volume:
@@ -403,7 +406,10 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                 buffer = io.BytesIO()
                 counts = merge_pdfs(volume, buffer)
                 for row, count in zip(volume_rows, counts, strict=True):
-                    row["pages"] = count
+                    if isinstance(row, dict):
+                        row["pages"] = count
+                    else:
+                        document_pages[row] = count
                 pages = sum(counts)
                 archive.writestr(name, buffer.getvalue())
                 if not volumes:
@@ -428,7 +434,11 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                              "letter_id": letter.short_id, "sha256": digest, "pages": 0, "emailed": item.emailed})
                 volume.append(data)
                 volume_rows.append(rows[-1])
-                if len(volume) >= PRINT_VOLUME_LETTERS:
+                for document in extras.get(item.case_id, ()):  # e.g. the authorisation after every letter under it
+                    if document.printed:
+                        volume.append(document.content)
+                        volume_rows.append((item.case_id, document.name))
+                if sum(isinstance(row, dict) for row in volume_rows) >= PRINT_VOLUME_LETTERS:
                     flush_volume()
             flush_volume()
             for case_id, documents in extras.items():
@@ -441,7 +451,7 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                     archive.writestr(name, document.content)
                     rows.append({"file": name, "member_reference": reference, "letter_kind": document.kind,
                                  "letter_id": "", "sha256": hashlib.sha256(document.content).hexdigest(),
-                                 "pages": 0, "emailed": False})
+                                 "pages": document_pages.get((case_id, document.name), 0), "emailed": False})
             text = io.StringIO()
             writer = csv.DictWriter(text, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
             writer.writeheader()

@@ -298,7 +298,7 @@ def campaign_letter_envelope(*, case, letter) -> LetterEnvelope | None:
 
 def bulk_authorisations(*, organisation, case_ids: list[int]) -> dict:
     """``bulk.register_bulk_documents``: each member's signed authorisation beside their letters in a bulk job's
-    ZIP and manifest (kind ``authorisation``), for the cases whose owner's mandate to ``organisation`` is live
+    ZIP and manifest (kind ``authorisation``) and after each of their letters in the print PDF, for the cases whose owner's mandate to ``organisation`` is live
     now (revoked, or the member left: none). One query; the latest live mandate per case. A stored PDF that
     does not match its recorded SHA-256 stops the ZIP (like a letter's)."""
     from deletion_portal.advocacy.bulk import BulkDocument
@@ -316,5 +316,6 @@ def bulk_authorisations(*, organisation, case_ids: list[int]) -> dict:
             content = handle.read()
         if mandate.pdf_sha256 and hashlib.sha256(content).hexdigest() != mandate.pdf_sha256:
             raise RuntimeError(f"mandate {mandate.pk}: the stored authorisation does not match its SHA-256")
-        found[case_id] = [BulkDocument(kind="authorisation", name=f"{mandate.pk}.pdf", content=content)]
+        found[case_id] = [BulkDocument(kind="authorisation", name=f"{mandate.pk}.pdf", content=content,
+                                       printed=True)]
     return found
