@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -156,6 +156,20 @@ class PlannedLetter:
     kind: str
     draft_id: int | None
 
+    @property
+    def key(self) -> str:
+        """The letter's claim key, the same in every job (``BulkJobItem.letter_key``, unique among live items)."""
+        return f"{self.case_id}:{self.kind}:{self.draft_id or '-'}"
+
+
+LIVE_ITEM_STATES = (BulkItemState.PENDING, BulkItemState.RUNNING, BulkItemState.DONE)  # hold their letter_key
+ACTIVE_JOB_STATES = (BulkJobState.QUEUED, BulkJobState.RUNNING)
+
+
+def _same_scope(organisation_id: int, campaign_id: int | None):
+    """The jobs of one scope: a campaign's, or the organisation-wide ones (no campaign)."""
+    return BulkJob.objects.filter(organisation_id=organisation_id, campaign_id=campaign_id)
+
 
 def pending_letters(case: Case, *, today: date) -> list[PlannedLetter]:
     """The letters of ``case`` that are due and not final: the request while it is not final; a follow-up or
@@ -181,7 +195,9 @@ def bulk_job_start(*, organisation: Organisation, user, case_ids: list[int] | No
 
     ``user`` must be an admin or organiser of ``organisation`` (the views check it with
     :func:`organisation_get_for`; checked again here). An id that is not one of the organisation's mandated
-    cases is a ValidationError naming ``case_ids``; another job still running for the organisation too.
+    cases is a ValidationError naming ``case_ids``; another job still running in the same scope too (one job per
+    campaign and one organisation-wide job at a time; jobs of different scopes run at once, and a letter two of
+    them cover is produced by one only: see ``BulkJobItem.letter_key``).
     With ``campaign`` (one of the organisation's), the job covers only that campaign's members with a live mandate.
     """
     from deletion_portal.advocacy.tasks import bulk_run
@@ -203,20 +219,48 @@ def bulk_job_start(*, organisation: Organisation, user, case_ids: list[int] | No
         if unknown:
             raise ValidationError({"case_ids": f"Not a case that mandated this organisation: {unknown[:10]}."})
     with transaction.atomic():
-        # One job at a time per organisation: lock the organisation row, then look.
+        # One job at a time per scope (the campaign, or the organisation as a whole): lock the organisation row,
+        # then look. Two campaigns' jobs run at once.
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-        if BulkJob.objects.filter(organisation=organisation,
-                                  state__in=[BulkJobState.QUEUED, BulkJobState.RUNNING]).exists():
-            raise ValidationError("A bulk job of this organisation is still running: wait for it or cancel it.")
+        if _same_scope(organisation.pk, campaign_id).filter(state__in=ACTIVE_JOB_STATES).exists():
+            raise ValidationError(_busy_message(campaign_id))
         job = BulkJob.objects.create(organisation=organisation, campaign=campaign, created_by=user, case_ids=wanted,
                                      send_emails=bool(send_emails))
         publish_on_commit(bulk_run, job.pk)
     return job
 
 
+def _busy_message(campaign_id: int | None) -> str:
+    if campaign_id is not None:
+        return "A bulk job of this campaign is still running: wait for it or cancel it."
+    return "An organisation-wide bulk job is still running: wait for it or cancel it."
+
+
+def _take_over(job: BulkJob, keys: list[str]) -> int:
+    """Free the letters ``keys`` that a cancelled or failed job still lists as pending: they become that job's
+    skipped items (counted), so ``job`` may list them. A running job's items are never taken."""
+    held = (BulkJobItem.objects.filter(letter_key__in=keys, state=BulkItemState.PENDING,
+                                       job__state__in=[BulkJobState.CANCELLED, BulkJobState.FAILED])
+            .exclude(job_id=job.pk).values_list("job_id", "id"))
+    by_job: dict[int, list[int]] = {}
+    for job_id, item_id in held:
+        by_job.setdefault(job_id, []).append(item_id)
+    taken = 0
+    for job_id, ids in by_job.items():
+        with transaction.atomic():
+            changed = BulkJobItem.objects.filter(id__in=ids, state=BulkItemState.PENDING).update(
+                state=BulkItemState.SKIPPED, error=f"Produced by bulk job {job.pk} instead.")
+            if changed:
+                BulkJob.objects.filter(pk=job_id).update(skipped=F("skipped") + changed)
+        taken += changed
+    return taken
+
+
 def bulk_job_plan(*, job: BulkJob, today: date) -> int:
     """List the job's pending letters as items (a worker's first step). Idempotent: an item is unique per job,
-    case and kind, so a worker that died while planning leaves nothing that a second planning duplicates."""
+    case and kind, so a worker that died while planning leaves nothing that a second planning duplicates.
+    A letter another job holds (pending, running or done there: its ``letter_key``) is left out; one that a
+    cancelled or failed job still lists as pending is taken over."""
     cases = (mandated_cases(job.organisation, user=job.created_by, campaign_id=job.campaign_id) if job.created_by_id
              else Case.objects.none())
     if job.case_ids:
@@ -224,9 +268,11 @@ def bulk_job_plan(*, job: BulkJob, today: date) -> int:
     batch: list[PlannedLetter] = []
 
     def flush() -> None:
-        BulkJobItem.objects.bulk_create(
-            [BulkJobItem(job=job, case_id=p.case_id, kind=p.kind, draft_id=p.draft_id) for p in batch],
-            batch_size=500, ignore_conflicts=True)
+        if batch:
+            _take_over(job, [p.key for p in batch])
+        BulkJobItem.objects.bulk_create(  # ignore_conflicts: a letter another job holds is not ours
+            [BulkJobItem(job=job, case_id=p.case_id, kind=p.kind, draft_id=p.draft_id, letter_key=p.key)
+             for p in batch], batch_size=500, ignore_conflicts=True)
         batch.clear()
 
     for case in cases.select_related("employer").order_by("pk").iterator(chunk_size=200):
@@ -347,11 +393,13 @@ def bulk_job_step(*, job_id: int, limit: int | None = None, today: date | None =
 @dataclass(frozen=True)
 class BulkDocument:
     """A document that goes into a job's ZIP beside a member's letters (e.g. the signed authorisation of a
-    mandate): its kind for the manifest, a file name part, and its bytes."""
+    mandate): its kind for the manifest, a file name part, and its bytes. ``printed`` (a PDF): it also follows
+    each of the member's letters in the print PDF (an authorisation is "attached to every letter sent under it")."""
 
     kind: str
     name: str
     content: bytes
+    printed: bool = False
 
 
 _document_providers: list = []
@@ -394,7 +442,8 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
         references: dict[int, str] = {}
         with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_STORED) as archive:
             volume: list[bytes] = []
-            volume_rows: list[dict] = []
+            volume_rows: list[dict | tuple] = []  # a letter's manifest row, or (case id, name) of a document
+            document_pages: dict[tuple, int] = {}
 
             def flush_volume() -> None:
                 if not volume:
@@ -403,7 +452,10 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                 buffer = io.BytesIO()
                 counts = merge_pdfs(volume, buffer)
                 for row, count in zip(volume_rows, counts, strict=True):
-                    row["pages"] = count
+                    if isinstance(row, dict):
+                        row["pages"] = count
+                    else:
+                        document_pages[row] = count
                 pages = sum(counts)
                 archive.writestr(name, buffer.getvalue())
                 if not volumes:
@@ -428,7 +480,11 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                              "letter_id": letter.short_id, "sha256": digest, "pages": 0, "emailed": item.emailed})
                 volume.append(data)
                 volume_rows.append(rows[-1])
-                if len(volume) >= PRINT_VOLUME_LETTERS:
+                for document in extras.get(item.case_id, ()):  # e.g. the authorisation after every letter under it
+                    if document.printed:
+                        volume.append(document.content)
+                        volume_rows.append((item.case_id, document.name))
+                if sum(isinstance(row, dict) for row in volume_rows) >= PRINT_VOLUME_LETTERS:
                     flush_volume()
             flush_volume()
             for case_id, documents in extras.items():
@@ -441,7 +497,7 @@ def bulk_job_finish(*, job_id: int) -> BulkJob | None:
                     archive.writestr(name, document.content)
                     rows.append({"file": name, "member_reference": reference, "letter_kind": document.kind,
                                  "letter_id": "", "sha256": hashlib.sha256(document.content).hexdigest(),
-                                 "pages": 0, "emailed": False})
+                                 "pages": document_pages.get((case_id, document.name), 0), "emailed": False})
             text = io.StringIO()
             writer = csv.DictWriter(text, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
             writer.writeheader()
@@ -481,21 +537,30 @@ def bulk_job_cancel(*, job: BulkJob) -> bool:
 
 
 def bulk_job_resume(*, job: BulkJob) -> bool:
-    """Hand a cancelled, failed or stalled job to a worker again; failed items are tried once more. The items
-    done stay done: a resumed job produces only what is missing."""
+    """Hand a cancelled, failed or stalled job to a worker again; failed items are tried once more, unless another
+    job holds their letter now (then they are skipped). The items done stay done: a resumed job produces only what
+    is missing. A ValidationError when another job of the same scope is running (one per campaign / organisation)."""
     from deletion_portal.advocacy.tasks import bulk_run
     from deletion_portal.core.outbox import publish_on_commit
 
     with transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=job.organisation_id).first()
+        if (_same_scope(job.organisation_id, job.campaign_id).filter(state__in=ACTIVE_JOB_STATES)
+                .exclude(pk=job.pk).exists()):
+            raise ValidationError(_busy_message(job.campaign_id))
         changed = BulkJob.objects.filter(pk=job.pk, state__in=[BulkJobState.CANCELLED, BulkJobState.FAILED,
                                                                  BulkJobState.RUNNING, BulkJobState.QUEUED]).update(
             state=BulkJobState.RUNNING, finished_at=None, heartbeat_at=timezone.now(), error="")
         if not changed:
             return False
+        held_elsewhere = (BulkJobItem.objects.filter(letter_key=OuterRef("letter_key"), state__in=LIVE_ITEM_STATES)
+                          .exclude(job_id=job.pk))
+        lost = BulkJobItem.objects.filter(Exists(held_elsewhere), job=job, state=BulkItemState.FAILED).update(
+            state=BulkItemState.SKIPPED, error="Another bulk job produces this letter.")
         failed = BulkJobItem.objects.filter(job=job, state=BulkItemState.FAILED).update(
             state=BulkItemState.PENDING, attempts=0, error="")
-        if failed:
-            BulkJob.objects.filter(pk=job.pk).update(errors=F("errors") - failed)
+        if failed or lost:
+            BulkJob.objects.filter(pk=job.pk).update(errors=F("errors") - failed - lost, skipped=F("skipped") + lost)
         publish_on_commit(bulk_run, job.pk)
     return True
 

@@ -6,6 +6,12 @@ compare-and-swap update (``pending → running``), finalises the letter through 
 the item ``done`` in the same transaction, so a killed worker leaves the item ``running`` with an old
 ``claimed_at`` (claimed again after ``BULK_STALE_SECONDS``) and never a second letter: ``letter_finalize``
 returns the final letter when there is one.
+
+Jobs of one organisation may run at once (one per campaign and one organisation-wide), so two jobs can cover the
+same member. ``BulkJobItem.letter_key`` names the letter an item produces (case, kind, draft) and is unique among
+the items that are pending, running or done, in every job: a letter is listed, claimed and produced by ONE job,
+and the other jobs leave it out (planning inserts with ``ignore_conflicts``; resuming skips a failed item whose
+letter another job now holds).
 """
 
 from __future__ import annotations
@@ -88,10 +94,17 @@ class BulkJobItem(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
     error = models.CharField(max_length=300, blank=True)
+    letter_key = models.CharField(max_length=80, null=True, blank=True,
+                                  help_text="The letter this item produces (case:kind:draft); one live item per letter "
+                                            "across all jobs.")
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["job", "case", "kind"], name="unique_bulk_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "case", "kind"], name="unique_bulk_item"),
+            models.UniqueConstraint(fields=["letter_key"], name="unique_live_bulk_letter",
+                                    condition=models.Q(state__in=["pending", "running", "done"])),
+        ]
         indexes = [models.Index(fields=["job", "state"])]
 
     def __str__(self) -> str:

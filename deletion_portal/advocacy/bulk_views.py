@@ -111,8 +111,14 @@ def job_cancel(request, pk: int):
 @require_POST
 def job_resume(request, pk: int):
     job = bulk_job_get_for(request.user, pk, act=True)
-    if bulk_job_resume(job=job):
-        messages.info(request, "The job was resumed: only the letters still missing are produced.")
+    try:
+        resumed = bulk_job_resume(job=job)
+    except ValidationError as error:
+        for message in _errors(error):
+            messages.error(request, message)
+    else:
+        if resumed:
+            messages.info(request, "The job was resumed: only the letters still missing are produced.")
     return redirect("bulk:job", pk=job.pk)
 
 

@@ -32,8 +32,8 @@ from deletion_portal.cases.taxonomy import BUNDLE_BY_CODE, CATEGORY_CODES, bundl
 from deletion_portal.employers.models import Employer
 from deletion_portal.laws.registry import UnknownRegime, get_regime
 
-FIELD_LABELS = {"employer": "employer", "law_key": "law", "rights": "rights asked for", "categories": "data asked about",
-                "language": "letter's language"}
+FIELD_LABELS = {"employer": "employer", "law_key": "law", "region": "holiday region", "rights": "rights asked for",
+                "categories": "data asked about", "language": "letter's language"}
 CHOICE_FIELDS = ("employers", "law_keys", "region", "bundle", "rights", "categories", "language", "locked")
 TEXT_FIELDS = ("title", "description", "extra_questions")
 EXTRA_QUESTIONS_LIMIT = 2000
@@ -121,6 +121,9 @@ def _clean(fields: dict, *, campaign: Campaign | None) -> dict:
         locked = list(dict.fromkeys(str(v) for v in (fields["locked"] or [])))
         if any(v not in LOCKABLE_FIELDS for v in locked):
             errors["locked"] = f"Only these can be locked: {', '.join(LOCKABLE_FIELDS)}."
+        elif "region" in locked and not (cleaned.get("region") if "region" in cleaned else
+                                         getattr(campaign, "region", "")):
+            errors["region"] = "Give the holiday region to lock it (e.g. DE-BY), or untick its lock."
         cleaned["locked"] = locked
     # The law's own checks (rights it has, a holiday region inside its territory, a language its letter exists in).
     merged = {name: getattr(campaign, name) for name in ("law_keys", "region", "rights", "language", "categories",
@@ -327,6 +330,8 @@ def _allowed(campaign: Campaign, name: str, case) -> tuple | None:
         return tuple(campaign.law_keys) or None
     if name == "language":
         return (campaign.language,) if campaign.language else None
+    if name == "region":  # the holiday region the deadlines count with (LEGAL.md §2)
+        return (campaign.region,) if campaign.region else None
     if name == "categories":
         return (tuple(sorted(campaign.categories)),) if campaign.categories else None
     if name == "rights":

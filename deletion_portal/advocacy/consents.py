@@ -35,6 +35,7 @@ from deletion_portal.advocacy.models import (
 )
 from deletion_portal.advocacy.organisations import ORGANISING_ROLES
 from deletion_portal.cases.hooks import LetterEnvelope
+from deletion_portal.cases.letters import format_date, month_first_dates
 from deletion_portal.core.outbox import outbox_enqueue
 from deletion_portal.laws.registry import UnknownRegime, get_regime
 
@@ -273,10 +274,17 @@ def _live_members(case):
                 .select_related("campaign", "campaign__organisation").order_by("pk"))
 
 
+def _letter_partials(language: str, name: str) -> tuple[str, ...]:
+    """The per-language partial of a campaign line (``letters/<lang>/_campaign_<name>.html``), English when the
+    letter's language has none."""
+    return (f"letters/{language}/_campaign_{name}.html", f"letters/en/_campaign_{name}.html")
+
+
 def campaign_letter_context(*, case, kind: str, language: str) -> dict:
-    """The campaign's additions to the case's letters: the group's extra questions (plain text, escaped by
-    the template), a mention of the campaign only if the member agreed, and, under a live mandate, the
-    organisation as the sender on the member's behalf with its contact for replies."""
+    """The campaign's additions to the case's letters, in the letter's language (partials
+    ``letters/<lang>/_campaign_agent.html`` and ``_campaign_extra.html``): the group's extra questions (plain
+    text, escaped by the template), a mention of the campaign only if the member agreed, and, under a live
+    mandate, the organisation as the sender on the member's behalf with its contact for replies."""
     if case.pk is None:
         return {}
     extras, agent = [], None
@@ -284,19 +292,23 @@ def campaign_letter_context(*, case, kind: str, language: str) -> dict:
         campaign = member.campaign
         questions = [line.strip() for line in campaign.extra_questions.splitlines() if line.strip()]
         if questions and kind == "request":
-            extras.append({"heading": "Further questions", "lines": questions})
+            extras.append({"templates": _letter_partials(language, "extra"), "kind": "questions", "lines": questions})
         if member.mention_in_letter:
-            extras.append({"heading": "", "lines": [
-                f"This request is part of the campaign “{campaign.title}” of {campaign.organisation.name}."]})
+            extras.append({"templates": _letter_partials(language, "extra"), "kind": "mention",
+                           "campaign": campaign.title, "organisation": campaign.organisation.name})
         mandate = mandate_live(member=member)
         if mandate is not None and agent is None:
             organisation = mandate.organisation
             contact = ", ".join(part for part in (organisation.contact_email,
                                                   " · ".join(organisation.contact_address.splitlines())) if part)
-            agent = {"line": (f"Sent by {organisation.name} on behalf of {mandate.signer_name}, under the signed "
-                              f"authorisation of {timezone.localdate(mandate.signed_at).isoformat()} (enclosed; "
-                              f"SHA-256 of the agreed text {mandate.text_sha256})."
-                              + (f" Please reply to {contact}." if contact else ""))}
+            signed_on = timezone.localdate(mandate.signed_at)
+            try:
+                signed_text = format_date(signed_on, language, us=month_first_dates(case.law_key))
+            except (KeyError, ValueError):
+                signed_text = signed_on.isoformat()
+            agent = {"templates": _letter_partials(language, "agent"), "organisation": organisation.name,
+                     "member": mandate.signer_name, "signed_on": signed_text, "text_sha256": mandate.text_sha256,
+                     "contact": contact}
     return {"letter_extras": extras, "agent": agent}
 
 
@@ -317,7 +329,7 @@ def campaign_letter_envelope(*, case, letter) -> LetterEnvelope | None:
 
 def bulk_authorisations(*, organisation, case_ids: list[int]) -> dict:
     """``bulk.register_bulk_documents``: each member's signed authorisation beside their letters in a bulk job's
-    ZIP and manifest (kind ``authorisation``), for the cases whose owner's mandate to ``organisation`` is live
+    ZIP and manifest (kind ``authorisation``) and after each of their letters in the print PDF, for the cases whose owner's mandate to ``organisation`` is live
     now (revoked, or the member left: none). One query; the latest live mandate per case. A stored PDF that
     does not match its recorded SHA-256 stops the ZIP (like a letter's)."""
     from deletion_portal.advocacy.bulk import BulkDocument
@@ -335,5 +347,6 @@ def bulk_authorisations(*, organisation, case_ids: list[int]) -> dict:
             content = handle.read()
         if mandate.pdf_sha256 and hashlib.sha256(content).hexdigest() != mandate.pdf_sha256:
             raise RuntimeError(f"mandate {mandate.pk}: the stored authorisation does not match its SHA-256")
-        found[case_id] = [BulkDocument(kind="authorisation", name=f"{mandate.pk}.pdf", content=content)]
+        found[case_id] = [BulkDocument(kind="authorisation", name=f"{mandate.pk}.pdf", content=content,
+                                       printed=True)]
     return found

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from deletion_portal.advocacy.models import LOCKABLE_FIELDS, OrganisationRole
 from deletion_portal.cases.letter_texts import LANGUAGES
 from deletion_portal.cases.taxonomy import BUNDLES, CATEGORIES
 from deletion_portal.employers.models import Employer
+from deletion_portal.employers.selectors import employer_search
 from deletion_portal.laws.registry import all_regimes
 from deletion_portal.laws.types import RIGHT_CODES
 
-LOCK_LABELS = {"employer": "Employer", "law_key": "Law", "rights": "Rights asked for", "categories": "Data asked about",
-               "language": "Letter language"}
+LOCK_LABELS = {"employer": "Employer", "law_key": "Law", "region": "Holiday region", "rights": "Rights asked for",
+               "categories": "Data asked about", "language": "Letter language"}
+#: At most this many search results are offered as tick boxes (the directory may hold thousands of employers).
+EMPLOYER_RESULTS = 25
 
 
 class InviteForm(forms.Form):
@@ -30,10 +34,16 @@ class RoleForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
+    MULTIPLE = ("employers", "law_keys", "rights", "categories", "locked")  # fields posted as lists
     title = forms.CharField(max_length=200)
     slug = forms.SlugField(max_length=80, required=False, help_text="The address /c/<slug>; empty: made from the title.")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    employers = forms.ModelMultipleChoiceField(queryset=Employer.objects.order_by("legal_name"),
+    employer_q = forms.CharField(
+        required=False, max_length=100, label=_("Find target employers"),
+        help_text=_("Type part of an employer's name and press “Search employers”; the employers you ticked stay "
+                    "ticked. Nothing is saved until you press “Save”."))
+    # Validated against the whole directory; the tick boxes offer only the ticked ones and the search results.
+    employers = forms.ModelMultipleChoiceField(queryset=Employer.objects.all(), label=_("Target employers"),
                                                widget=forms.CheckboxSelectMultiple, required=False)
     law_keys = forms.MultipleChoiceField(label="Laws", widget=forms.CheckboxSelectMultiple, required=False)
     region = forms.CharField(max_length=10, required=False, label="Holiday region (e.g. DE-BY)")
@@ -54,13 +64,36 @@ class CampaignForm(forms.Form):
         help_text="Count the cases of members who consented to statistics in the public employer scoreboard "
                   "(small groups are always suppressed). Unticking removes them from the next figures.")
 
-    def __init__(self, *args, draft: bool = True, **kwargs):
+    def __init__(self, *args, draft: bool = True, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["law_keys"].choices = [(r.key, f"{r.short_name} ({r.key})") for r in all_regimes()]
         if not draft:  # members joined under the choices: only the words change
             for name in list(self.fields):
                 if name not in ("title", "description", "extra_questions", "publish_statistics"):
                     del self.fields[name]
+            return
+        query = (self.data.get(self.add_prefix("employer_q")) if self.is_bound else search) or ""
+        self.employer_results = employer_search(query=str(query)[:100], limit=EMPLOYER_RESULTS)
+        self.employer_query = str(query).strip()
+        selected = self._selected_employers()
+        offered = selected + [e for e in self.employer_results if e.pk not in {s.pk for s in selected}]
+        self.fields["employers"].widget.choices = [(e.pk, f"{e.legal_name} ({e.country})") for e in offered]
+
+    def _selected_employers(self) -> list[Employer]:
+        """The employers ticked so far (posted, else the campaign's): always offered, so a search keeps them."""
+        if self.is_bound:
+            raw = self.data.getlist(self.add_prefix("employers")) if hasattr(self.data, "getlist") else \
+                self.data.get(self.add_prefix("employers"), [])
+        else:
+            raw = self.initial.get("employers") or []
+        ids = []
+        for value in raw:
+            value = getattr(value, "pk", value)
+            try:
+                ids.append(int(value))
+            except (TypeError, ValueError):
+                continue  # the field's own validation names it
+        return list(Employer.objects.filter(pk__in=ids[:500]).order_by("legal_name", "pk")) if ids else []
 
 
 class JoinForm(forms.Form):

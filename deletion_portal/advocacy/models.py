@@ -104,7 +104,7 @@ class CampaignState(models.TextChoices):
 
 
 #: The case fields a campaign may lock (the wizard refuses other values; ``cases.hooks.FieldLock``).
-LOCKABLE_FIELDS = ("employer", "law_key", "rights", "categories", "language")
+LOCKABLE_FIELDS = ("employer", "law_key", "region", "rights", "categories", "language")
 
 
 class Campaign(models.Model):

@@ -204,7 +204,21 @@ def invitation_accept(request, token: str):
 
 
 def _campaign_fields(form: CampaignForm) -> dict:
-    return {name: value for name, value in form.cleaned_data.items() if name in form.fields}
+    return {name: value for name, value in form.cleaned_data.items() if name in form.fields and name != "employer_q"}
+
+
+def _campaign_form(request, *, initial: dict | None = None, draft: bool = True) -> CampaignForm:
+    """The campaign form: bound to a POST that saves; for the "Search employers" button (works without JavaScript)
+    an unbound form showing what was typed and ticked, with the search results, no errors and nothing saved."""
+    if request.method == "POST" and "search_employers" in request.POST:
+        typed = {name: (request.POST.getlist(name) if name in CampaignForm.MULTIPLE else request.POST.get(name, ""))
+                 for name in CampaignForm.base_fields if name in request.POST}
+        if "title" in request.POST:  # an unticked box is absent from a POST
+            typed.setdefault("publish_statistics", False)
+        return CampaignForm(initial={**(initial or {}), **typed}, draft=draft,
+                            search=request.POST.get("employer_q", ""))
+    return CampaignForm(request.POST if request.method == "POST" else None, initial=initial, draft=draft,
+                        search=request.GET.get("employer_q", ""))
 
 
 @login_required
@@ -213,8 +227,8 @@ def campaign_new(request, org_id: int):
     me = _membership_or_404(request, org_id)
     if me.role not in ORGANISING_ROLES:
         raise Http404("No such page.")
-    form = CampaignForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form = _campaign_form(request)
+    if form.is_bound and form.is_valid():
         try:
             campaign = campaign_services.campaign_create(organisation=me.organisation, actor=request.user,
                                                          **_campaign_fields(form))
@@ -236,8 +250,8 @@ def campaign_edit(request, campaign_id: int):
                                                            "rights", "categories", "extra_questions", "language", "locked",
                                                            "publish_statistics")}
     initial["employers"] = list(campaign.employers.values_list("pk", flat=True))
-    form = CampaignForm(request.POST if request.method == "POST" else None, initial=initial, draft=draft)
-    if request.method == "POST" and form.is_valid():
+    form = _campaign_form(request, initial=initial, draft=draft)
+    if form.is_bound and form.is_valid():
         try:
             campaign_services.campaign_update(campaign=campaign, actor=request.user, **_campaign_fields(form))
         except ValidationError as exc:

@@ -192,7 +192,9 @@ _letter_contexts: list[Callable[..., dict]] = []
 def register_letter_context(provider: Callable[..., dict]) -> None:
     """Add ``provider(*, case, kind, language) -> dict`` to every letter's template context (once). The base
     letter layout reads ``letter_extras`` (a list of ``{"heading", "lines"}``, plain text, autoescaped)
-    and ``agent`` (``{"line"}``: who sends the letter on the requester's behalf)."""
+    and ``agent`` (``{"line"}``: who sends the letter on the requester's behalf). Either may instead carry
+    ``templates`` (partial template names, the first that exists is included with the item as ``extra`` /
+    ``agent``): the words then come from a partial per letter language, e.g. ``letters/<lang>/_x.html``."""
     if provider not in _letter_contexts:
         _letter_contexts.append(provider)
 

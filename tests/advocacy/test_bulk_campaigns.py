@@ -221,3 +221,54 @@ def test_a_bulk_letter_under_a_mandate_says_the_organisation_sends_it_on_the_mem
     assert f"Sent by {campaign.organisation.name} on behalf of Rea" in text
     assert "cases@wdc.example" in text
     assert mandate.text_sha256[:16] in text.replace(" ", "")
+
+
+# --- 4. The print PDF: each letter followed by its authorisation ------------------------------------------------
+
+
+def test_in_the_print_pdf_each_mandated_members_letter_is_followed_by_their_authorisation(
+        campaign, advocate, pdf_rendering):
+    """Issue 10: the signed authorisation is "attached to every letter sent under it" — on paper too."""
+    from pypdf import PdfReader
+
+    members = {m.case.reference: m for m in (member_of(campaign, "mia", mandate=True),
+                                             member_of(campaign, "max", mandate=True))}
+    member_of(campaign, "sue", see_case=True)  # no mandate: no letter, no authorisation
+    job = run(bulk_job_start(organisation=campaign.organisation, user=advocate, campaign=campaign))
+    _archive, rows = manifest(job)
+    pages = [" ".join((page.extract_text() or "").split()) for page in PdfReader(job.merged_pdf.open("rb")).pages]
+    assert sum("Signed authorisation" in text for text in pages) == 2
+
+    position = 0
+    for row in [r for r in rows if r["letter_kind"] == "request"]:  # the print order
+        name = members[row["member_reference"]].case.requester_name
+        letter = pages[position:position + row["pages"]]
+        assert letter and f"on behalf of {name}" in letter[0] and not any("Signed authorisation" in t for t in letter)
+        position += row["pages"]
+        [authorisation] = [r for r in rows if r["letter_kind"] == "authorisation"
+                           and r["member_reference"] == row["member_reference"]]
+        assert authorisation["pages"] >= 1
+        attached = pages[position:position + authorisation["pages"]]
+        assert "Signed authorisation" in attached[0] and f"Member: {name}" in attached[0]
+        position += authorisation["pages"]
+    assert position == len(pages)  # nothing else in the print PDF
+
+
+def test_every_letter_of_a_member_carries_the_authorisation_in_every_print_volume(
+        campaign, advocate, fake_renderer, monkeypatch):
+    """A volume boundary never separates a letter from its authorisation (volumes count letters only)."""
+    import deletion_portal.advocacy.bulk as bulk
+    from pypdf import PdfReader
+
+    monkeypatch.setattr(bulk, "PRINT_VOLUME_LETTERS", 1)
+    for name in ("ann", "bob", "cat"):
+        member_of(campaign, name, mandate=True)
+    job = run(bulk_job_start(organisation=campaign.organisation, user=advocate))
+    archive, rows = manifest(job)
+    volumes = json.loads(archive.read("manifest.json"))["print_volumes"]
+    authorisations = {r["member_reference"]: r for r in rows if r["letter_kind"] == "authorisation"}
+    assert len(volumes) == 3 and len(authorisations) == 3
+    for volume, letter in zip(volumes, [r for r in rows if r["letter_kind"] == "request"], strict=True):
+        authorisation = authorisations[letter["member_reference"]]
+        assert volume["pages"] == letter["pages"] + authorisation["pages"] == 2
+        assert len(PdfReader(io.BytesIO(archive.read(volume["file"]))).pages) == 2

@@ -103,6 +103,10 @@ def test_an_organiser_runs_a_campaign_two_members_join_and_one_withdraws(page, b
     submit(page, page.get_by_role("link", name="New campaign"))
     page.get_by_label("Title").fill("Delete the keystrokes")
     page.get_by_label("Description").fill("Everyone who worked for the demo employer: ask for your keystrokes back.")
+    # The directory may hold thousands of employers: the form finds them with a search (no JavaScript needed).
+    page.get_by_label("Find target employers").fill("example analytics")
+    submit(page, page.get_by_role("button", name="Search employers"))
+    assert page.get_by_label("Title").input_value() == "Delete the keystrokes"  # what was typed stays
     page.get_by_role("checkbox", name=EMPLOYER).check()
     page.get_by_role("checkbox", name=re.compile(r"^GDPR \(eu-gdpr\)")).check()
     page.get_by_label("Bundle").select_option("erase_training")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deletion_portal.cases import forms as case_forms
 from deletion_portal.cases.access import Need, case_get_for, cases_visible_to
+from deletion_portal.cases.hooks import case_locks
 from deletion_portal.cases.models import Case, CaseStatus
 from deletion_portal.cases.selectors import (
     case_final_request_letter,
@@ -131,6 +132,15 @@ def _places_for_new_employer(case: Case, employer) -> dict:
         region = (case.work_region or case.work_country) if same else employer.country
         places = {name: getattr(case, name) for name in PLACE_FIELDS} | fields
         fields["region"] = case_holiday_region(law_key=case.law_key, region=region, places=places)
+    return _keep_locked_region(case, fields)
+
+
+def _keep_locked_region(case: Case, fields: dict) -> dict:
+    """A holiday region a campaign locked (``cases.hooks.register_case_locks``) stays what it is: the wizard
+    does not recompute it from the places."""
+    lock = case_locks(case=case).get("region")
+    if lock is not None and "region" in fields and len(lock.allowed) == 1:
+        fields["region"] = lock.allowed[0]
     return fields
 
 
@@ -150,6 +160,7 @@ def _step_places(request, case: Case):
                 fields["region"] = case_holiday_region(law_key=law_key, region=fields["region"], places=fields)
                 fields["wizard_step"] = next_step(case, 2)
                 fields.update(_keep_rights_and_language(case, law_key))
+            _keep_locked_region(case, fields)
             try:
                 case_update(case=case, **fields)
             except ValidationError as exc:
