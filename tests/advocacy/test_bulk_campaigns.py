@@ -257,8 +257,9 @@ def test_in_the_print_pdf_each_mandated_members_letter_is_followed_by_their_auth
 def test_every_letter_of_a_member_carries_the_authorisation_in_every_print_volume(
         campaign, advocate, fake_renderer, monkeypatch):
     """A volume boundary never separates a letter from its authorisation (volumes count letters only)."""
-    import deletion_portal.advocacy.bulk as bulk
     from pypdf import PdfReader
+
+    import deletion_portal.advocacy.bulk as bulk
 
     monkeypatch.setattr(bulk, "PRINT_VOLUME_LETTERS", 1)
     for name in ("ann", "bob", "cat"):

@@ -16,7 +16,6 @@ from deletion_portal.advocacy import campaigns as svc
 from deletion_portal.advocacy.models import Campaign
 from deletion_portal.cases.services import case_update
 from deletion_portal.employers.models import Employer
-from tests.support.data import DRAFT_FIELDS
 from tests.support.world import login, make_account
 
 pytestmark = pytest.mark.django_db

@@ -9,15 +9,13 @@ import html as html_lib
 import re
 from datetime import timedelta
 
-import time_machine
-
 import pytest
+import time_machine
 from django.utils import translation
 
 from deletion_portal.accounts.models import Role
 from deletion_portal.advocacy import campaigns as svc
 from deletion_portal.advocacy.models import Mandate
-from deletion_portal.cases.letters import letter_html
 from deletion_portal.cases.services import case_update
 from tests.support.data import DRAFT_FIELDS, FINALISED_AT, SENT_ON
 from tests.support.tracking import AFTER, follow_up_sent, send

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('advocacy', '0006_campaign_publish_statistics'),
+        ('advocacy', '0007_statsgap_campaign_leaves'),
         ('cases', '0007_statistics_leaf_index'),
     ]
 
