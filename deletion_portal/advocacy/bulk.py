@@ -328,8 +328,8 @@ def bulk_job_step(*, job_id: int, limit: int | None = None, today: date | None =
             organisation=job.organisation, user_id=job.created_by_id, role__in=ACTING_ROLES).exists()
         if not creator_acts:
             mandated = set()  # the person who started it no longer acts for the organisation
-        # The chunk's letters share line breaks of their common text (byte-identical PDFs; core/pdf_lines.py).
-        with line_layout_cache():
+        # The job's letters share line breaks of their common text (byte-identical PDFs; core/pdf_lines.py).
+        with line_layout_cache(scope=("bulk", job.pk)):
             for item in items:
                 if BulkJob.objects.filter(pk=job.pk, state=BulkJobState.CANCELLED).exists():
                     BulkJobItem.objects.filter(id__in=ids, state=BulkItemState.RUNNING).update(

@@ -148,12 +148,18 @@ def _uninstall() -> None:
             preferred.split_first_line = _installed["original"]
 
 
+_retained: dict = {"scope": None, "entries": {}}  # the last scoped block's entries (one scope at a time)
+
+
 @contextmanager
-def line_layout_cache() -> Iterator[LineCacheStats]:
+def line_layout_cache(scope: object = None) -> Iterator[LineCacheStats]:
     """Within the block, this thread's renders share one cache of line breaks (see the module docstring).
 
-    On a WeasyPrint version other than :data:`WEASYPRINT_VERSION` nothing is patched and rendering is
-    plain (logged once per block). Nested blocks reuse the outer block's cache.
+    ``scope`` (e.g. a bulk job's id): the entries are kept after the block and reused by the next block of
+    the same scope in this process — the chunks of one job share their line breaks; a block of another
+    scope drops them. Without a scope the cache lives as long as the block. On a WeasyPrint version other
+    than :data:`WEASYPRINT_VERSION` nothing is patched and rendering is plain (logged). Nested blocks reuse
+    the outer block's cache.
     """
     outer = getattr(_local, "stats", None)
     if outer is not None:
@@ -164,10 +170,18 @@ def line_layout_cache() -> Iterator[LineCacheStats]:
         logger.warning("line_layout_cache: WeasyPrint is not %s; rendering without the cache", WEASYPRINT_VERSION)
         yield stats
         return
+    if scope is not None:
+        with _install_lock:
+            if _retained["scope"] == scope:
+                stats.entries = _retained["entries"]
+            _retained["scope"], _retained["entries"] = None, {}
     _local.stats = stats
     try:
         yield stats
     finally:
         _local.stats = None
+        if scope is not None:
+            with _install_lock:
+                _retained["scope"], _retained["entries"] = scope, stats.entries
         stats.entries = {}
         _uninstall()

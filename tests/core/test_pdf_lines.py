@@ -133,3 +133,17 @@ def test_the_cache_is_bounded(monkeypatch):
         sha = _plain([first, first])
         assert len(stats.entries) <= 10
     assert sha == _plain([first, first])
+
+
+def test_a_scope_keeps_its_entries_for_the_next_block_of_the_same_scope_only():
+    first = _inputs()[0]
+    expected = _plain([first])
+    job, other_job = object(), object()
+    with line_layout_cache(scope=job) as one:
+        assert _plain([first]) == expected
+    with line_layout_cache(scope=job) as again:  # the job's next chunk: every line known already
+        assert _plain([first]) == expected
+    with line_layout_cache(scope=other_job) as other:  # another job starts afresh
+        assert _plain([first]) == expected
+    assert one.misses > 0 and again.misses == 0 and again.hits == one.hits + one.misses
+    assert other.misses == one.misses
