@@ -26,6 +26,14 @@ tests/core/test_pdf_lines.py, which records every style property the real functi
 varied letters. The patch refuses any other WeasyPrint version (it renders without the cache then), and
 a style whose values cannot be keyed (unhashable, or a ``calc()`` hyphenation zone) is not cached.
 
+Drawing shares too: WeasyPrint draws a line by rebuilding its Pango layout from the line's text and style
+(``Layout.reactivate``: a Pango context, the font description, the text, the shaping) and then walking its
+glyphs. Within a block, equal lines (the same text, justification spacing and :data:`STYLE_PROPERTIES`)
+share one shaped Pango layout; the glyph walk, which writes to the document's own font objects, still runs
+for every line (its output depends on the document's history, so it is never cached). ``draw_first_line``
+changes a Pango layout only for ``text-overflow: ellipsis`` or ``block-ellipsis``; such a line gets a
+layout of its own. Drawn layouts are not kept after the block.
+
 The patch is installed only while at least one ``line_layout_cache()`` block is open, and a thread
 without an open block gets the plain function. The cache is bounded (:data:`MAX_ENTRIES`, cleared when
 full). The proof that it changes nothing is in the tests: bulk and one-by-one rendering give PDFs with
@@ -64,11 +72,14 @@ class LineCacheStats:
         self.misses = 0
         self.uncached = 0
         self.entries: dict = {}
+        self.draw_hits = 0
+        self.draw_misses = 0
+        self.drawn: dict = {}  # drawing: Pango layouts of equal lines (not kept after the block)
 
 
 _local = threading.local()
 _install_lock = threading.Lock()
-_installed: dict = {"depth": 0, "original": None}
+_installed: dict = {"depth": 0, "original": None, "reactivate": None, "draw_first_line": None}
 
 
 def _supported() -> bool:
@@ -124,28 +135,75 @@ def _copy(layout):
     return fresh
 
 
+def _cached_reactivate(self, style):
+    """``Layout.reactivate`` (drawing a line: a Pango layout of the line's text, shaped), shared between equal
+    lines: the same text, justification spacing and style properties give the same Pango layout."""
+    stats = getattr(_local, "stats", None)
+    original = _installed["reactivate"]
+    key = None
+    if stats is not None:
+        key = _key(self.text, style, None, self.justification_spacing, True, False)
+    if key is None:
+        return original(self, style)
+    found = stats.drawn.get(key)
+    if found is not None:
+        stats.draw_hits += 1
+        self.__dict__.update(found)
+        self.style = style
+        self.__dict__[_SHARED] = True
+        return None
+    stats.draw_misses += 1
+    original(self, style)
+    if len(stats.drawn) >= MAX_ENTRIES:
+        stats.drawn.clear()
+    stats.drawn[key] = {name: value for name, value in vars(self).items() if name != "style"}
+    self.__dict__[_SHARED] = True
+    return None
+
+
+_SHARED = "_portal_shared_pango_layout"
+
+
+def _guarded_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+    """``draw_first_line`` changes the Pango layout only for an ellipsis: give such a line a layout of its own."""
+    layout = textbox.pango_layout
+    if (text_overflow == "ellipsis" or block_ellipsis != "none") and layout.__dict__.pop(_SHARED, False):
+        _installed["reactivate"](layout, layout.style)
+    return _installed["draw_first_line"](stream, textbox, text_overflow, block_ellipsis, matrix)
+
+
 def _install() -> bool:
+    from weasyprint.draw import text as draw_text
     from weasyprint.layout import inline, preferred
+    from weasyprint.text import line_break
 
     with _install_lock:
         if _installed["depth"] == 0:
             if not _supported():
                 return False
             _installed["original"] = inline.split_first_line
+            _installed["reactivate"] = line_break.Layout.reactivate
+            _installed["draw_first_line"] = draw_text.draw_first_line
             inline.split_first_line = _cached_split_first_line
             preferred.split_first_line = _cached_split_first_line
+            line_break.Layout.reactivate = _cached_reactivate
+            draw_text.draw_first_line = _guarded_draw_first_line
         _installed["depth"] += 1
         return True
 
 
 def _uninstall() -> None:
+    from weasyprint.draw import text as draw_text
     from weasyprint.layout import inline, preferred
+    from weasyprint.text import line_break
 
     with _install_lock:
         _installed["depth"] -= 1
         if _installed["depth"] == 0:
             inline.split_first_line = _installed["original"]
             preferred.split_first_line = _installed["original"]
+            line_break.Layout.reactivate = _installed["reactivate"]
+            draw_text.draw_first_line = _installed["draw_first_line"]
 
 
 _retained: dict = {"scope": None, "entries": {}}  # the last scoped block's entries (one scope at a time)
@@ -183,5 +241,5 @@ def line_layout_cache(scope: object = None) -> Iterator[LineCacheStats]:
         if scope is not None:
             with _install_lock:
                 _retained["scope"], _retained["entries"] = scope, stats.entries
-        stats.entries = {}
+        stats.entries, stats.drawn = {}, {}
         _uninstall()

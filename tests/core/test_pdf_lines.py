@@ -76,9 +76,10 @@ def test_cached_line_breaks_give_byte_identical_pdfs_in_any_order_and_batch():
 
 
 def test_the_key_holds_every_style_property_the_line_breaking_reads(monkeypatch):
-    """The cache is only correct if its key holds everything ``split_first_line`` depends on: record the style
-    properties the real function reads while laying out the varied letters, and compare with the key's."""
+    """The cache is only correct if its key holds everything ``split_first_line`` and ``Layout.reactivate`` depend
+    on: record the style properties the real functions read while rendering the varied letters, and compare."""
     from weasyprint.layout import inline, preferred
+    from weasyprint.text import line_break
 
     original = inline.split_first_line
     read: set[str] = set()
@@ -98,8 +99,14 @@ def test_the_key_holds_every_style_property_the_line_breaking_reads(monkeypatch)
     def recording(text, style, *args, **kwargs):
         return original(text, Recording(style), *args, **kwargs)
 
+    original_reactivate = line_break.Layout.reactivate
+
+    def recording_reactivate(self, style):  # drawing a line: the Pango layout shared between equal lines
+        return original_reactivate(self, Recording(style))
+
     monkeypatch.setattr(inline, "split_first_line", recording)
     monkeypatch.setattr(preferred, "split_first_line", recording)
+    monkeypatch.setattr(line_break.Layout, "reactivate", recording_reactivate)
     _plain(_inputs())
 
     assert read and read <= set(STYLE_PROPERTIES), sorted(read - set(STYLE_PROPERTIES))
@@ -147,3 +154,23 @@ def test_a_scope_keeps_its_entries_for_the_next_block_of_the_same_scope_only():
         assert _plain([first]) == expected
     assert one.misses > 0 and again.misses == 0 and again.hits == one.hits + one.misses
     assert other.misses == one.misses
+
+
+def test_an_ellipsis_line_gets_its_own_pango_layout_and_the_output_does_not_change():
+    """``draw_first_line`` rewrites the Pango layout of a ``text-overflow: ellipsis`` line (no letter has one: no
+    user CSS); a shared layout must not be changed for the next equal line. Plain WeasyPrint, same document."""
+    import weasyprint
+
+    text = "Erase every training contribution you hold about me without undue delay"
+    html = (f"<p class=cut>{text}</p><p>{text}</p>" * 3)
+    css = weasyprint.CSS(string="p { width: 40mm; white-space: nowrap; overflow: hidden } "
+                                ".cut { text-overflow: ellipsis }")  # drawn in document order: cut, whole, …
+
+    def pdf() -> bytes:
+        return weasyprint.HTML(string=html).write_pdf(stylesheets=[css], pdf_identifier=False)
+
+    expected = pdf()
+    with line_layout_cache() as stats:
+        assert pdf() == expected
+        assert pdf() == expected
+    assert stats.draw_hits > 0
