@@ -35,8 +35,8 @@ changes a Pango layout only for ``text-overflow: ellipsis`` or ``block-ellipsis`
 layout of its own. Drawn layouts are not kept after the block.
 
 The patch is installed only while at least one ``line_layout_cache()`` block is open, and a thread
-without an open block gets the plain function. The cache is bounded (:data:`MAX_ENTRIES`, cleared when
-full). The proof that it changes nothing is in the tests: bulk and one-by-one rendering give PDFs with
+without an open block gets the plain function. The cache is bounded (:data:`MAX_ENTRIES` line breaks,
+:data:`MAX_DRAWN` Pango layouts; each is cleared when full). The proof that it changes nothing is in the tests: bulk and one-by-one rendering give PDFs with
 the same SHA-256 for letters with long names, CJK, RTL, several languages and laws.
 """
 
@@ -51,7 +51,8 @@ logger = logging.getLogger(__name__)
 
 #: The WeasyPrint version whose ``split_first_line`` this cache was checked against (requirements.txt).
 WEASYPRINT_VERSION = "70.0"
-MAX_ENTRIES = 50_000
+MAX_ENTRIES = 20_000  # line breaks kept (≈ 1 KB each); a 4-page letter asks ≈ 460, of which ≈ 70 are new
+MAX_DRAWN = 5_000  # shaped Pango layouts kept within one block (a chunk of a job)
 
 #: Every computed style property ``split_first_line`` (and what it calls) reads.
 STYLE_PROPERTIES = (
@@ -154,7 +155,7 @@ def _cached_reactivate(self, style):
         return None
     stats.draw_misses += 1
     original(self, style)
-    if len(stats.drawn) >= MAX_ENTRIES:
+    if len(stats.drawn) >= MAX_DRAWN:
         stats.drawn.clear()
     stats.drawn[key] = {name: value for name, value in vars(self).items() if name != "style"}
     self.__dict__[_SHARED] = True
