@@ -157,7 +157,10 @@ def _cached_reactivate(self, style):
     original(self, style)
     if len(stats.drawn) >= MAX_DRAWN:
         stats.drawn.clear()
-    stats.drawn[key] = {name: value for name, value in vars(self).items() if name != "style"}
+    # What setup() and set_text() made (the Pango layout, language, metrics, the text), not the box's own
+    # max_width (used for an ellipsis) nor the style.
+    stats.drawn[key] = {name: value for name, value in vars(self).items()
+                        if name not in ("style", "max_width", _SHARED)}
     self.__dict__[_SHARED] = True
     return None
 
