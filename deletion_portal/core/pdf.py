@@ -54,7 +54,8 @@ The output is deterministic: the same HTML, metadata, paper and footer give byte
 this process or another (no creation/modification date, no /ID file identifier; font subset names
 are derived from the content), so a letter's SHA-256 is reproducible — with the same WeasyPrint,
 Pango and HarfBuzz versions. The letter's date lives in the ``Letter`` row and in the letter text,
-not in the PDF info dict.
+not in the PDF info dict. Bulk jobs render inside :func:`line_layout_cache` (``core/pdf_lines.py``:
+line breaks and shaped lines shared between letters); the bytes are the same as without it.
 """
 
 from __future__ import annotations
