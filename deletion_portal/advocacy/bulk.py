@@ -50,7 +50,7 @@ from deletion_portal.cases.hooks import due_letter_drafters
 from deletion_portal.cases.models import Case, CaseStatus, EventSource, LetterKind
 from deletion_portal.cases.selectors import case_final_request_letter
 from deletion_portal.cases.services import letter_finalize, letter_send_email
-from deletion_portal.core.pdf import PdfRenderError, merge_pdfs
+from deletion_portal.core.pdf import PdfRenderError, line_layout_cache, merge_pdfs
 
 logger = logging.getLogger(__name__)
 
@@ -374,12 +374,14 @@ def bulk_job_step(*, job_id: int, limit: int | None = None, today: date | None =
             organisation=job.organisation, user_id=job.created_by_id, role__in=ACTING_ROLES).exists()
         if not creator_acts:
             mandated = set()  # the person who started it no longer acts for the organisation
-        for item in items:
-            if BulkJob.objects.filter(pk=job.pk, state=BulkJobState.CANCELLED).exists():
-                BulkJobItem.objects.filter(id__in=ids, state=BulkItemState.RUNNING).update(
-                    state=BulkItemState.PENDING, claimed_at=None)
-                return "cancelled"
-            _process(job, item, mandated=mandated, actor=job.created_by, today=today)
+        # The job's letters share line breaks of their common text (byte-identical PDFs; core/pdf_lines.py).
+        with line_layout_cache(scope=("bulk", job.pk)):
+            for item in items:
+                if BulkJob.objects.filter(pk=job.pk, state=BulkJobState.CANCELLED).exists():
+                    BulkJobItem.objects.filter(id__in=ids, state=BulkItemState.RUNNING).update(
+                        state=BulkItemState.PENDING, claimed_at=None)
+                    return "cancelled"
+                _process(job, item, mandated=mandated, actor=job.created_by, today=today)
         return "more"
     if job.items.filter(state__in=[BulkItemState.PENDING, BulkItemState.RUNNING]).exists():
         return "idle"  # another worker holds the rest (or a dead one: claimed again once stale)

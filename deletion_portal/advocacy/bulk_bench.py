@@ -6,7 +6,9 @@ leaves no trace. Two sets of identical mandated cases (German GDPR requests, 4 r
 4 pages each) are made; the first is finalised one by one (``letter_finalize`` per case, as the API and the
 case page do), the second by a bulk job run to the end in this process (planning, claiming, finalising, the
 ZIP with its manifest and the merged PDF for printing). Times are wall-clock and CPU seconds of this process
-(``time.process_time``: the per-core figure, not disturbed by other processes on the machine).
+(``time.process_time``: the per-core figure, less disturbed by other processes on the machine). The bulk job
+renders inside ``core.pdf.line_layout_cache`` (shared line breaks, byte-identical PDFs); the render-only
+comparison prints how many line breaks and drawn lines the cache reused.
 
 The memory run replaces the PDF renderer by a stand-in that returns a real pre-rendered letter (same size) so
 that 2,000 letters take seconds, not minutes: rendering holds one letter at a time, and what could grow with
@@ -123,8 +125,8 @@ def bench_bulk(stdout, options) -> None:
                           for h, c in zip(htmls, one, strict=False)]
                 with _clock() as each:
                     singles = [core_pdf.render_pdf(i.html, metadata=i.metadata, footer=i.footer) for i in inputs]
-                with _clock() as batch:
-                    batched = core_pdf.render_pdf_batch(inputs)
+                with _clock() as batch, core_pdf.line_layout_cache() as lines:
+                    batched = core_pdf.render_pdf_batch(inputs)  # its line-break cache is this block's
                 identical = all(r.pdf == s for r, s in zip(batched, singles, strict=True))
                 raise _Rollback
         except _Rollback:
@@ -141,12 +143,19 @@ def bench_bulk(stdout, options) -> None:
     m = len(inputs)
     stdout.write(f"  render only, {m} letters: render_pdf each {_rate(m, each['cpu'])} per CPU-second, "
                  f"render_pdf_batch {_rate(m, batch['cpu'])} per CPU-second; byte-identical PDFs: {identical}\n")
+    looked_up = lines.hits + lines.misses
+    drawn = lines.draw_hits + lines.draw_misses
+    stdout.write(f"    line-break cache (core/pdf_lines.py): {lines.hits} of {looked_up} line breaks "
+                 f"({100 * lines.hits / max(looked_up, 1):.0f} %) and {lines.draw_hits} of {drawn} drawn lines "
+                 f"({100 * lines.draw_hits / max(drawn, 1):.0f} %) reused across the {m} letters\n")
     if memory is not None:
         stdout.write(f"  memory, bulk job of {memory_n} letters (stand-in renderer, everything else real, run first): "
                      f"process peak RSS {memory['rss_before'] / 1024:.0f} MB before, {memory['rss'] / 1024:.0f} MB "
                      f"after (+{memory['rss_growth'] / 1024:.0f} MB); ZIP + merged PDF step peak Python allocations "
                      f"{memory['traced'] / 1024 / 1024:.1f} MB (tracemalloc), ZIP {memory['zip'] / 1024 / 1024:.0f} MB; "
                      f"{memory['seconds']:.0f} s\n")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    stdout.write(f"  process peak RSS at the end of the benchmark: {peak / 1024:.0f} MB\n")
 
 
 def _sample_pdf() -> bytes:

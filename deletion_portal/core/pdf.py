@@ -54,7 +54,8 @@ The output is deterministic: the same HTML, metadata, paper and footer give byte
 this process or another (no creation/modification date, no /ID file identifier; font subset names
 are derived from the content), so a letter's SHA-256 is reproducible — with the same WeasyPrint,
 Pango and HarfBuzz versions. The letter's date lives in the ``Letter`` row and in the letter text,
-not in the PDF info dict.
+not in the PDF info dict. Bulk jobs render inside :func:`line_layout_cache` (``core/pdf_lines.py``:
+line breaks and shaped lines shared between letters); the bytes are the same as without it.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ import cssselect2
 import weasyprint
 from weasyprint.document import DocumentMetadata
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+# The bulk path's cross-letter cache of line breaks (see core/pdf_lines.py), offered here beside render_pdf.
+from deletion_portal.core.pdf_lines import LineCacheStats, line_layout_cache  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -633,13 +637,14 @@ def render_pdf_batch(inputs: Sequence[PdfInput], *, timeout_seconds: float = 20.
     (the deny-by-default fetcher, the cleaning, the limits; ``timeout_seconds`` per document).
 
     One document failing does not stop the others: its result carries the error. What the batch saves is
-    the per-call set-up (argument checks, the lock, the timer, the cached stylesheet and fonts). Rendering
+    the per-call set-up (argument checks, the lock, the timer, the cached stylesheet and fonts) and, above
+    all, repeated line breaking: the batch runs inside :func:`line_layout_cache` (``core.pdf_lines``). Rendering
     many letters as ONE WeasyPrint document and splitting it by page ranges was measured and is slower per
     letter (layout grows faster than linearly with the document), and it cannot give each letter its own
     "page 1 of N" footer, so each letter keeps its own layout (README, "Bulk letters").
     """
     results: list[RenderedPdf] = []
-    with _RENDER_LOCK:
+    with line_layout_cache(), _RENDER_LOCK:
         for item in inputs:
             _check_arguments(item.html, item.metadata, item.paper, item.max_pages, timeout_seconds)
             _stylesheet_and_fonts(item.paper)
