@@ -248,7 +248,9 @@ def campaign_report(campaign, filters: Filters, *, today=None) -> dict:
     report = outcomes_report(release, filters, scope={"campaign": {"id": campaign.pk, "title": campaign.title}},
                              today=today)
     employer_ids = release.children("employer")
-    names = dict(campaign.employers.filter(pk__in=[int(e) for e in employer_ids if e]).values_list("pk", "legal_name"))
+    # the campaign's target employers (few), always one query: an empty pk__in list would skip it, and the query
+    # count would then depend on the data
+    names = dict(campaign.employers.values_list("pk", "legal_name"))
     by_employer = []
     for employer_id in employer_ids:
         row = release.row("status", employer=employer_id, **filters.as_kwargs())
