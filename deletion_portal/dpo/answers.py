@@ -29,6 +29,7 @@ No law key is compared: the items, grounds and rules are the law record's.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,6 +46,9 @@ from deletion_portal.cases.taxonomy import CATEGORY_BY_CODE, CATEGORY_CODES
 from deletion_portal.core.outbox import outbox_enqueue
 from deletion_portal.dpo.answer_files import CheckedAnswerFile
 from deletion_portal.dpo.models import EmployerResponse, ResponseFile, ResponseStatus
+from deletion_portal.dpo.response_texts import GENERIC_ITEMS as GENERIC_ITEM_LABELS
+from deletion_portal.dpo.response_texts import ITEM_LABELS
+from deletion_portal.dpo.response_texts import LABELS as LETTER_LABELS
 from deletion_portal.employers.models import TeamRole
 from deletion_portal.laws.registry import UnknownRegime, get_regime
 from deletion_portal.laws.types import AnswerItem, RefusalGround, Regime, Rule
@@ -86,22 +90,10 @@ NAME_LIMIT = 200
 MAX_ROWS = 200
 EARLIEST = date(1990, 1, 1)
 
-#: Items every regime's answer covers beyond the law's access items (the training questions of LEGAL.md §3).
-QUESTION_LABELS = {
-    "training:legal_basis": "The legal basis for each purpose, in particular for training (and the balancing test)",
-    "other_data": "The other data named in the request",
-    "restriction:applied": "Confirmation that the processing was restricted",
-}
-OTHER_LABELS = {
-    "training:used": "Whether the data was used to train, fine-tune or evaluate models",
-    "training:models": "Which models and datasets, when and for what purpose (the artefact table)",
-    "training:recipients": "Whether models or datasets went to third parties, and to whom",
-    "objection:stopped": "The objection: processing for training stopped, or the compelling grounds relied on",
-    "erasure:raw": "Erasure of the raw data, per category",
-    "erasure:datasets": "Erasure from training datasets (or what was done instead)",
-    "erasure:models": "What was done with the trained models",
-    "erasure:recipients": "Erasure notified to recipients, backups and vendor copies",
-}
+#: Items every regime's answer covers beyond the law's access items (the training questions of LEGAL.md §3); their
+#: words in every letter language are ``dpo.response_texts.ITEM_LABELS``.
+QUESTION_LABELS = {code: ITEM_LABELS["en"][code] for code in ("training:legal_basis", "other_data", "restriction:applied")}
+OTHER_LABELS = {code: label for code, label in ITEM_LABELS["en"].items() if code not in QUESTION_LABELS}
 
 #: A regime without ``employer_actions.answer`` in its record: the generic items of an access answer.
 GENERIC_ACCESS_ITEMS = (
@@ -126,7 +118,10 @@ class AnswerLaw:
     rules: dict  # name -> Rule (recipients_notification, objection, restriction_while_assessed, anonymity)
 
 
-def answer_law(case: Case) -> AnswerLaw | None:
+def answer_law(case: Case, language: str = "en") -> AnswerLaw | None:
+    """The case's law's answer rules; in ``language`` (a letter language) where the record has the answer's
+    words in it (``employer_actions.words``: labels, rule texts, citations as that language writes them), else
+    in English. The codes are the same in every language."""
     try:
         regime = get_regime(case.law_key)
     except UnknownRegime:
@@ -135,7 +130,7 @@ def answer_law(case: Case) -> AnswerLaw | None:
     if actions is None:
         return None
     rules = actions.answer
-    return AnswerLaw(
+    law = AnswerLaw(
         regime=regime,
         access_items=rules.access_items if rules else GENERIC_ACCESS_ITEMS,
         withholding_grounds=actions.refusal_grounds,
@@ -145,6 +140,44 @@ def answer_law(case: Case) -> AnswerLaw | None:
             "recipients_notification": rules.recipients_notification, "objection": rules.objection,
             "restriction_while_assessed": rules.restriction_while_assessed, "anonymity": rules.anonymity,
         },
+    )
+    return answer_law_in(law, language)
+
+
+def answer_law_in(law: AnswerLaw, language: str) -> AnswerLaw:
+    """``law`` with its labels, texts and citations in ``language``; unchanged for English or a language the
+    record has no answer words in. A citation is the record's ``local_citation`` where it gives one, else the
+    English citation localised by the record's ``letters.citation_style`` (``Art. 17(3)(e) GDPR`` ->
+    ``Art. 17 Abs. 3 lit. e DSGVO``)."""
+    from deletion_portal.cases.letters import local_citation
+
+    words = law.regime.employer_actions.words_in(language) if language != "en" else None
+    if words is None:
+        return law
+    style = law.regime.letters.citation_style
+
+    def cite(english: str, local: str | None) -> str:
+        return local or (local_citation(english, language, style=style) if english else "")
+
+    def items(english: tuple, local: tuple) -> tuple:
+        by_code = {item.code: item for item in local}
+        return tuple(dataclasses.replace(item, label=by_code[item.code].label,
+                                         citation=cite(item.citation, by_code[item.code].local_citation))
+                     if item.code in by_code else item for item in english)
+
+    def rule(english: Rule, local) -> Rule:
+        return dataclasses.replace(english, text=local.text, citation=cite(english.citation, local.local_citation)) \
+            if local is not None else english
+
+    generic = GENERIC_ITEM_LABELS.get(language, {})
+    access_items = items(law.access_items, words.access_items) if words.access_items else tuple(
+        dataclasses.replace(item, label=generic.get(item.code, item.label)) for item in law.access_items)
+    grounds = {g.code: g for g in words.refusal_grounds}
+    retention = items(law.retention_grounds, words.retention_grounds or tuple(grounds.values()))
+    return dataclasses.replace(
+        law, access_items=access_items, withholding_grounds=items(law.withholding_grounds, words.refusal_grounds),
+        retention_grounds=retention, remedies=rule(law.remedies, words.remedies),
+        rules={name: rule(value, getattr(words, name)) for name, value in law.rules.items()},
     )
 
 
@@ -416,14 +449,29 @@ def answer_clean(*, case: Case, data, team, response: EmployerResponse | None = 
 # --- Completeness -------------------------------------------------------------------------------------------
 
 
-def _label(code: str, law: AnswerLaw) -> str:
+def item_label(code: str, law: AnswerLaw, language: str = "en") -> str:
+    """What an item code of the answer means, in ``language`` (a letter language; ``law`` in the same language,
+    :func:`answer_law_in`): the law's access item with its citation, a data category, or the portal's own item."""
     for item in law.access_items:
         if item.code == code:
             return f"{item.label} ({item.citation})" if item.citation else item.label
     if code.startswith("category:"):
-        category = CATEGORY_BY_CODE.get(code.split(":", 1)[1])
-        return f"Training contributions: {category.label if category else code}"
-    return QUESTION_LABELS.get(code) or OTHER_LABELS.get(code) or code
+        category = code.split(":", 1)[1]
+        words = LETTER_LABELS[language]
+        return f"{words['training_item']}{words['colon']} {category_label(category, language)}"
+    return ITEM_LABELS[language].get(code) or ITEM_LABELS["en"].get(code) or code
+
+
+def category_label(code: str, language: str = "en") -> str:
+    """A data category's name in a letter language (``cases.letter_texts.CATEGORY_TEXT``; English: the taxonomy's)."""
+    from deletion_portal.cases.letter_texts import CATEGORY_TEXT
+
+    texts = CATEGORY_TEXT.get(language, {}) if language != "en" else {}
+    if code in texts:
+        return texts[code][0]
+    category = CATEGORY_BY_CODE.get(code)
+    return category.label if category else code
+
 
 
 def asked_codes(case: Case, law: AnswerLaw) -> list[str]:
@@ -495,7 +543,7 @@ def answer_gaps(*, case: Case, answer: dict) -> list[dict]:
         return []
     if answer.get("refusal", {}).get("scope") == "whole":
         return []
-    return [{"code": code, "label": _label(code, law)} for code in asked_codes(case, law)
+    return [{"code": code, "label": item_label(code, law)} for code in asked_codes(case, law)
             if not _covered(code, case, answer)]
 
 
@@ -743,7 +791,7 @@ def response_view(*, case: Case, response: EmployerResponse, law: AnswerLaw | No
     items = []
     for code in (asked_codes(case, law) if law else []):
         item = answer.get("access", {}).get(code) or answer.get("questions", {}).get(code) or {}
-        items.append({"code": code, "label": _label(code, law), "status": item.get("status", ""),
+        items.append({"code": code, "label": item_label(code, law), "status": item.get("status", ""),
                       "text": item.get("text", "") or _structured_text(code, answer, grounds),
                       "ground": grounds.get(item.get("ground", ""), ""), "missing": code in missing})
     letter = response.letter
