@@ -37,13 +37,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from deletion_portal.cases.access import Need, Party, case_access_for
 from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource, LetterKind
 from deletion_portal.cases.services import attachment_store, case_record_event, letter_issue, text_clean
 from deletion_portal.cases.taxonomy import CATEGORY_BY_CODE, CATEGORY_CODES
 from deletion_portal.core.outbox import outbox_enqueue
+from deletion_portal.dpo import response_texts as texts
 from deletion_portal.dpo.answer_files import CheckedAnswerFile
 from deletion_portal.dpo.models import EmployerResponse, ResponseFile, ResponseStatus
 from deletion_portal.dpo.response_texts import GENERIC_ITEMS as GENERIC_ITEM_LABELS
@@ -466,9 +468,9 @@ def category_label(code: str, language: str = "en") -> str:
     """A data category's name in a letter language (``cases.letter_texts.CATEGORY_TEXT``; English: the taxonomy's)."""
     from deletion_portal.cases.letter_texts import CATEGORY_TEXT
 
-    texts = CATEGORY_TEXT.get(language, {}) if language != "en" else {}
-    if code in texts:
-        return texts[code][0]
+    local = CATEGORY_TEXT.get(language, {}) if language != "en" else {}
+    if code in local:
+        return local[code][0]
     category = CATEGORY_BY_CODE.get(code)
     return category.label if category else code
 
@@ -707,33 +709,42 @@ def _notify_employee(*, case: Case, response: EmployerResponse, letter) -> None:
 # --- Reading (the employee's page, the API) -------------------------------------------------------------------
 
 
-def artefact_plain(row: dict, law: AnswerLaw | None) -> str:
-    """One artefact in plain language, e.g. "Model support-agent-v3: retrained without your data on 12 March 2027"."""
+def _day(value: str, language: str) -> str:
     from deletion_portal.cases.letters import format_date
 
-    def day(value: str) -> str:
-        return format_date(date.fromisoformat(value), "en") if value else ""
+    return format_date(date.fromisoformat(value), language) if value else ""
 
-    what = f"{ARTEFACT_KINDS.get(row['kind'], row['kind'])} {row['name']}"
+
+def artefact_plain(row: dict, law: AnswerLaw | None, language: str = "en") -> str:
+    """One artefact in plain language, e.g. "Model support-agent-v3: retrained without your data on 12 March 2027",
+    in ``language`` (the interface language; its gettext catalogue is active: :func:`response_view`)."""
+    def day(value: str) -> str:
+        return _day(value, language)
+
+    kinds = texts.ARTEFACT_KINDS[language]
+    what = f"{kinds.get(row['kind'], row['kind'])} {row['name']}"
     outcome = row["outcome"]
     grounds = {g.code: f"{g.label} ({g.citation})" for g in (law.retention_grounds if law else ())}
     text = {
-        "deleted": f"deleted on {day(row['outcome_date'])}",
-        "excluded_from_training": f"your data is excluded from its training from {day(row['outcome_date'])}",
-        "retrained_without": f"retrained without your data on {day(row['outcome_date'])}",
-        "unlearning_applied": f"your data was removed by unlearning ({row['method']}); how it was checked: {row['verification']}",
-        "anonymous": f"the employer says the model is anonymous; its assessment: {row['assessment']}",
-        "retained": f"kept, on the ground: {grounds.get(row['ground'], row['ground'])}",
-        "not_held": "not held",
-    }.get(outcome, outcome)
+        "deleted": lambda: _("deleted on %(date)s") % {"date": day(row["outcome_date"])},
+        "excluded_from_training": lambda: _("your data is excluded from its training from %(date)s")
+        % {"date": day(row["outcome_date"])},
+        "retrained_without": lambda: _("retrained without your data on %(date)s") % {"date": day(row["outcome_date"])},
+        "unlearning_applied": lambda: _("your data was removed by unlearning (%(method)s); how it was checked: "
+                                        "%(verification)s") % {"method": row["method"], "verification": row["verification"]},
+        "anonymous": lambda: _("the employer says the model is anonymous; its assessment: %(assessment)s")
+        % {"assessment": row["assessment"]},
+        "retained": lambda: _("kept, on the ground: %(ground)s") % {"ground": grounds.get(row["ground"], row["ground"])},
+        "not_held": lambda: _("not held"),
+    }.get(outcome, lambda: outcome)()
     return f"{what}: {text}"
 
 
 def _yes_no(value) -> str:
-    return {True: "yes", False: "no"}.get(value, "not stated")
+    return {True: _("yes"), False: _("no")}.get(value, _("not stated"))
 
 
-def _structured_text(code: str, answer: dict, grounds: dict) -> str:
+def _structured_text(code: str, answer: dict, grounds: dict, language: str = "en") -> str:
     """What the structured parts of an answer say about one item, in plain words (for the employee)."""
     training = {row["category"]: row for row in answer.get("training", [])}
     erasure = answer.get("erasure", {})
@@ -741,39 +752,40 @@ def _structured_text(code: str, answer: dict, grounds: dict) -> str:
         row = training.get(code.split(":", 1)[1])
         if not row:
             return ""
-        period = f", {row['from'] or '?'} to {row['to'] or '?'}" if row["from"] or row["to"] else ""
-        where = f", in {row['system']}" if row["system"] else ""
-        return f"Held: {_yes_no(row['held'])}{period}{where}; used for training: {_yes_no(row['used_for_training'])}"
+        period = ", " + _("%(start)s to %(end)s") % {"start": _day(row["from"], language) or "?",
+                                                      "end": _day(row["to"], language) or "?"} \
+            if row["from"] or row["to"] else ""
+        where = ", " + _("in %(system)s") % {"system": row["system"]} if row["system"] else ""
+        return (_("Held: %(value)s") % {"value": _yes_no(row["held"])} + period + where + "; "
+                + _("used for training: %(value)s") % {"value": _yes_no(row["used_for_training"])})
     if code == "training:used":
-        used = [_label_category(c) for c, row in training.items() if row["used_for_training"]]
-        return f"Used for training: {', '.join(used)}" if used else ("Not used for training" if training else "")
+        used = [category_label(c, language) for c, row in training.items() if row["used_for_training"]]
+        if used:
+            return _("Used for training: %(categories)s") % {"categories": ", ".join(used)}
+        return _("Not used for training") if training else ""
     if code in ("training:models", "erasure:datasets", "erasure:models", "training:recipients"):
-        return "See the datasets and models below." if answer.get("artefacts") else ""
+        return _("See the datasets and models below.") if answer.get("artefacts") else ""
     if code == "erasure:raw":
-        return "; ".join(f"{_label_category(row['category'])}: {ERASURE_OUTCOMES[row['outcome']].lower()}"
-                         f"{' on ' + row['on'] if row['on'] else ''}"
-                         f"{' (ground: ' + grounds.get(row['ground'], row['ground']) + ')' if row['ground'] else ''}"
+        outcomes = texts.ERASURE_OUTCOMES[language]
+        return "; ".join(f"{category_label(row['category'], language)}: {outcomes[row['outcome']].lower()}"
+                         f"{' ' + _('on %(date)s') % {'date': _day(row['on'], language)} if row['on'] else ''}"
+                         f"{' (' + _('ground: %(ground)s') % {'ground': grounds.get(row['ground'], row['ground'])} + ')' if row['ground'] else ''}"
                          for row in erasure.get("categories", []))
     if code == "erasure:recipients":
         notification = erasure.get("notification", {})
-        parts = [NOTIFICATION_STATUSES.get(notification.get("status", ""), "")]
-        parts += [f"recipients: {notification['recipients']}" if notification.get("recipients") else "",
-                  f"why: {notification['reason']}" if notification.get("reason") else "",
-                  f"backups: {erasure['backups']}" if erasure.get("backups") else "",
-                  f"vendor copies: {erasure['vendor_copies']}" if erasure.get("vendor_copies") else ""]
+        parts = [texts.NOTIFICATION_STATUSES[language].get(notification.get("status", ""), "")]
+        parts += [_("recipients: %(value)s") % {"value": notification["recipients"]} if notification.get("recipients") else "",
+                  _("why: %(value)s") % {"value": notification["reason"]} if notification.get("reason") else "",
+                  _("backups: %(value)s") % {"value": erasure["backups"]} if erasure.get("backups") else "",
+                  _("vendor copies: %(value)s") % {"value": erasure["vendor_copies"]} if erasure.get("vendor_copies") else ""]
         return "; ".join(part for part in parts if part)
     if code == "objection:stopped":
         objection = answer.get("objection", {})
         if objection.get("outcome") == "upheld":
-            return f"Upheld: processing for training stopped on {objection['from']}"
+            return _("Upheld: processing for training stopped on %(date)s") % {"date": _day(objection["from"], language)}
         if objection.get("outcome") == "rejected":
-            return f"Rejected; their compelling grounds: {objection['grounds']}"
+            return _("Rejected; their compelling grounds: %(grounds)s") % {"grounds": objection["grounds"]}
     return ""
-
-
-def _label_category(code: str) -> str:
-    category = CATEGORY_BY_CODE.get(code)
-    return category.label if category else code
 
 
 def responses_sent(case: Case) -> list[EmployerResponse]:
@@ -781,30 +793,46 @@ def responses_sent(case: Case) -> list[EmployerResponse]:
                 .select_related("letter", "team", "event").prefetch_related("files__attachment").order_by("sent_at", "id"))
 
 
-def response_view(*, case: Case, response: EmployerResponse, law: AnswerLaw | None = None) -> dict:
+def view_language(language: str | None = None) -> str:
+    """The letter language the employee's view of an answer uses: ``language`` or the active interface language
+    (``de-at`` -> ``de``), English when there are no answer words in it."""
+    code = (language or translation.get_language() or "en").split("-")[0].lower()
+    return code if code in texts.LABELS else "en"
+
+
+def response_view(*, case: Case, response: EmployerResponse, law: AnswerLaw | None = None,
+                  language: str = "en") -> dict:
     """A sent answer, item by item, for the employee (the page and the API): what was asked, its status and
-    text, gaps marked ``missing``; training rows; artefacts in plain language; the letter and the files."""
-    law = law or answer_law(case)
+    text, gaps marked ``missing``; training rows; artefacts in plain language; the letter and the files. In
+    ``language`` (the page: the interface language) where the law record and the catalogues have its words."""
+    with translation.override(language):
+        return _response_view(case=case, response=response, law=law or answer_law(case, language), language=language)
+
+
+def _response_view(*, case: Case, response: EmployerResponse, law: AnswerLaw | None, language: str) -> dict:
     answer = response.answer
     missing = {gap["code"] for gap in response.missing}
     grounds = {g.code: f"{g.label} ({g.citation})" for g in ((*law.withholding_grounds, *law.retention_grounds) if law else ())}
     items = []
     for code in (asked_codes(case, law) if law else []):
         item = answer.get("access", {}).get(code) or answer.get("questions", {}).get(code) or {}
-        items.append({"code": code, "label": item_label(code, law), "status": item.get("status", ""),
-                      "text": item.get("text", "") or _structured_text(code, answer, grounds),
+        items.append({"code": code, "label": item_label(code, law, language), "status": item.get("status", ""),
+                      "text": item.get("text", "") or _structured_text(code, answer, grounds, language),
                       "ground": grounds.get(item.get("ground", ""), ""), "missing": code in missing})
     letter = response.letter
     return {
-        "id": response.pk, "on": answer.get("on"), "team": response.team.name,
+        "id": response.pk, "on": answer.get("on"), "on_text": _day(answer.get("on") or "", language),
+        "team": response.team.name,
         "letter": {"id": letter.pk, "short_id": letter.short_id, "kind": letter.kind, "sha256": letter.sha256} if letter else None,
         "event": response.event_id,
         "items": items,
-        "missing": response.missing,
+        # The gaps as stored (codes), labelled in the view's language.
+        "missing": [{**gap, "label": item_label(gap["code"], law, language) if law else gap["label"]}
+                    for gap in response.missing],
         "training": answer.get("training", []),
-        "artefacts": [{**row, "plain": artefact_plain(row, law)} for row in answer.get("artefacts", [])],
+        "artefacts": [{**row, "plain": artefact_plain(row, law, language)} for row in answer.get("artefacts", [])],
         "erasure": answer.get("erasure", {}),
-        "objection": answer.get("objection", {}),
+        "objection": {**answer.get("objection", {}), "from_text": _day(answer.get("objection", {}).get("from") or "", language)},
         "refusal": answer.get("refusal", {}),
         "remedies": ({"text": law.remedies.text, "citation": law.remedies.citation}
                      if law and answer_needs_remedies(answer) else None),
