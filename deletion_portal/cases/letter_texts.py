@@ -327,6 +327,12 @@ KIND_TITLES: dict[str, dict[str, str]] = {
         "it": "Sollecito della richiesta sulla protezione dei dati", "nl": "Herinnering aan verzoek over persoonsgegevens",
         "pt": "Reiteração da solicitação de proteção de dados",
     },
+    "response": {
+        "en": "Response to data protection request", "de": "Antwort auf den Datenschutzantrag",
+        "fr": "Réponse à la demande relative aux données personnelles",
+        "es": "Respuesta a la solicitud de protección de datos", "it": "Risposta alla richiesta sulla protezione dei dati",
+        "nl": "Antwoord op verzoek over persoonsgegevens", "pt": "Resposta à solicitação de proteção de dados",
+    },
     "complaint": {"en": "Complaint to the supervisory authority", "de": "Beschwerde bei der Aufsichtsbehörde",
                   "fr": "Plainte auprès de l'autorité de contrôle", "es": "Reclamación ante la autoridad de control",
                   "it": "Reclamo all'autorità di controllo", "nl": "Klacht bij de toezichthoudende autoriteit"},

@@ -79,6 +79,7 @@ __all__ = [
     "local_citation",
     "month_first_dates",
     "regime_family",
+    "right_name",
 ]
 
 #: Bump when the wording of any request template changes; stored on each Letter.
@@ -301,6 +302,11 @@ def _right_name(regime: Regime, code: str, lang: str) -> str:
     if own is not None:
         return record_name
     return RIGHT_NAMES.get(lang, {}).get(code, record_name)
+
+
+def right_name(regime: Regime, code: str, lang: str) -> str:
+    """A right's name as a letter in ``lang`` writes it (the regime's own words, else the usual translation)."""
+    return _right_name(regime, code, lang)
 
 
 def _right_short(regime: Regime, code: str, lang: str) -> str:
@@ -560,7 +566,8 @@ def letter_footer(case: Case, letter_short_id: str) -> str:
 
 
 def letter_metadata(case: Case, kind: str = "request") -> PdfMetadata:
-    """The PDF's document information: title, author (the requester), subject and language."""
+    """The PDF's document information: title, author (the requester; for the employer's response letter the
+    employer, whose team wrote it), subject and language."""
     from deletion_portal.core.pdf import PdfMetadata
 
     lang = _safe_language(case)
@@ -576,4 +583,5 @@ def letter_metadata(case: Case, kind: str = "request") -> PdfMetadata:
     except LookupError:
         act = ""
     subject = " · ".join(part for part in (act, employer) if part)
-    return PdfMetadata(title=title, author=case.requester_name, subject=subject, language=lang)
+    author = employer if kind == LetterKind.RESPONSE else case.requester_name
+    return PdfMetadata(title=title, author=author, subject=subject, language=lang)

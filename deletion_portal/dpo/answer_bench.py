@@ -63,8 +63,8 @@ def bench_response_letter(*, cases, today: date) -> list[str]:
 
         context = response_letter_context(case=case, answer=response.answer, files=files, missing=response.missing,
                                           team=team, today=today)
-        html = render_to_string("dpo/letters/response.html", context)
-        letter_issue(case=case, kind=LetterKind.RESPONSE, html=html, language="en",
+        html = render_to_string(f"dpo/letters/{context['language']}/response.html", context)
+        letter_issue(case=case, kind=LetterKind.RESPONSE, html=html, language=context["language"],
                      template_version=RESPONSE_TEMPLATE_VERSION)
         timings.append(time.perf_counter() - started)
     return [f"response letter (20 artefact rows, 50-file manifest; HTML + PDF + SHA-256 + store): "

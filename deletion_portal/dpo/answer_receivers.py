@@ -1,8 +1,10 @@
 """How the structured answer plugs into the apps below (connected in ``DpoConfig.ready``):
 
 * the employee's case page shows each sent answer item by item (``dpo/case_answer.html`` in the
-  ``after_dates`` slot), gaps highlighted, artefacts in plain language, accept / dispute buttons;
-* the employee's ``GET /api/v1/cases/<id>`` carries ``response`` (the latest sent answer) and ``responses``;
+  ``after_dates`` slot), gaps highlighted, artefacts in plain language, accept / dispute buttons — in the
+  interface language;
+* the employee's ``GET /api/v1/cases/<id>`` carries ``response`` (the latest sent answer) and ``responses``
+  (English, like the rest of the API);
 * the owner's data export carries each case's sent answers (``employer_answers``);
 * ``bench letters`` renders a response letter beside the request letter (``dpo.answer_bench``).
 """
@@ -15,20 +17,21 @@ from deletion_portal.cases.hooks import (
     register_case_page_context,
     register_letter_bench,
 )
-from deletion_portal.dpo.answers import answer_law, response_view, responses_sent
+from deletion_portal.dpo.answers import answer_law, response_view, responses_sent, view_language
 from deletion_portal.dpo.models import EmployerResponse, ResponseStatus
 
 
-def _views(case) -> tuple[list, list[dict]]:
+def _views(case, language: str = "en") -> tuple[list, list[dict]]:
     responses = responses_sent(case)
     if not responses:
         return [], []
-    law = answer_law(case)
-    return responses, [response_view(case=case, response=r, law=law) for r in responses]
+    law = answer_law(case, language)
+    return responses, [response_view(case=case, response=r, law=law, language=language) for r in responses]
 
 
 def case_page_answers(*, case, today) -> dict:
-    responses, views = _views(case)
+    # In the interface language: the law's words where its record has them, the portal's from the catalogues.
+    responses, views = _views(case, view_language())
     ticked: list[str] = []
     if responses and responses[-1].event is not None:
         # The employee's checklist as it stands (tracking's rows, read through the event's reverse relation):

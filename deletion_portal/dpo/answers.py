@@ -29,6 +29,7 @@ No law key is compared: the items, grounds and rules are the law record's.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,15 +37,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from deletion_portal.cases.access import Need, Party, case_access_for
 from deletion_portal.cases.models import Case, CaseStatus, EventKind, EventSource, LetterKind
 from deletion_portal.cases.services import attachment_store, case_record_event, letter_issue, text_clean
 from deletion_portal.cases.taxonomy import CATEGORY_BY_CODE, CATEGORY_CODES
 from deletion_portal.core.outbox import outbox_enqueue
+from deletion_portal.dpo import response_texts as texts
 from deletion_portal.dpo.answer_files import CheckedAnswerFile
 from deletion_portal.dpo.models import EmployerResponse, ResponseFile, ResponseStatus
+from deletion_portal.dpo.response_texts import GENERIC_ITEMS as GENERIC_ITEM_LABELS
+from deletion_portal.dpo.response_texts import ITEM_LABELS
+from deletion_portal.dpo.response_texts import LABELS as LETTER_LABELS
 from deletion_portal.employers.models import TeamRole
 from deletion_portal.laws.registry import UnknownRegime, get_regime
 from deletion_portal.laws.types import AnswerItem, RefusalGround, Regime, Rule
@@ -86,22 +92,10 @@ NAME_LIMIT = 200
 MAX_ROWS = 200
 EARLIEST = date(1990, 1, 1)
 
-#: Items every regime's answer covers beyond the law's access items (the training questions of LEGAL.md §3).
-QUESTION_LABELS = {
-    "training:legal_basis": "The legal basis for each purpose, in particular for training (and the balancing test)",
-    "other_data": "The other data named in the request",
-    "restriction:applied": "Confirmation that the processing was restricted",
-}
-OTHER_LABELS = {
-    "training:used": "Whether the data was used to train, fine-tune or evaluate models",
-    "training:models": "Which models and datasets, when and for what purpose (the artefact table)",
-    "training:recipients": "Whether models or datasets went to third parties, and to whom",
-    "objection:stopped": "The objection: processing for training stopped, or the compelling grounds relied on",
-    "erasure:raw": "Erasure of the raw data, per category",
-    "erasure:datasets": "Erasure from training datasets (or what was done instead)",
-    "erasure:models": "What was done with the trained models",
-    "erasure:recipients": "Erasure notified to recipients, backups and vendor copies",
-}
+#: Items every regime's answer covers beyond the law's access items (the training questions of LEGAL.md §3); their
+#: words in every letter language are ``dpo.response_texts.ITEM_LABELS``.
+QUESTION_LABELS = {code: ITEM_LABELS["en"][code] for code in ("training:legal_basis", "other_data", "restriction:applied")}
+OTHER_LABELS = {code: label for code, label in ITEM_LABELS["en"].items() if code not in QUESTION_LABELS}
 
 #: A regime without ``employer_actions.answer`` in its record: the generic items of an access answer.
 GENERIC_ACCESS_ITEMS = (
@@ -126,7 +120,10 @@ class AnswerLaw:
     rules: dict  # name -> Rule (recipients_notification, objection, restriction_while_assessed, anonymity)
 
 
-def answer_law(case: Case) -> AnswerLaw | None:
+def answer_law(case: Case, language: str = "en") -> AnswerLaw | None:
+    """The case's law's answer rules; in ``language`` (a letter language) where the record has the answer's
+    words in it (``employer_actions.words``: labels, rule texts, citations as that language writes them), else
+    in English. The codes are the same in every language."""
     try:
         regime = get_regime(case.law_key)
     except UnknownRegime:
@@ -135,7 +132,7 @@ def answer_law(case: Case) -> AnswerLaw | None:
     if actions is None:
         return None
     rules = actions.answer
-    return AnswerLaw(
+    law = AnswerLaw(
         regime=regime,
         access_items=rules.access_items if rules else GENERIC_ACCESS_ITEMS,
         withholding_grounds=actions.refusal_grounds,
@@ -145,6 +142,44 @@ def answer_law(case: Case) -> AnswerLaw | None:
             "recipients_notification": rules.recipients_notification, "objection": rules.objection,
             "restriction_while_assessed": rules.restriction_while_assessed, "anonymity": rules.anonymity,
         },
+    )
+    return answer_law_in(law, language)
+
+
+def answer_law_in(law: AnswerLaw, language: str) -> AnswerLaw:
+    """``law`` with its labels, texts and citations in ``language``; unchanged for English or a language the
+    record has no answer words in. A citation is the record's ``local_citation`` where it gives one, else the
+    English citation localised by the record's ``letters.citation_style`` (``Art. 17(3)(e) GDPR`` ->
+    ``Art. 17 Abs. 3 lit. e DSGVO``)."""
+    from deletion_portal.cases.letters import local_citation
+
+    words = law.regime.employer_actions.words_in(language) if language != "en" else None
+    if words is None:
+        return law
+    style = law.regime.letters.citation_style
+
+    def cite(english: str, local: str | None) -> str:
+        return local or (local_citation(english, language, style=style) if english else "")
+
+    def items(english: tuple, local: tuple) -> tuple:
+        by_code = {item.code: item for item in local}
+        return tuple(dataclasses.replace(item, label=by_code[item.code].label,
+                                         citation=cite(item.citation, by_code[item.code].local_citation))
+                     if item.code in by_code else item for item in english)
+
+    def rule(english: Rule, local) -> Rule:
+        return dataclasses.replace(english, text=local.text, citation=cite(english.citation, local.local_citation)) \
+            if local is not None else english
+
+    generic = GENERIC_ITEM_LABELS.get(language, {})
+    access_items = items(law.access_items, words.access_items) if words.access_items else tuple(
+        dataclasses.replace(item, label=generic.get(item.code, item.label)) for item in law.access_items)
+    grounds = {g.code: g for g in words.refusal_grounds}
+    retention = items(law.retention_grounds, words.retention_grounds or tuple(grounds.values()))
+    return dataclasses.replace(
+        law, access_items=access_items, withholding_grounds=items(law.withholding_grounds, words.refusal_grounds),
+        retention_grounds=retention, remedies=rule(law.remedies, words.remedies),
+        rules={name: rule(value, getattr(words, name)) for name, value in law.rules.items()},
     )
 
 
@@ -416,14 +451,29 @@ def answer_clean(*, case: Case, data, team, response: EmployerResponse | None = 
 # --- Completeness -------------------------------------------------------------------------------------------
 
 
-def _label(code: str, law: AnswerLaw) -> str:
+def item_label(code: str, law: AnswerLaw, language: str = "en") -> str:
+    """What an item code of the answer means, in ``language`` (a letter language; ``law`` in the same language,
+    :func:`answer_law_in`): the law's access item with its citation, a data category, or the portal's own item."""
     for item in law.access_items:
         if item.code == code:
             return f"{item.label} ({item.citation})" if item.citation else item.label
     if code.startswith("category:"):
-        category = CATEGORY_BY_CODE.get(code.split(":", 1)[1])
-        return f"Training contributions: {category.label if category else code}"
-    return QUESTION_LABELS.get(code) or OTHER_LABELS.get(code) or code
+        category = code.split(":", 1)[1]
+        words = LETTER_LABELS[language]
+        return f"{words['training_item']}{words['colon']} {category_label(category, language)}"
+    return ITEM_LABELS[language].get(code) or ITEM_LABELS["en"].get(code) or code
+
+
+def category_label(code: str, language: str = "en") -> str:
+    """A data category's name in a letter language (``cases.letter_texts.CATEGORY_TEXT``; English: the taxonomy's)."""
+    from deletion_portal.cases.letter_texts import CATEGORY_TEXT
+
+    local = CATEGORY_TEXT.get(language, {}) if language != "en" else {}
+    if code in local:
+        return local[code][0]
+    category = CATEGORY_BY_CODE.get(code)
+    return category.label if category else code
+
 
 
 def asked_codes(case: Case, law: AnswerLaw) -> list[str]:
@@ -495,7 +545,7 @@ def answer_gaps(*, case: Case, answer: dict) -> list[dict]:
         return []
     if answer.get("refusal", {}).get("scope") == "whole":
         return []
-    return [{"code": code, "label": _label(code, law)} for code in asked_codes(case, law)
+    return [{"code": code, "label": item_label(code, law)} for code in asked_codes(case, law)
             if not _covered(code, case, answer)]
 
 
@@ -659,33 +709,42 @@ def _notify_employee(*, case: Case, response: EmployerResponse, letter) -> None:
 # --- Reading (the employee's page, the API) -------------------------------------------------------------------
 
 
-def artefact_plain(row: dict, law: AnswerLaw | None) -> str:
-    """One artefact in plain language, e.g. "Model support-agent-v3: retrained without your data on 12 March 2027"."""
+def _day(value: str, language: str) -> str:
     from deletion_portal.cases.letters import format_date
 
-    def day(value: str) -> str:
-        return format_date(date.fromisoformat(value), "en") if value else ""
+    return format_date(date.fromisoformat(value), language) if value else ""
 
-    what = f"{ARTEFACT_KINDS.get(row['kind'], row['kind'])} {row['name']}"
+
+def artefact_plain(row: dict, law: AnswerLaw | None, language: str = "en") -> str:
+    """One artefact in plain language, e.g. "Model support-agent-v3: retrained without your data on 12 March 2027",
+    in ``language`` (the interface language; its gettext catalogue is active: :func:`response_view`)."""
+    def day(value: str) -> str:
+        return _day(value, language)
+
+    kinds = texts.ARTEFACT_KINDS[language]
+    what = f"{kinds.get(row['kind'], row['kind'])} {row['name']}"
     outcome = row["outcome"]
     grounds = {g.code: f"{g.label} ({g.citation})" for g in (law.retention_grounds if law else ())}
     text = {
-        "deleted": f"deleted on {day(row['outcome_date'])}",
-        "excluded_from_training": f"your data is excluded from its training from {day(row['outcome_date'])}",
-        "retrained_without": f"retrained without your data on {day(row['outcome_date'])}",
-        "unlearning_applied": f"your data was removed by unlearning ({row['method']}); how it was checked: {row['verification']}",
-        "anonymous": f"the employer says the model is anonymous; its assessment: {row['assessment']}",
-        "retained": f"kept, on the ground: {grounds.get(row['ground'], row['ground'])}",
-        "not_held": "not held",
-    }.get(outcome, outcome)
+        "deleted": lambda: _("deleted on %(date)s") % {"date": day(row["outcome_date"])},
+        "excluded_from_training": lambda: _("your data is excluded from its training from %(date)s")
+        % {"date": day(row["outcome_date"])},
+        "retrained_without": lambda: _("retrained without your data on %(date)s") % {"date": day(row["outcome_date"])},
+        "unlearning_applied": lambda: _("your data was removed by unlearning (%(method)s); how it was checked: "
+                                        "%(verification)s") % {"method": row["method"], "verification": row["verification"]},
+        "anonymous": lambda: _("the employer says the model is anonymous; its assessment: %(assessment)s")
+        % {"assessment": row["assessment"]},
+        "retained": lambda: _("kept, on the ground: %(ground)s") % {"ground": grounds.get(row["ground"], row["ground"])},
+        "not_held": lambda: _("not held"),
+    }.get(outcome, lambda: outcome)()
     return f"{what}: {text}"
 
 
 def _yes_no(value) -> str:
-    return {True: "yes", False: "no"}.get(value, "not stated")
+    return {True: _("yes"), False: _("no")}.get(value, _("not stated"))
 
 
-def _structured_text(code: str, answer: dict, grounds: dict) -> str:
+def _structured_text(code: str, answer: dict, grounds: dict, language: str = "en") -> str:
     """What the structured parts of an answer say about one item, in plain words (for the employee)."""
     training = {row["category"]: row for row in answer.get("training", [])}
     erasure = answer.get("erasure", {})
@@ -693,39 +752,40 @@ def _structured_text(code: str, answer: dict, grounds: dict) -> str:
         row = training.get(code.split(":", 1)[1])
         if not row:
             return ""
-        period = f", {row['from'] or '?'} to {row['to'] or '?'}" if row["from"] or row["to"] else ""
-        where = f", in {row['system']}" if row["system"] else ""
-        return f"Held: {_yes_no(row['held'])}{period}{where}; used for training: {_yes_no(row['used_for_training'])}"
+        period = ", " + _("%(start)s to %(end)s") % {"start": _day(row["from"], language) or "?",
+                                                      "end": _day(row["to"], language) or "?"} \
+            if row["from"] or row["to"] else ""
+        where = ", " + _("in %(system)s") % {"system": row["system"]} if row["system"] else ""
+        return (_("Held: %(value)s") % {"value": _yes_no(row["held"])} + period + where + "; "
+                + _("used for training: %(value)s") % {"value": _yes_no(row["used_for_training"])})
     if code == "training:used":
-        used = [_label_category(c) for c, row in training.items() if row["used_for_training"]]
-        return f"Used for training: {', '.join(used)}" if used else ("Not used for training" if training else "")
+        used = [category_label(c, language) for c, row in training.items() if row["used_for_training"]]
+        if used:
+            return _("Used for training: %(categories)s") % {"categories": ", ".join(used)}
+        return _("Not used for training") if training else ""
     if code in ("training:models", "erasure:datasets", "erasure:models", "training:recipients"):
-        return "See the datasets and models below." if answer.get("artefacts") else ""
+        return _("See the datasets and models below.") if answer.get("artefacts") else ""
     if code == "erasure:raw":
-        return "; ".join(f"{_label_category(row['category'])}: {ERASURE_OUTCOMES[row['outcome']].lower()}"
-                         f"{' on ' + row['on'] if row['on'] else ''}"
-                         f"{' (ground: ' + grounds.get(row['ground'], row['ground']) + ')' if row['ground'] else ''}"
+        outcomes = texts.ERASURE_OUTCOMES[language]
+        return "; ".join(f"{category_label(row['category'], language)}: {outcomes[row['outcome']].lower()}"
+                         f"{' ' + _('on %(date)s') % {'date': _day(row['on'], language)} if row['on'] else ''}"
+                         f"{' (' + _('ground: %(ground)s') % {'ground': grounds.get(row['ground'], row['ground'])} + ')' if row['ground'] else ''}"
                          for row in erasure.get("categories", []))
     if code == "erasure:recipients":
         notification = erasure.get("notification", {})
-        parts = [NOTIFICATION_STATUSES.get(notification.get("status", ""), "")]
-        parts += [f"recipients: {notification['recipients']}" if notification.get("recipients") else "",
-                  f"why: {notification['reason']}" if notification.get("reason") else "",
-                  f"backups: {erasure['backups']}" if erasure.get("backups") else "",
-                  f"vendor copies: {erasure['vendor_copies']}" if erasure.get("vendor_copies") else ""]
+        parts = [texts.NOTIFICATION_STATUSES[language].get(notification.get("status", ""), "")]
+        parts += [_("recipients: %(value)s") % {"value": notification["recipients"]} if notification.get("recipients") else "",
+                  _("why: %(value)s") % {"value": notification["reason"]} if notification.get("reason") else "",
+                  _("backups: %(value)s") % {"value": erasure["backups"]} if erasure.get("backups") else "",
+                  _("vendor copies: %(value)s") % {"value": erasure["vendor_copies"]} if erasure.get("vendor_copies") else ""]
         return "; ".join(part for part in parts if part)
     if code == "objection:stopped":
         objection = answer.get("objection", {})
         if objection.get("outcome") == "upheld":
-            return f"Upheld: processing for training stopped on {objection['from']}"
+            return _("Upheld: processing for training stopped on %(date)s") % {"date": _day(objection["from"], language)}
         if objection.get("outcome") == "rejected":
-            return f"Rejected; their compelling grounds: {objection['grounds']}"
+            return _("Rejected; their compelling grounds: %(grounds)s") % {"grounds": objection["grounds"]}
     return ""
-
-
-def _label_category(code: str) -> str:
-    category = CATEGORY_BY_CODE.get(code)
-    return category.label if category else code
 
 
 def responses_sent(case: Case) -> list[EmployerResponse]:
@@ -733,30 +793,46 @@ def responses_sent(case: Case) -> list[EmployerResponse]:
                 .select_related("letter", "team", "event").prefetch_related("files__attachment").order_by("sent_at", "id"))
 
 
-def response_view(*, case: Case, response: EmployerResponse, law: AnswerLaw | None = None) -> dict:
+def view_language(language: str | None = None) -> str:
+    """The letter language the employee's view of an answer uses: ``language`` or the active interface language
+    (``de-at`` -> ``de``), English when there are no answer words in it."""
+    code = (language or translation.get_language() or "en").split("-")[0].lower()
+    return code if code in texts.LABELS else "en"
+
+
+def response_view(*, case: Case, response: EmployerResponse, law: AnswerLaw | None = None,
+                  language: str = "en") -> dict:
     """A sent answer, item by item, for the employee (the page and the API): what was asked, its status and
-    text, gaps marked ``missing``; training rows; artefacts in plain language; the letter and the files."""
-    law = law or answer_law(case)
+    text, gaps marked ``missing``; training rows; artefacts in plain language; the letter and the files. In
+    ``language`` (the page: the interface language) where the law record and the catalogues have its words."""
+    with translation.override(language):
+        return _response_view(case=case, response=response, law=law or answer_law(case, language), language=language)
+
+
+def _response_view(*, case: Case, response: EmployerResponse, law: AnswerLaw | None, language: str) -> dict:
     answer = response.answer
     missing = {gap["code"] for gap in response.missing}
     grounds = {g.code: f"{g.label} ({g.citation})" for g in ((*law.withholding_grounds, *law.retention_grounds) if law else ())}
     items = []
     for code in (asked_codes(case, law) if law else []):
         item = answer.get("access", {}).get(code) or answer.get("questions", {}).get(code) or {}
-        items.append({"code": code, "label": _label(code, law), "status": item.get("status", ""),
-                      "text": item.get("text", "") or _structured_text(code, answer, grounds),
+        items.append({"code": code, "label": item_label(code, law, language), "status": item.get("status", ""),
+                      "text": item.get("text", "") or _structured_text(code, answer, grounds, language),
                       "ground": grounds.get(item.get("ground", ""), ""), "missing": code in missing})
     letter = response.letter
     return {
-        "id": response.pk, "on": answer.get("on"), "team": response.team.name,
+        "id": response.pk, "on": answer.get("on"), "on_text": _day(answer.get("on") or "", language),
+        "team": response.team.name,
         "letter": {"id": letter.pk, "short_id": letter.short_id, "kind": letter.kind, "sha256": letter.sha256} if letter else None,
         "event": response.event_id,
         "items": items,
-        "missing": response.missing,
+        # The gaps as stored (codes), labelled in the view's language.
+        "missing": [{**gap, "label": item_label(gap["code"], law, language) if law else gap["label"]}
+                    for gap in response.missing],
         "training": answer.get("training", []),
-        "artefacts": [{**row, "plain": artefact_plain(row, law)} for row in answer.get("artefacts", [])],
+        "artefacts": [{**row, "plain": artefact_plain(row, law, language)} for row in answer.get("artefacts", [])],
         "erasure": answer.get("erasure", {}),
-        "objection": answer.get("objection", {}),
+        "objection": {**answer.get("objection", {}), "from_text": _day(answer.get("objection", {}).get("from") or "", language)},
         "refusal": answer.get("refusal", {}),
         "remedies": ({"text": law.remedies.text, "citation": law.remedies.citation}
                      if law and answer_needs_remedies(answer) else None),

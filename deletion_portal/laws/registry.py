@@ -454,6 +454,39 @@ def _check_employer_actions(regime: Regime) -> None:
         codes = [item.code for item in items]
         if len(set(codes)) != len(codes):
             raise _Bad(f"employer_actions.{name}", "each code once")
+    _check_answer_words(regime)
+
+
+_ANSWER_RULE_NAMES = ("recipients_notification", "objection", "restriction_while_assessed", "anonymity")
+
+
+def _check_answer_words(regime: Regime) -> None:
+    """Every letter language but English has the answer's law words, each item of the English record once."""
+    actions = regime.employer_actions
+    wanted = [lang for lang in regime.letters.languages if lang != "en"]
+    given = [w.language for w in actions.words]
+    for i, lang in enumerate(given):
+        if lang not in wanted:
+            raise _Bad(f"employer_actions.words[{i}].language",
+                       f"{lang!r} is not a further letter language of the regime (those: {', '.join(wanted) or 'none'})")
+        if given.count(lang) > 1:
+            raise _Bad(f"employer_actions.words[{i}].language", f"{lang!r} is given twice")
+    for lang in wanted:
+        if lang not in given:
+            raise _Bad("employer_actions.words", f"the letters exist in {lang!r}: give the answer's words in {lang!r}")
+    for i, words in enumerate(actions.words):
+        where = f"employer_actions.words[{i}]"
+        lists = [("refusal_grounds", actions.refusal_grounds, words.refusal_grounds)]
+        if actions.answer is not None:
+            lists += [("access_items", actions.answer.access_items, words.access_items),
+                      ("retention_grounds", actions.answer.retention_grounds, words.retention_grounds)]
+            for name in _ANSWER_RULE_NAMES:
+                if getattr(words, name) is None:
+                    raise _Bad(f"{where}.{name}", f"the record's answer has this rule: give it in {words.language!r}")
+        for name, english, local in lists:
+            codes, local_codes = [item.code for item in english], [item.code for item in local]
+            if sorted(codes) != sorted(local_codes) or len(set(local_codes)) != len(local_codes):
+                raise _Bad(f"{where}.{name}", f"give each code of employer_actions's {name} once: {', '.join(codes)}")
 
 
 def _check_extension(extension: Extension, response: Period) -> None:

@@ -327,6 +327,42 @@ class AnswerRules:
 
 
 @dataclass(frozen=True)
+class LocalLabel:
+    """A record item's label in one letter language (a refusal ground, an access item, a retention ground), with
+    its citation as that language writes it (``local_citation``) where the rule of ``letters.citation_style`` cannot localise it
+    (``CJEU C-154/21`` -> ``EuGH, C-154/21``); null: the rule's localisation of the English citation."""
+
+    code: str  # the item's code in the English record
+    label: str
+    local_citation: str | None = None
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A rule's text in one letter language, with its citation as for :class:`LocalLabel`."""
+
+    text: str
+    local_citation: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerWords:
+    """The law words of the employer's answer in one letter language other than English (the response letter
+    and the employee's page): every refusal ground, the remedies and, where the record has ``answer``, every
+    access item, retention ground and answer rule. The registry refuses a letter language without them."""
+
+    language: str  # one of ``letters.languages``, not "en"
+    refusal_grounds: tuple[LocalLabel, ...]
+    remedies: LocalText
+    access_items: tuple[LocalLabel, ...] = ()
+    retention_grounds: tuple[LocalLabel, ...] = ()
+    recipients_notification: LocalText | None = None
+    objection: LocalText | None = None
+    restriction_while_assessed: LocalText | None = None
+    anonymity: LocalText | None = None
+
+
+@dataclass(frozen=True)
 class EmployerActions:
     """The actions the law knows for a request and the facts each one shows (``Regime.employer_actions``).
 
@@ -340,6 +376,11 @@ class EmployerActions:
     remedies: Rule  # inserted into every refusal: the person's remedies (GDPR Art. 12(4): complaint and court)
     #: What a complete answer contains (``dpo.answers``); null: the portal's generic items and the refusal grounds.
     answer: AnswerRules | None = None
+    #: The answer's law words in each further letter language (``letters.languages`` but English).
+    words: tuple[AnswerWords, ...] = ()
+
+    def words_in(self, language: str) -> AnswerWords | None:
+        return next((w for w in self.words if w.language == language), None)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ from deletion_portal.tracking.authorities import Authority, UnknownAuthority, au
 from deletion_portal.tracking.checklist import checklist_label, checklist_missing_codes, latest_response
 from deletion_portal.tracking.models import Deadline, DeadlineKind
 
-FOLLOW_UP_TEMPLATE_VERSION = "follow-up-2"  # 2: sender block, original subject, their reference, no assumed receipt
+FOLLOW_UP_TEMPLATE_VERSION = "follow-up-3"  # 2: sender block, original subject, their reference, no assumed receipt; 3: every language cites the response letter's id and SHA-256
 COMPLAINT_TEMPLATE_VERSION = "complaint-2"  # 2: the authority's language (fr, es, it, nl added), original subject
 FOLLOW_UP_DAYS = 14
 #: Languages the follow-up exists in: every language of the request letter.

@@ -99,16 +99,44 @@ def answered(client, dpo, sent_case):
 def test_the_employee_sees_the_answer_item_by_item_with_the_gaps(client, owner, answered):
     login(client, owner)
     page = client.get(reverse("cases:detail", args=[answered.pk])).content.decode()
-    assert "The employer&#x27;s answer of 2025-05-19" in page or "The employer's answer of 2025-05-19" in page
+    assert "The employer&#x27;s answer of 19 May 2025" in page or "The employer's answer of 19 May 2025" in page
     assert 'class="missing" data-code="art15_1_c"' in page
     assert "Model support-agent-v3: retrained without your data on 12 May 2025" in page
     assert "Evaluation set eval-2024: kept, on the ground: The establishment, exercise or defence of legal claims (Art. 17(3)(e) GDPR)" in page
     assert 'id="accept-answer"' in page and 'id="dispute-answer"' in page
     assert "Held: yes; used for training: yes" in page  # the training row for keystrokes, in words
-    assert "Upheld: processing for training stopped on 2025-05-05" in page
+    assert "Upheld: processing for training stopped on 5 May 2025" in page
     timeline = page.split('id="timeline"')[1]  # the event in words: the letter, its hash, what is not answered
     assert "Not answered" in timeline and "The recipients, by name" in timeline
     assert "art15_1_a" not in timeline and "file_ids" not in timeline.lower()
+
+
+@pytest.mark.parametrize("language, phrases", [
+    ("de", ["Die Antwort des Arbeitgebers vom 19. Mai 2025",
+            "Modell support-agent-v3: am 12. Mai 2025 ohne Ihre Daten neu trainiert",
+            # GDPR Art. 17(3)(e) in the German text, cited as the German letters cite it.
+            "Evaluierungsdatensatz eval-2024: aufbewahrt, mit dem Grund: Geltendmachung, Ausübung oder Verteidigung "
+            "von Rechtsansprüchen (Art. 17 Abs. 3 lit. e DSGVO)",
+            "Die Verarbeitungszwecke (Art. 15 Abs. 1 lit. a DSGVO)", "Vorhanden: ja; zum Training verwendet: ja",
+            "Die Empfänger, namentlich", "Stattgegeben: Verarbeitung zum Training am 5. Mai 2025 eingestellt",
+            "Was mit den Datensätzen und Modellen geschah", "Antwort annehmen und den Fall schließen"]),
+    ("fr", ["La réponse de l’employeur du 19 mai 2025",
+            "Modèle support-agent-v3: réentraîné sans vos données le 12 mai 2025",
+            # GDPR Art. 17(3)(e) in the French text.
+            "La constatation, l&#x27;exercice ou la défense de droits en justice (article 17, paragraphe 3, point e), du RGPD)",
+            "Les finalités du traitement (article 15, paragraphe 1, point a), du RGPD)",
+            "Accepter la réponse et clore le dossier"]),
+])
+def test_the_employee_sees_the_answer_in_the_interface_language(client, owner, answered, language, phrases):
+    login(client, owner)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("cases:detail", args=[answered.pk])).content.decode()
+    answer = page.split('class="card employer-answer"')[1].split("</section>")[0]
+    for phrase in phrases:
+        assert phrase in answer, phrase
+    for english in ("retrained without your data", "kept, on the ground", "The purposes of the processing",
+                    "Held: yes", "What happened to the datasets", "Art. 17(3)(e) GDPR"):
+        assert english not in answer, english
 
 
 def test_the_checklist_is_filled_from_the_answer_and_an_override_is_recorded(client, owner, answered):

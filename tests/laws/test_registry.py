@@ -403,9 +403,30 @@ def _missing_top_level(raw):
     del raw["fee"]
 
 
+def _answer_words_missing_a_language(raw):
+    raw["employer_actions"]["words"] = [w for w in raw["employer_actions"]["words"] if w["language"] != "it"]
+
+
+def _answer_words_in_english(raw):
+    raw["employer_actions"]["words"][0]["language"] = "en"
+
+
+def _answer_words_missing_a_ground(raw):
+    raw["employer_actions"]["words"][0]["retention_grounds"].pop()
+
+
+def _answer_words_missing_a_rule(raw):
+    del raw["employer_actions"]["words"][0]["anonymity"]
+
+
 @pytest.mark.parametrize(
     "mutate, where, fragment",
     [
+        # Every further letter language of a law has the answer's law words (issue 9: the response letter).
+        (_answer_words_missing_a_language, "employer_actions.words", "'it'"),
+        (_answer_words_in_english, "employer_actions.words[0].language", "not a further letter language"),
+        (_answer_words_missing_a_ground, "employer_actions.words[0].retention_grounds", "each code"),
+        (_answer_words_missing_a_rule, "employer_actions.words[0].anonymity", "give it in 'de'"),
         (_unknown_field, "rights[0].colour", "unknown field"),
         (_bad_date, "reviewed", "not a real date"),
         (_date_not_iso, "reviewed", "YYYY-MM-DD"),
