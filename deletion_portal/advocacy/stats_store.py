@@ -75,6 +75,20 @@ def _campaign_counts(today: date, *, employers=None, where: Q | None = None,
     attributed = StatisticsAttribution.objects.all()
     if employers is not None:
         attributed = attributed.filter(employer_id__in=employers)
+    if where is not None:
+        # A few leaves (a forget): the attributed cases AT them, grouped by campaign in one query — not every
+        # campaign's cases of the whole employer filtered afterwards (13 s for the 100,000-case employer).
+        by_campaign: dict[int, list[int]] = {}
+        for case_id, campaign_id in (attributed.filter(case__in=Case.objects.filter(where).values("pk"))
+                                     .order_by().values_list("case_id", "campaign_id")):
+            by_campaign.setdefault(campaign_id, []).append(case_id)
+        out = []
+        for campaign_id in sorted(by_campaign):
+            cases = Case.objects.filter(pk__in=by_campaign[campaign_id])
+            if exclude:
+                cases = cases.exclude(pk__in=list(exclude))
+            out.append((campaign_id, figures.outcome_counts(cases, today=today, by_employer=True)))
+        return out
     campaigns = sorted(set(attributed.order_by().values_list("campaign_id", flat=True).distinct()))
     out = []
     for campaign_id in campaigns:
@@ -281,16 +295,27 @@ def _recount(leaves: set, case_ids: list[int], today: date, now) -> None:
     stale = Q()
     for employer_id, law, month in leaves:
         stale |= Q(employer_id=employer_id, law_key=law, month=month)  # every campaign's leaf of the place
+    # The employers' totals: the stored total, less the leaves replaced, plus their new counts (reading only the
+    # leaves at the places, not every leaf of the employer).
+    totals: dict = {}
+    for employer_id, data in OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=True).values_list(
+            "employer_id", "data"):
+        totals[employer_id] = {"cases": data.get("cases", 0), "status": dict(data.get("counts", {}).get("status", {}))}
+
+    def add(employer_id, data, sign):
+        total = totals.setdefault(employer_id, {"cases": 0, "status": {}})
+        total["cases"] += sign * data.get("cases", 0)
+        for code, n in data.get("counts", {}).get("status", {}).items():
+            total["status"][code] = total["status"].get(code, 0) + sign * n
+
+    for employer_id, data in OutcomeLeaf.objects.filter(stale).values_list("employer_id", "data"):
+        add(employer_id, data, -1)
+    for row in rows:
+        add(row.employer_id, row.data, +1)
     OutcomeLeaf.objects.filter(stale).delete()
     OutcomeLeaf.objects.bulk_create(rows)
     OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=True).delete()
-    totals: dict = {}
-    for leaf in OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=False):
-        total = totals.setdefault(leaf.employer_id, {"cases": 0, "status": {}})
-        total["cases"] += leaf.data.get("cases", 0)
-        for code, n in leaf.data.get("counts", {}).get("status", {}).items():
-            total["status"][code] = total["status"].get(code, 0) + n
-    OutcomeLeaf.objects.bulk_create(_total_rows(totals, now))
+    OutcomeLeaf.objects.bulk_create(_total_rows({e: t for e, t in totals.items() if t["cases"] > 0}, now))
     store_releases_on_commit(employers)
 
 

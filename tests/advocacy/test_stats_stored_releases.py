@@ -88,3 +88,18 @@ def test_a_page_with_nothing_stored_builds_the_release_and_stores_nothing(employ
     assert stats_store.employer_release(employer.pk)[0].row("status").count("late") == 6
     stats_store.campaign_release(campaign.pk)
     assert caches[stats_store.RELEASE_CACHE].get(key) is None
+
+
+def test_a_forget_keeps_each_total_the_sum_of_the_employers_leaves(employer, campaign):
+    from deletion_portal.advocacy.models import CampaignMember, Consent, ConsentKind
+    from deletion_portal.advocacy.stats_models import OutcomeLeaf
+
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    for case in Case.objects.filter(employer=employer, on_time=False)[:2]:
+        Consent.objects.create(member=CampaignMember.objects.get(case=case), kind=ConsentKind.STATISTICS, given=False)
+        stats_store.statistics_uncount(case_ids=[case.pk], today=TODAY)
+    leaves = OutcomeLeaf.objects.filter(employer=employer, month__isnull=False)
+    total = OutcomeLeaf.objects.get(employer=employer, month__isnull=True).data
+    assert total["cases"] == sum(leaf.data["cases"] for leaf in leaves) == 16
+    assert total["counts"]["status"] == {"on_time": 6, "late": 4, "none": 6}
+    assert stats_store.ranking() == []  # 4 late: fewer than k, so the employer is not ranked
