@@ -17,6 +17,7 @@ ranking 2,000 total rows.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date
 
@@ -29,6 +30,8 @@ from deletion_portal.advocacy import figures
 from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, imposed_subtrees
 from deletion_portal.advocacy.stats_models import OutcomeDirty, OutcomeLeaf, StatisticsAttribution, StatisticsState
 from deletion_portal.cases.models import Case
+
+logger = logging.getLogger(__name__)
 
 
 def _leaf_json(leaf: Leaf) -> dict:
@@ -316,7 +319,9 @@ def _recount(leaves: set, case_ids: list[int], today: date, now) -> None:
     OutcomeLeaf.objects.bulk_create(rows)
     OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=True).delete()
     OutcomeLeaf.objects.bulk_create(_total_rows({e: t for e, t in totals.items() if t["cases"] > 0}, now))
-    store_releases_on_commit(employers)
+    # No release is stored here (building the dashboards would hold up the withdrawal's response): the new stamp
+    # makes the pages build from the leaves until the next refresh, which recounts the employer (the consent or
+    # event is newer than its watermark) and stores its releases.
 
 
 def _release_of(rows, levels, *, k: int, imposed=None) -> Release:
@@ -336,8 +341,8 @@ def _month_key(month) -> tuple[str, str]:
 
 # --- Stored releases ----------------------------------------------------------------------------------------
 # Building the big employer's release in Python (≈ 720 leaves) takes most of its page's time, and a campaign
-# dashboard builds one per employer it is counted at. So whatever WRITES an employer's leaves (the refresh, a
-# forget) also stores, once committed, that employer's built release (and the dashboards of the publishing
+# dashboard builds one per employer it is counted at. So the refresh that writes an employer's leaves also
+# stores, once committed, that employer's built release (and the dashboards of the publishing
 # campaigns counted there) in the "shared" cache; a page reads it. The key holds the employer's leaf STAMP —
 # the highest id and the number of its leaf rows (total row included): every write deletes and inserts its rows
 # (ids only grow; the total row is always rewritten), so a stored release of older leaves is never found. A GET
@@ -416,9 +421,17 @@ def store_releases(employer_ids, *, k: int | None = None) -> int:
 
 
 def store_releases_on_commit(employer_ids) -> None:
+    """After the commit, :func:`store_releases`; a failure (the cache down) is logged: the pages then build."""
     employer_ids = set(employer_ids)
+
+    def store():
+        try:
+            store_releases(employer_ids)
+        except Exception:  # noqa: BLE001 - a stored release is only a speed-up
+            logger.exception("statistics: storing the releases of %d employers failed", len(employer_ids))
+
     if employer_ids:
-        transaction.on_commit(lambda: store_releases(employer_ids))
+        transaction.on_commit(store)
 
 
 #: A campaign dashboard's tree: the campaign, each employer it has counted cases at, then law → year → month.
