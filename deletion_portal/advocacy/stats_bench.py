@@ -449,11 +449,28 @@ def release_bench(stdout, options) -> dict:
         return build_release(leaves=mine, levels=CAMPAIGN_LEVELS, variables=variables, k=k, answer_variable="status",
                              imposed=imposed_subtrees("0", publics))
 
-    figures_out: dict = {"leaves": len(leaves)}
+    # What a page does with a stored release (``stats_store.store_releases``): unpickle it (what the cache does).
+    import pickle
+
+    stored_release = pickle.dumps(employer(), pickle.HIGHEST_PROTOCOL)
+    stored_dashboard = pickle.dumps(dashboard(), pickle.HIGHEST_PROTOCOL)
+
+    def stored_page():
+        release = pickle.loads(stored_release)
+        outcomes_report(release, Filters(), scope={}, today=today)
+        outcomes_report(release, Filters(law="law-a", year="2025"), scope={}, today=today)
+
+    figures_out: dict = {"leaves": len(leaves), "stored_release_bytes": len(stored_release),
+                         "stored_dashboard_bytes": len(stored_dashboard)}
     for key, label, function in (("release_build", f"build the big employer's release ({len(leaves)} leaves)", employer),
                                  ("release_page", "the big employer's page data (release + two reports)", page),
                                  ("release_dashboard", "a publishing campaign's dashboard release (11 employers)",
-                                  dashboard)):
+                                  dashboard),
+                                 ("stored_page", f"the big employer's page data from its stored release "
+                                                 f"({len(stored_release):,} bytes unpickled + two reports)", stored_page),
+                                 ("stored_dashboard", f"the dashboard release from its stored copy "
+                                                      f"({len(stored_dashboard):,} bytes unpickled)",
+                                  lambda: pickle.loads(stored_dashboard))):
         function()
         times, cpu = [], []
         for _ in range(repeat):
