@@ -17,6 +17,7 @@ ranking 2,000 total rows.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import date
@@ -371,7 +372,8 @@ def employer_release_key(employer_id: int, stamp: tuple[int, int], k: int) -> st
 
 def _campaign_key(campaign_id: int, stamps: dict[int, tuple[int, int]], k: int) -> str:
     parts = ",".join(f"{e}/{top}/{n}" for e, (top, n) in sorted(stamps.items()))
-    return f"stats-release:{_RELEASE_FORMAT}:campaign:{campaign_id}:k{k}:{parts}"
+    # Hashed: every employer's stamp would exceed the database cache's 255-character keys.
+    return f"stats-release:{_RELEASE_FORMAT}:campaign:{campaign_id}:k{k}:{hashlib.sha256(parts.encode()).hexdigest()}"
 
 
 def _employer_rows(employer_ids) -> dict[int, tuple[list, object, tuple[int, int]]]:
