@@ -22,8 +22,8 @@ import logging
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import connection, transaction
 from django.core.cache import caches
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
