@@ -103,3 +103,15 @@ def test_a_forget_keeps_each_total_the_sum_of_the_employers_leaves(employer, cam
     assert total["cases"] == sum(leaf.data["cases"] for leaf in leaves) == 16
     assert total["counts"]["status"] == {"on_time": 6, "late": 4, "none": 6}
     assert stats_store.ranking() == []  # 4 late: fewer than k, so the employer is not ranked
+
+
+def test_the_release_bench_publishes_exactly_what_it_published_before_the_speed_work():
+    """``bench stats --release-only``'s synthetic big employer and dashboard: the hash of everything they publish,
+    taken before ``disclosure.Release`` was made faster (a change of any decision changes it)."""
+    import io
+
+    from deletion_portal.advocacy.stats_bench import release_bench
+
+    out = release_bench(io.StringIO(), {"repeat": 1})
+    assert out["leaves"] == 720
+    assert out["published_sha256"] == "197639bd0818fb0dc85c4ef09882249970b5f92c634c64dbbcc6fdde2ba9e402"
