@@ -170,27 +170,36 @@ class Release:
         self._memo: dict = {}
         self._index: dict | None = None
         root = self._node(())
+        specs = [(variable.key, variable.codes) for variable in self.variables.values()]  # codes built once
+        empty: dict = {}
         for key, leaf in leaves.items():
             key = tuple(key)
             if len(key) != len(self.levels):
                 raise ValueError(f"leaf {key!r} does not have one value per level {self.levels!r}")
             if leaf.cases <= 0:
                 continue
-            path = [root] + [self._node(key[: i + 1]) for i in range(len(key))]
-            for parent, child in zip(path, path[1:], strict=False):
-                parent.children[child.key] = child
-            node = path[-1]
-            for variable in self.variables.values():
-                given = leaf.counts.get(variable.key, {})
-                values = [int(given.get(code, 0)) for code in variable.codes]
-                if any(v < 0 for v in values) or sum(values) > leaf.cases:
-                    raise ValueError(f"leaf {key!r}: the counts of {variable.key} do not fit its {leaf.cases} cases")
-                row = node.counts.setdefault(variable.key, [0] * len(values))
-                for i, v in enumerate(values):
-                    row[i] += v
+            node = self._nodes.get(key)
+            if node is None:  # link the path from the root once, when the leaf's node is new
+                path = [root] + [self._node(key[: i + 1]) for i in range(len(key))]
+                for parent, child in zip(path, path[1:], strict=False):
+                    parent.children[child.key] = child
+                node = path[-1]
+            counts = node.counts
+            for name, codes in specs:
+                given = leaf.counts.get(name, empty)
+                values = [int(given.get(code, 0)) for code in codes]
+                if min(values, default=0) < 0 or sum(values) > leaf.cases:
+                    raise ValueError(f"leaf {key!r}: the counts of {name} do not fit its {leaf.cases} cases")
+                row = counts.get(name)
+                if row is None:
+                    counts[name] = values
+                else:
+                    for i, v in enumerate(values):
+                        row[i] += v
             node.cases += leaf.cases
-            for days, n in leaf.days.items():
-                node.days[days] = node.days.get(days, 0) + n
+            days = node.days
+            for day, n in leaf.days.items():
+                days[day] = days.get(day, 0) + n
         # Sum the leaves up the tree, deepest nodes first (each node adds itself to its parent once).
         self._by_depth: dict[int, list[_Node]] = {}
         for key, node in self._nodes.items():
@@ -237,12 +246,16 @@ class Release:
         ``imposed`` decisions, rule 7 for the other nodes."""
         k = self.k
         reason: dict[tuple, str] = {}
+        row_of: dict[tuple, tuple] = {}  # each node's counts and n/a, computed once
+        na_of: dict[tuple, int] = {}
         for key, node in self._nodes.items():
+            row_of[key] = row = counts(node)
+            na_of[key] = na(node)
             if within is not None and within[key]:
                 reason[key] = within[key]
             elif imposed is not None and key in imposed:
                 reason[key] = imposed[key]
-            elif node.cases == 0 or not _row_ok(counts(node), na(node), k):
+            elif node.cases == 0 or not _row_ok(row, na_of[key], k):
                 reason[key] = _FEWER
             else:
                 reason[key] = ""
@@ -274,12 +287,12 @@ class Release:
                     below = maximal_published(node)
                     if not below:
                         break
-                    rest = list(counts(node))
-                    rest_na = na(node)
+                    rest = list(row_of[key])
+                    rest_na = na_of[key]
                     rest_cases = node.cases
                     for sub in below:
-                        rest = [a - b for a, b in zip(rest, counts(sub), strict=True)]
-                        rest_na -= na(sub)
+                        rest = [a - b for a, b in zip(rest, row_of[sub.key], strict=True)]
+                        rest_na -= na_of[sub.key]
                         rest_cases -= sub.cases
                     if rest_cases == 0 or _row_ok(tuple(rest), rest_na, k):
                         break

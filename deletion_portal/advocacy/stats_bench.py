@@ -219,6 +219,7 @@ def bench_cleanup(owner) -> None:
 def _timed(function, repeat: int) -> tuple[list[float], int]:
     function()  # warm-up
     times = []
+    connection.queries_log.clear()  # a full log (over 9,000 queries: the refresh) would count 0 queries here
     with CaptureQueriesContext(connection) as queries:
         function()
     for _ in range(repeat):
@@ -244,6 +245,8 @@ def bench_stats(stdout, options) -> dict:
     from deletion_portal.cases.models import Case, CaseEvent, EventKind
     from deletion_portal.laws.registry import regime_keys
 
+    if options.get("release_only"):
+        return release_bench(stdout, options)
     if connection.vendor != "postgresql":
         raise CommandError("bench stats needs PostgreSQL: set DATABASE_URL=postgresql://…")
     n = int(options.get("cases") or 1_000_000)
@@ -371,3 +374,122 @@ def bench_stats(stdout, options) -> dict:
         if not options.get("keep"):
             bench_cleanup(owner)
     return figures
+
+
+# --- ``bench stats --release-only``: the release alone, in pure Python (no database) ---------------------------
+
+def synthetic_leaves(*, campaigns: int = 10, cases: int = 80_000, months: int = 24, seed: int = 11,
+                     laws: tuple[str, ...] = ("law-a", "law-b", "law-c")) -> dict:
+    """An employer's public leaves of the big employer's shape: ``campaigns`` × 3 laws (85 / 10 / 5 %) × ``months``
+    (≈ 720 leaves), with realistic counts of every base variable, refusal grounds and checklist items (random but
+    seeded: the same leaves every run, so the published content can be compared byte for byte)."""
+    import random
+
+    from deletion_portal.advocacy import figures
+    from deletion_portal.advocacy.disclosure import Leaf
+
+    rng = random.Random(seed)
+    extra = [f"refused_ground:g{i}" for i in range(4)] + [f"item:i{i}" for i in range(6)]
+    leaves: dict = {}
+    law_share = (0.85, 0.10, 0.05)
+    campaign_weights = [0.45] + [0.55 / (campaigns - 1)] * (campaigns - 1) if campaigns > 1 else [1.0]
+    for c in range(campaigns):
+        for law, share in zip(laws, law_share, strict=False):
+            for m in range(months):
+                year, month = 2025 + m // 12, m % 12 + 1
+                n = max(0, int(rng.gauss(cases * campaign_weights[c] * share / months, 3)))
+                if n <= 0:
+                    continue
+                counts = {}
+                for variable in figures.BASE_VARIABLES:
+                    applicable = rng.randint(n * 3 // 4, n)
+                    split = sorted(rng.randint(0, applicable) for _ in variable.codes[1:])
+                    bounds = [0, *split, applicable]
+                    counts[variable.key] = {code: bounds[i + 1] - bounds[i] for i, code in enumerate(variable.codes)}
+                for key in extra:
+                    yes = rng.randint(0, n // 4)
+                    counts[key] = {"yes": yes, "no": rng.randint(0, n // 4)}
+                days: dict = {}
+                for _ in range(min(n, 40)):
+                    d = rng.randint(1, 60)
+                    days[d] = days.get(d, 0) + max(1, n // 40)
+                leaves[(str(c), law, f"{year:04d}", f"{year:04d}-{month:02d}")] = Leaf(cases=n, counts=counts, days=days)
+    return leaves
+
+
+def release_bench(stdout, options) -> dict:
+    """Time (p50 / p95 of wall time, and the median CPU time of the process: steadier on a shared machine) building the big employer's public release and its two
+    reports, and a publishing campaign's dashboard release over 11 employers, from synthetic leaves; print a hash of
+    everything they publish (the proof that a speed change changed no decision)."""
+    import hashlib
+
+    from deletion_portal.advocacy import figures
+    from deletion_portal.advocacy.disclosure import Variable, build_release, imposed_subtrees
+    from deletion_portal.advocacy.reports import Filters, outcomes_report
+    from deletion_portal.advocacy.stats_store import CAMPAIGN_LEVELS
+
+    repeat = int(options.get("repeat") or 20)
+    k = 5
+    today = timezone.localdate()
+    leaves = synthetic_leaves()
+    labels = sorted({key for leaf in leaves.values() for key in leaf.counts} - {v.key for v in figures.BASE_VARIABLES})
+    variables = figures.BASE_VARIABLES + tuple(Variable(key, key, figures.extra_categories(key)) for key in labels)
+
+    def employer(leaves=leaves):
+        return build_release(leaves=leaves, levels=figures.PUBLIC_LEVELS, variables=variables, k=k,
+                             answer_variable="status")
+
+    def page():
+        release = employer()
+        outcomes_report(release, Filters(), scope={}, today=today)
+        outcomes_report(release, Filters(law="law-a", year="2025"), scope={}, today=today)
+
+    # A campaign ("0") counted at 11 employers: the big one and ten of ≈ 4,500 cases, 3 campaigns each.
+    others = {str(e): synthetic_leaves(campaigns=3, cases=4_500, seed=100 + e) for e in range(1, 11)}
+    employers = {"0": leaves, **others}
+
+    def dashboard():
+        publics = {e: employer(ls) for e, ls in employers.items()}
+        mine = {("0", e, *key[1:]): leaf for e, ls in employers.items() for key, leaf in ls.items() if key[0] == "0"}
+        return build_release(leaves=mine, levels=CAMPAIGN_LEVELS, variables=variables, k=k, answer_variable="status",
+                             imposed=imposed_subtrees("0", publics))
+
+    # What a page does with a stored release (``stats_store.store_releases``): unpickle it (what the cache does).
+    import pickle
+
+    stored_release = pickle.dumps(employer(), pickle.HIGHEST_PROTOCOL)
+    stored_dashboard = pickle.dumps(dashboard(), pickle.HIGHEST_PROTOCOL)
+
+    def stored_page():
+        release = pickle.loads(stored_release)
+        outcomes_report(release, Filters(), scope={}, today=today)
+        outcomes_report(release, Filters(law="law-a", year="2025"), scope={}, today=today)
+
+    figures_out: dict = {"leaves": len(leaves), "stored_release_bytes": len(stored_release),
+                         "stored_dashboard_bytes": len(stored_dashboard)}
+    for key, label, function in (("release_build", f"build the big employer's release ({len(leaves)} leaves)", employer),
+                                 ("release_page", "the big employer's page data (release + two reports)", page),
+                                 ("release_dashboard", "a publishing campaign's dashboard release (11 employers)",
+                                  dashboard),
+                                 ("stored_page", f"the big employer's page data from its stored release "
+                                                 f"({len(stored_release):,} bytes unpickled + two reports)", stored_page),
+                                 ("stored_dashboard", f"the dashboard release from its stored copy "
+                                                      f"({len(stored_dashboard):,} bytes unpickled)",
+                                  lambda: pickle.loads(stored_dashboard))):
+        function()
+        times, cpu = [], []
+        for _ in range(repeat):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            function()
+            times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+        figures_out[key] = {"p50_ms": round(_p(times, 0.5) * 1000, 1), "p95_ms": round(_p(times, 0.95) * 1000, 1),
+                            "cpu_p50_ms": round(_p(cpu, 0.5) * 1000, 1)}
+        stdout.write(f"{label}: p50 {figures_out[key]['p50_ms']} ms, p95 {figures_out[key]['p95_ms']} ms, CPU p50 "
+                     f"{figures_out[key]['cpu_p50_ms']} ms ({repeat} runs)")
+    digest = hashlib.sha256()
+    digest.update(repr(sorted(employer().published().items())).encode())
+    digest.update(repr(sorted(dashboard().published().items())).encode())
+    figures_out["published_sha256"] = digest.hexdigest()
+    stdout.write(f"published content sha256: {figures_out['published_sha256']}")
+    return figures_out

@@ -4,8 +4,8 @@ One row per (employer, publishing campaign, law, month received) holding that le
 (the ``disclosure.Leaf`` as JSON; each counted case is attributed to ONE campaign, its earliest counted
 membership), and one total row per employer (``campaign`` null, ``law_key`` "" and ``month`` null) for the
 ranking. ``StatisticsState`` and ``OutcomeDirty`` drive the incremental refresh. Written only by ``stats_store`` (a full refresh by beat, a leaf refresh when cases must be
-forgotten at once); read by the pages, the downloads and the API, so a page costs one query whatever the
-number of cases.
+forgotten at once); read by the pages, the downloads and the API (through the releases ``stats_store`` stores after a
+refresh, keyed by the leaves' stamp), so a page costs the same few queries whatever the number of cases.
 """
 
 from django.db import models

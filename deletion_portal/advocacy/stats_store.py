@@ -17,17 +17,22 @@ ranking 2,000 total rows.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.cache import caches
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from deletion_portal.advocacy import figures
 from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, imposed_subtrees
 from deletion_portal.advocacy.stats_models import OutcomeDirty, OutcomeLeaf, StatisticsAttribution, StatisticsState
 from deletion_portal.cases.models import Case
+
+logger = logging.getLogger(__name__)
 
 
 def _leaf_json(leaf: Leaf) -> dict:
@@ -74,6 +79,20 @@ def _campaign_counts(today: date, *, employers=None, where: Q | None = None,
     attributed = StatisticsAttribution.objects.all()
     if employers is not None:
         attributed = attributed.filter(employer_id__in=employers)
+    if where is not None:
+        # A few leaves (a forget): the attributed cases AT them, grouped by campaign in one query — not every
+        # campaign's cases of the whole employer filtered afterwards (13 s for the 100,000-case employer).
+        by_campaign: dict[int, list[int]] = {}
+        for case_id, campaign_id in (attributed.filter(case__in=Case.objects.filter(where).values("pk"))
+                                     .order_by().values_list("case_id", "campaign_id")):
+            by_campaign.setdefault(campaign_id, []).append(case_id)
+        out = []
+        for campaign_id in sorted(by_campaign):
+            cases = Case.objects.filter(pk__in=by_campaign[campaign_id])
+            if exclude:
+                cases = cases.exclude(pk__in=list(exclude))
+            out.append((campaign_id, figures.outcome_counts(cases, today=today, by_employer=True)))
+        return out
     campaigns = sorted(set(attributed.order_by().values_list("campaign_id", flat=True).distinct()))
     out = []
     for campaign_id in campaigns:
@@ -208,6 +227,7 @@ def statistics_refresh(*, today: date | None = None, full: bool | None = None) -
             stale.delete()
             OutcomeLeaf.objects.bulk_create(rows + _total_rows(totals, now), batch_size=2000)
             OutcomeDirty.objects.filter(marked_at__lte=now, **({} if full else {"employer_id__in": employers})).delete()
+            store_releases_on_commit({row.employer_id for row in rows} | set(totals) | set(employers or ()))
         # Every refresh re-reads what came after the refresh before the last (late commits); a first full refresh
         # has nothing before it.
         seen_events = state.event_seen if state.full_on else event_max
@@ -279,16 +299,30 @@ def _recount(leaves: set, case_ids: list[int], today: date, now) -> None:
     stale = Q()
     for employer_id, law, month in leaves:
         stale |= Q(employer_id=employer_id, law_key=law, month=month)  # every campaign's leaf of the place
+    # The employers' totals: the stored total, less the leaves replaced, plus their new counts (reading only the
+    # leaves at the places, not every leaf of the employer).
+    totals: dict = {}
+    for employer_id, data in OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=True).values_list(
+            "employer_id", "data"):
+        totals[employer_id] = {"cases": data.get("cases", 0), "status": dict(data.get("counts", {}).get("status", {}))}
+
+    def add(employer_id, data, sign):
+        total = totals.setdefault(employer_id, {"cases": 0, "status": {}})
+        total["cases"] += sign * data.get("cases", 0)
+        for code, n in data.get("counts", {}).get("status", {}).items():
+            total["status"][code] = total["status"].get(code, 0) + sign * n
+
+    for employer_id, data in OutcomeLeaf.objects.filter(stale).values_list("employer_id", "data"):
+        add(employer_id, data, -1)
+    for row in rows:
+        add(row.employer_id, row.data, +1)
     OutcomeLeaf.objects.filter(stale).delete()
     OutcomeLeaf.objects.bulk_create(rows)
     OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=True).delete()
-    totals: dict = {}
-    for leaf in OutcomeLeaf.objects.filter(employer_id__in=employers, month__isnull=False):
-        total = totals.setdefault(leaf.employer_id, {"cases": 0, "status": {}})
-        total["cases"] += leaf.data.get("cases", 0)
-        for code, n in leaf.data.get("counts", {}).get("status", {}).items():
-            total["status"][code] = total["status"].get(code, 0) + n
-    OutcomeLeaf.objects.bulk_create(_total_rows(totals, now))
+    OutcomeLeaf.objects.bulk_create(_total_rows({e: t for e, t in totals.items() if t["cases"] > 0}, now))
+    # No release is stored here (building the dashboards would hold up the withdrawal's response): the new stamp
+    # makes the pages build from the leaves until the next refresh, which recounts the employer (the consent or
+    # event is newer than its watermark) and stores its releases.
 
 
 def _release_of(rows, levels, *, k: int, imposed=None) -> Release:
@@ -306,15 +340,100 @@ def _month_key(month) -> tuple[str, str]:
     return f"{month.year:04d}", f"{month.year:04d}-{month.month:02d}"
 
 
+# --- Stored releases ----------------------------------------------------------------------------------------
+# Building the big employer's release in Python (≈ 720 leaves) takes most of its page's time, and a campaign
+# dashboard builds one per employer it is counted at. So the refresh that writes an employer's leaves also
+# stores, once committed, that employer's built release (and the dashboards of the publishing
+# campaigns counted there) in the "shared" cache; a page reads it. The key holds the employer's leaf STAMP —
+# the highest id and the number of its leaf rows (total row included): every write deletes and inserts its rows
+# (ids only grow; the total row is always rewritten), so a stored release of older leaves is never found. A GET
+# never writes: on a miss it builds the release and serves it without storing it.
+
+RELEASE_CACHE = "shared"
+_RELEASE_FORMAT = 1  # bump when Release or the rules change: older stored releases are then never read
+
+
+def _cache():
+    return caches[RELEASE_CACHE]
+
+
+def leaf_stamps(employer_ids) -> dict[int, tuple[int, int]]:
+    """Each employer's leaf stamp (highest leaf id, number of leaf rows), one query; ``employer_ids`` a list or a
+    subquery."""
+    return {e: (top, n) for e, top, n in (OutcomeLeaf.objects.filter(employer_id__in=employer_ids)
+                                          .values("employer_id").order_by()
+                                          .annotate(top=Max("pk"), n=Count("pk"))
+                                          .values_list("employer_id", "top", "n"))}
+
+
+def employer_release_key(employer_id: int, stamp: tuple[int, int], k: int) -> str:
+    return f"stats-release:{_RELEASE_FORMAT}:employer:{employer_id}:k{k}:{stamp[0]}:{stamp[1]}"
+
+
+def _campaign_key(campaign_id: int, stamps: dict[int, tuple[int, int]], k: int) -> str:
+    parts = ",".join(f"{e}/{top}/{n}" for e, (top, n) in sorted(stamps.items()))
+    # Hashed: every employer's stamp would exceed the database cache's 255-character keys.
+    return f"stats-release:{_RELEASE_FORMAT}:campaign:{campaign_id}:k{k}:{hashlib.sha256(parts.encode()).hexdigest()}"
+
+
+def _employer_rows(employer_ids) -> dict[int, tuple[list, object, tuple[int, int]]]:
+    """Per employer: its month leaves as (leaf key, data), when they were computed, and the stamp of exactly the
+    rows read (one query, the total rows included for the stamp)."""
+    out: dict = {}
+    for leaf_id, employer_id, campaign_id, law, month, data, at in (
+            OutcomeLeaf.objects.filter(employer_id__in=employer_ids)
+            .values_list("pk", "employer_id", "campaign_id", "law_key", "month", "data", "refreshed_at")):
+        rows, refreshed, (top, n) = out.get(employer_id, ([], None, (0, 0)))
+        if month is not None:
+            rows.append(((str(campaign_id), law, *_month_key(month)), data))
+            refreshed = at if refreshed is None else min(refreshed, at)
+        out[employer_id] = (rows, refreshed, (max(top, leaf_id), n + 1))
+    return out
+
+
 def employer_release(employer_id: int, *, k: int | None = None) -> tuple[Release, object]:
-    """The public release of an employer's precomputed leaves (one query), and when they were computed. Its
-    levels are ``figures.PUBLIC_LEVELS``: the campaign first (never a public filter; see rule 7)."""
-    rows, refreshed = [], None
-    for campaign_id, law, month, data, at in (OutcomeLeaf.objects.filter(employer_id=employer_id, month__isnull=False)
-                                              .values_list("campaign_id", "law_key", "month", "data", "refreshed_at")):
-        rows.append(((str(campaign_id), law, *_month_key(month)), data))
-        refreshed = at if refreshed is None else min(refreshed, at)
-    return _release_of(rows, figures.PUBLIC_LEVELS, k=figures.min_cell() if k is None else k), refreshed
+    """The public release of an employer's precomputed leaves, and when they were computed: the stored one when
+    its stamp is current (two queries, or one with a cache that is not the database), else built from the leaves
+    (one more query) and not stored. Its levels are ``figures.PUBLIC_LEVELS``: the campaign first (never a public
+    filter; see rule 7)."""
+    k = figures.min_cell() if k is None else k
+    stamp = leaf_stamps([employer_id]).get(employer_id)
+    if stamp is not None:
+        stored = _cache().get(employer_release_key(employer_id, stamp, k))
+        if stored is not None:
+            return stored
+    rows, refreshed, _ = _employer_rows([employer_id]).get(employer_id, ([], None, (0, 0)))
+    return _release_of(rows, figures.PUBLIC_LEVELS, k=k), refreshed
+
+
+def store_releases(employer_ids, *, k: int | None = None) -> int:
+    """Build and store the public releases of ``employer_ids`` and the dashboards of the publishing campaigns
+    counted at them (what a write of their leaves calls once committed). Returns how many were stored."""
+    k = figures.min_cell() if k is None else k
+    employer_ids = sorted(set(employer_ids))
+    stored = {}
+    for employer_id, (rows, refreshed, stamp) in _employer_rows(employer_ids).items():
+        stored[employer_release_key(employer_id, stamp, k)] = (_release_of(rows, figures.PUBLIC_LEVELS, k=k), refreshed)
+    _cache().set_many(stored, timeout=None)
+    campaigns = set(OutcomeLeaf.objects.filter(employer_id__in=employer_ids, campaign__isnull=False)
+                    .values_list("campaign_id", flat=True).distinct())
+    for campaign_id in sorted(campaigns):
+        _campaign_release(campaign_id, k=k, store=True)
+    return len(stored) + len(campaigns)
+
+
+def store_releases_on_commit(employer_ids) -> None:
+    """After the commit, :func:`store_releases`; a failure (the cache down) is logged: the pages then build."""
+    employer_ids = set(employer_ids)
+
+    def store():
+        try:
+            store_releases(employer_ids)
+        except Exception:  # noqa: BLE001 - a stored release is only a speed-up
+            logger.exception("statistics: storing the releases of %d employers failed", len(employer_ids))
+
+    if employer_ids:
+        transaction.on_commit(store)
 
 
 #: A campaign dashboard's tree: the campaign, each employer it has counted cases at, then law → year → month.
@@ -325,23 +444,37 @@ def campaign_release(campaign_id: int, *, k: int | None = None) -> tuple[Release
     """The dashboard release of a PUBLISHING campaign, consistent with the public pages (rule 7): its leaves are
     the campaign's public leaves, and every node under an employer is published exactly when that employer's
     public release publishes the campaign's node — so nothing the organisation sees can be subtracted from a
-    public figure to isolate other campaigns' members. One query (every leaf of the employers it is counted at)."""
-    k = figures.min_cell() if k is None else k
-    by_employer: dict[int, list] = {}
-    refreshed = None
-    for employer_id, leaf_campaign, law, month, data, at in (
-            OutcomeLeaf.objects.filter(month__isnull=False, employer_id__in=OutcomeLeaf.objects.filter(
-                campaign_id=campaign_id).values("employer_id"))
-            .values_list("employer_id", "campaign_id", "law_key", "month", "data", "refreshed_at")):
-        by_employer.setdefault(employer_id, []).append(((str(leaf_campaign), law, *_month_key(month)), data))
-        refreshed = at if refreshed is None else min(refreshed, at)
+    public figure to isolate other campaigns' members. The stored one when every employer's stamp is current
+    (two queries, or one), else built (one more query: every leaf of the employers it is counted at, the stored
+    public releases reused) and not stored."""
+    return _campaign_release(campaign_id, k=figures.min_cell() if k is None else k, store=False)
+
+
+def _campaign_release(campaign_id: int, *, k: int, store: bool) -> tuple[Release, object]:
+    employers = OutcomeLeaf.objects.filter(campaign_id=campaign_id).values("employer_id")
+    cache = _cache()
+    if not store:
+        stamps = leaf_stamps(employers)
+        found = cache.get(_campaign_key(campaign_id, stamps, k)) if stamps else None
+        if found is not None:
+            return found
+    by_employer = _employer_rows(employers)
+    stamps = {e: stamp for e, (_, _, stamp) in by_employer.items()}
+    known = cache.get_many([employer_release_key(e, stamp, k) for e, stamp in stamps.items()])
     mine = str(campaign_id)
     rows: list = []
     publics = {}
-    for employer_id, leaves in sorted(by_employer.items()):
-        publics[str(employer_id)] = _release_of(leaves, figures.PUBLIC_LEVELS, k=k)
+    refreshed = None
+    for employer_id, (leaves, at, stamp) in sorted(by_employer.items()):
+        public = known.get(employer_release_key(employer_id, stamp, k))
+        publics[str(employer_id)] = public[0] if public else _release_of(leaves, figures.PUBLIC_LEVELS, k=k)
         rows += [((mine, str(employer_id), *key[1:]), data) for key, data in leaves if key[0] == mine]
-    return _release_of(rows, CAMPAIGN_LEVELS, k=k, imposed=imposed_subtrees(mine, publics)), refreshed
+        if at is not None:
+            refreshed = at if refreshed is None else min(refreshed, at)
+    result = (_release_of(rows, CAMPAIGN_LEVELS, k=k, imposed=imposed_subtrees(mine, publics)), refreshed)
+    if store:
+        cache.set(_campaign_key(campaign_id, stamps, k), result, timeout=None)
+    return result
 
 
 def ranking(*, k: int | None = None) -> list[figures.RankedEmployer]:

@@ -34,6 +34,8 @@ class Command(BaseCommand):
         stats.add_argument("--cases", type=int, default=1_000_000, help="Cases to create (default 1,000,000).")
         stats.add_argument("--repeat", type=int, default=20, help="Timed runs per measurement (default 20).")
         stats.add_argument("--keep", action="store_true", help="Leave the benchmark data in the database.")
+        stats.add_argument("--release-only", action="store_true",
+                           help="Only time building the releases in Python from synthetic leaves (no database).")
         letters = sub.add_parser("letters", help="Render N letters.")
         letters.add_argument("--letters", type=int, default=50, help="Letters to render (default 50).")
         letters.add_argument("--keep", action="store_true", help="Leave the benchmark data in the database.")
