@@ -50,6 +50,7 @@ def rel(path: Path) -> str:
 # --- (1) WeasyPrint only through core/pdf.py -------------------------------------------------------------
 
 PDF_MODULE = "deletion_portal/core/pdf.py"
+PDF_LINES_MODULE = "deletion_portal/core/pdf_lines.py"
 # The start-up check renders a constant one-line probe with a deny-all fetcher (no user input, nothing
 # fetched): checked below to stay exactly that.
 SYSTEM_CHECK = "deletion_portal/core/system.py"
@@ -82,12 +83,23 @@ def test_the_weasyprint_scan_finds_every_way_of_importing_it():
 
 def test_weasyprint_is_imported_only_by_the_pdf_module():
     offenders = {rel(path): weasyprint_uses(parse(path)) for path in source_files()}
-    offenders = {path: lines for path, lines in offenders.items() if lines and path not in (PDF_MODULE, SYSTEM_CHECK)}
+    offenders = {path: lines for path, lines in offenders.items()
+                 if lines and path not in (PDF_MODULE, SYSTEM_CHECK, PDF_LINES_MODULE)}
     assert not offenders, (
         f"WeasyPrint is used outside {PDF_MODULE} (render PDFs with core.pdf.render_pdf, whose fetcher "
         f"refuses everything but bundled assets): {offenders}"
     )
     assert weasyprint_uses(parse(REPO / PDF_MODULE)), "the PDF module no longer imports WeasyPrint?"
+
+
+def test_the_line_cache_patches_text_layout_only_and_never_loads_a_document():
+    """core/pdf_lines.py (the bulk job's cache of line breaks) touches WeasyPrint's text layout, nothing that
+    parses HTML or CSS or fetches a URL: documents are made only by core.pdf and its deny-all fetcher."""
+    tree = parse(REPO / PDF_LINES_MODULE)
+    names = {getattr(n, "id", None) or getattr(n, "attr", None) for n in ast.walk(tree)
+             if isinstance(n, (ast.Name, ast.Attribute))}
+    assert not names & {"HTML", "CSS", "default_url_fetcher", "fetch", "URLFetcher"}, names & {
+        "HTML", "CSS", "default_url_fetcher", "fetch", "URLFetcher"}
 
 
 def test_the_system_check_renders_only_its_constant_probe_with_a_deny_all_fetcher():
