@@ -126,6 +126,30 @@ def test_it_numbers_pages_even_without_placeholders():
     assert "1/1" in reader.pages[0].extract_text()
 
 
+def _text_runs(page) -> list[tuple[str, float]]:
+    """(text, x of its start in points) of every text run pypdf reports on ``page``."""
+    runs = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: runs.append((text, tm[4] * cm[0] + cm[4]))
+                      if text.strip() else None)
+    return runs
+
+
+@pytest.mark.parametrize(("paper", "footer"), [("A4", "AB12CD · page {page} of {pages}"), ("Letter", "Z" * 12)])
+def test_the_footer_is_centred_on_the_text_column(paper, footer):
+    """print.css gives the footer's margin box the full width (so WeasyPrint does not measure its content, a
+    tenth of a letter's render) and centres the text in it: the footer stays where an auto width put it,
+    centred between the page's left (25 mm) and right (20 mm) margins."""
+    reader = read(render_pdf(letter(), metadata=META, paper=paper, footer=footer))
+    page = reader.pages[0]
+    [(text, x)] = [(t, x) for t, x in _text_runs(page) if t.startswith(footer[:6])]
+    # pypdf gives where the run starts; centred text starts left of the column's centre by half its width.
+    mm = 72 / 25.4
+    column_centre = 25 * mm + (float(page.mediabox.width) - 45 * mm) / 2
+    assert x < column_centre  # it starts left of the centre …
+    text_width = 2 * (column_centre - x)  # … by half its width if centred
+    assert 0.5 * len(text) * 8 * 0.3 < text_width < len(text) * 8 * 0.8  # a plausible 8 pt width: centred
+
+
 def test_it_escapes_the_footer_for_css():
     hostile = 'Ref "; } @page { size: 10mm } @bottom-left { content: url(http://127.0.0.1:1/x) } \\ x'
     literal = css_string(hostile)
