@@ -665,18 +665,28 @@ def render_pdf_batch(inputs: Sequence[PdfInput], *, timeout_seconds: float = 20.
 
 
 def merge_pdfs(parts: Iterable[bytes], out: BinaryIO) -> list[int]:
-    """Concatenate PDFs (e.g. every letter of a bulk job, for printing) into ``out`` with pypdf; returns each
-    part's number of pages. The parts are our own rendered letters; nothing is fetched or rendered here."""
-    from pypdf import PdfWriter
+    """Concatenate PDFs (e.g. every letter of a bulk job, for printing) into ``out``; returns each part's number
+    of pages. The parts are our own rendered letters; nothing is fetched or rendered here.
 
-    writer = PdfWriter()
+    pikepdf (qpdf, C++) copies the pages' objects without parsing them in Python: for 100 four-page letters it
+    takes a few per cent of the time pypdf took, which re-parsed every object of every letter (README, "Bulk
+    letters"). The output carries a deterministic /ID (the same parts give the same bytes)."""
+    import pikepdf
+
+    merged = pikepdf.new()
+    sources = []  # open until saved: the merged pages refer to their objects
     pages = []
-    for part in parts:
-        before = len(writer.pages)
-        writer.append(io.BytesIO(part))
-        pages.append(len(writer.pages) - before)
-    writer.write(out)
-    writer.close()
+    try:
+        for part in parts:
+            source = pikepdf.open(io.BytesIO(part))
+            sources.append(source)
+            pages.append(len(source.pages))
+            merged.pages.extend(source.pages)
+        merged.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    finally:
+        for source in sources:
+            source.close()
+        merged.close()
     return pages
 
 
