@@ -176,6 +176,11 @@ def campaign_update(*, campaign: Campaign, actor, **fields) -> Campaign:
         raise CampaignError({changing[0]: "Members joined with these choices: they change only while the campaign is a draft."})
     was_published = campaign.publish_statistics
     _apply(campaign, _clean(fields, campaign=campaign))
+    if was_published != campaign.publish_statistics:
+        from deletion_portal.advocacy.stats_store import private_leaves_drop
+
+        # who each of the organisation's own dashboards counts may change: counted live until the next refresh
+        private_leaves_drop(organisation_id=campaign.organisation_id)
     if was_published and not campaign.publish_statistics:
         from deletion_portal.advocacy.stats_store import statistics_uncount
 

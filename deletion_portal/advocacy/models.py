@@ -201,6 +201,7 @@ from deletion_portal.advocacy.bulk_models import BulkItemState, BulkJob, BulkJob
 from deletion_portal.advocacy.stats_models import (  # noqa: E402,F401  (the statistics' precomputed counts)
     OutcomeDirty,
     OutcomeLeaf,
+    PrivateOutcomeLeaf,
     StatisticsAttribution,
     StatisticsState,
 )

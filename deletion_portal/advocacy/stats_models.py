@@ -63,3 +63,26 @@ class StatisticsAttribution(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["campaign", "employer"], name="statsattribution_campaign")]
+
+
+class PrivateOutcomeLeaf(models.Model):
+    """A NON-publishing campaign's precomputed counts, what its own dashboard reads: one row per (campaign,
+    employer, law, month received) of the members it counts (``figures.private_campaign_cases``: consenting, live,
+    in no public figure), and one MARKER row per campaign (``month`` null) saying when it was last counted in full.
+    A campaign without a marker (never counted, or its organisation's publishing changed) is counted live from
+    its cases until the next refresh counts it. Written only by ``stats_store``: the refresh (beat) and, in the
+    withdrawing transaction, the recount of the places of cases that must be forgotten."""
+
+    campaign = models.ForeignKey("advocacy.Campaign", on_delete=models.CASCADE, related_name="+")
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    law_key = models.CharField(max_length=40, blank=True)
+    month = models.DateField(null=True, blank=True, help_text="First day of the month received; null: the marker.")
+    data = models.JSONField(default=dict)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "employer"], name="privateleaf_campaign"),
+                   models.Index(fields=["employer", "law_key", "month"], name="privateleaf_place")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.employer_id} {self.law_key} {self.month}"

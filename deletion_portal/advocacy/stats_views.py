@@ -229,9 +229,19 @@ CAMPAIGN_LEVELS = stats_store.CAMPAIGN_LEVELS
 def campaign_release(campaign, *, today):
     """A PUBLISHING campaign: the release consistent with the public pages (``stats_store.campaign_release``,
     disclosure rule 7). A non-publishing one: its own release over its members that are in no public figure
-    (``figures.private_campaign_cases``), so it and the public pages count disjoint people."""
+    (``figures.private_campaign_cases``), so it and the public pages count disjoint people — from the leaves the
+    refresh precomputed (``stats_store.private_campaign_release``), or counted live before its first refresh."""
     if campaign.publish_statistics:
         return stats_store.campaign_release(campaign.pk)[0]
+    stored = stats_store.private_campaign_release(campaign.pk)  # precomputed by the refresh
+    if stored is not None:
+        return stored[0]
+    return private_release_live(campaign, today=today)
+
+
+def private_release_live(campaign, *, today):
+    """A non-publishing campaign's release counted from its cases (before its first refresh; ``bench stats``
+    compares it with the precomputed one)."""
     counts = figures.outcome_counts(figures.private_campaign_cases(campaign_id=campaign.pk), today=today,
                                     by_employer=True)
     leaves = {(str(campaign.pk), str(employer_id or ""), *rest): leaf
