@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from deletion_portal.advocacy.disclosure import Release, Row
 from deletion_portal.advocacy.figures import DICTIONARY, STATUS
+from deletion_portal.cases.hooks import statistics_label
 from deletion_portal.laws.registry import all_regimes, get_regime, regime_keys
 
 PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2]))?$")
@@ -78,10 +79,11 @@ def acknowledgement_laws() -> list[dict]:
 
 def variable_label(variable: str, label: str) -> str:
     """A row's label in the active language. The release holds English msgids (``figures``); a refusal ground's
-    row is named from its key (the ground code is a machine key, shown as it is)."""
+    row is named from its key (the ground code is a machine key, shown as it is); a variable another app
+    contributes (checklist items, ML artefacts) is named by that app (``cases.hooks.statistics_label``)."""
     if variable.startswith("refused_ground:"):
         return gettext("Refused on ground “%(ground)s”") % {"ground": variable.removeprefix("refused_ground:")}
-    return gettext(label)
+    return statistics_label(variable, get_language() or "en") or gettext(label)
 
 
 def dictionary() -> dict[str, str]:

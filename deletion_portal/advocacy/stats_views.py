@@ -99,7 +99,8 @@ def _artefact_chart(report: dict):
     shown = [t for t in rows if not t["suppressed"]]
     if not shown:
         return None, rows
-    bars = [(t["label"].removeprefix("ML artefacts: "), t["cells"][0]["share"]) for t in shown]
+    # the outcome alone: the label after "ML artefacts: " (in the reader's language, dpo's labeller)
+    bars = [(t["label"].split(": ", 1)[-1], t["cells"][0]["share"]) for t in shown]
     words = "; ".join(f"{label}: {charts.number(value)}%" for label, value in bars)
     return charts.horizontal_bars(title=gettext("Answers naming an ML artefact with each outcome"), chart_id="artefacts",
                                   description=gettext("Horizontal bars, one per outcome, share of the answers that "

@@ -204,3 +204,34 @@ def test_a_running_campaigns_form_says_what_can_change_in_german(client, advocat
     html = get(client, "de", reverse("advocacy:campaign-edit", args=[campaign.pk])).content.decode()
     assert "„Keystrokes“ bearbeiten" in html and "Nur Titel, Beschreibung und Fragen können sich noch ändern." in html
     assert "Statistik veröffentlichen" in html and "Edit “Keystrokes”" not in html and "only its title" not in html
+
+
+@pytest.mark.parametrize(("lang", "item", "artefact", "outcome"), [
+    ("de", "die Empfänger, namentlich (Art. 15 Abs. 1 lit. c DSGVO", "ML-Artefakte: Gelöscht", ">Gelöscht<"),
+    ("fr", "les destinataires, nommément (article 15, paragraphe 1, point c), du RGPD",
+     "Artefacts d’apprentissage automatique : Supprimé", ">Supprimé<"),
+])
+def test_the_rows_other_apps_contribute_are_named_in_the_interface_language(
+        client, advocate, campaign, employer, team, figures, lang, item, artefact, outcome):
+    """Checklist items (tracking) and ML artefacts' outcomes (dpo) carry English labels in the stored figures;
+    the page names them through their app's labeller (cases.hooks.register_statistics_labeller)."""
+    from deletion_portal.cases.models import CaseEvent, EventKind
+    from deletion_portal.dpo.models import EmployerResponse, ResponseStatus
+    from deletion_portal.tracking.models import ChecklistItem
+
+    for case in Case.objects.filter(employer=employer, answered_on__isnull=False):  # 12 on time, 10 late
+        response = CaseEvent.objects.create(case=case, kind=EventKind.RESPONSE_RECEIVED, on=case.answered_on)
+        ChecklistItem.objects.create(case=case, response=response, code="art15_1_c", label="recipients",
+                                     answered=case.on_time)
+        EmployerResponse.objects.create(case=case, team=team, status=ResponseStatus.SENT, answer={"artefacts": [
+            {"kind": "model", "name": "m", "outcome": "deleted" if case.on_time else "retrained_without"}]})
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    login(client, advocate)
+    url = reverse("advocacy:campaign-stats", args=[campaign.pk])
+    english = get(client, "en", url).content.decode()
+    assert "the recipients, by name (Art. 15(1)(c)" in english and "ML artefacts: Deleted" in english
+    html = get(client, lang, url).content.decode()
+    assert item in html and artefact in html
+    assert outcome in html  # the artefact chart's bar: the outcome alone
+    assert "the recipients, by name" not in html and "ML artefacts" not in html
+    assert ">Deleted<" not in html and "Retrained without the data" not in html
