@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.utils.translation import get_language, gettext
 
@@ -81,9 +82,20 @@ def variable_label(variable: str, label: str) -> str:
     """A row's label in the active language. The release holds English msgids (``figures``); a refusal ground's
     row is named from its key (the ground code is a machine key, shown as it is); a variable another app
     contributes (checklist items, ML artefacts) is named by that app (``cases.hooks.statistics_label``)."""
+    return _variable_label(get_language() or "en", variable, label)
+
+
+@lru_cache(maxsize=4096)
+def _variable_label(language: str, variable: str, label: str) -> str:
+    # memoised per language: a dashboard makes a row per employer, month and law (gettext per label costs µs)
     if variable.startswith("refused_ground:"):
         return gettext("Refused on ground “%(ground)s”") % {"ground": variable.removeprefix("refused_ground:")}
-    return statistics_label(variable, get_language() or "en") or gettext(label)
+    return statistics_label(variable, language) or gettext(label)
+
+
+@lru_cache(maxsize=1024)
+def _category_label(language: str, label: str) -> str:
+    return gettext(label)
 
 
 def dictionary() -> dict[str, str]:
@@ -93,13 +105,14 @@ def dictionary() -> dict[str, str]:
 
 def row_data(row: Row) -> dict:
     """A row as plain data: machine keys (``variable``, ``code``) stay as they are; labels in the active language."""
+    language = get_language() or "en"
     return {
         "variable": row.variable,
-        "label": variable_label(row.variable, row.label),
+        "label": _variable_label(language, row.variable, row.label),
         "cases": row.cases,
         "total": row.total,
         "suppressed": not row.published,
-        "cells": [{"code": c.code, "label": gettext(c.label), "count": c.count,
+        "cells": [{"code": c.code, "label": _category_label(language, c.label), "count": c.count,
                    "share": None if c.share is None else round(100 * c.share, 1),
                    "suppressed": c.count is None} for c in row.cells],
     }

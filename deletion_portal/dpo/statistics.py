@@ -28,7 +28,7 @@ def artefact_statistics_label(variable: str, language: str) -> str | None:
     (``cases.hooks.register_statistics_labeller``; the counts below carry the English one). The outcome words are
     the response letter's (``response_texts.OUTCOMES``); a ground code is shown as it is."""
     words = response_texts.OUTCOMES.get(language)
-    if words is None:
+    if words is None or not variable.startswith((OUTCOME_PREFIX, GROUND_PREFIX)):
         return None
     with override(language):
         if variable.startswith(OUTCOME_PREFIX) and variable[len(OUTCOME_PREFIX):] in words:
