@@ -1,5 +1,8 @@
 """Server-rendered SVG charts: no JavaScript, no CDN, readable by screen readers.
 
+Labels and texts come translated from the caller (``stats_views``); the figures written in the chart are
+localised (:func:`number`), the coordinates never are.
+
 Each chart is an inline ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that says in words what it
 shows (the page also prints the same figures as a table beside it). Every piece is built with
 ``format_html``, so every label and number is escaped; templates insert the result as it is. Colours are paired with
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 
 PALETTE = ("#1b6e3a", "#c26a00", "#8b1e2d", "#3b5b92", "#6b6b6b")
@@ -25,6 +29,11 @@ class Series:
 
 def _fmt(number: float) -> str:
     return f"{number:.1f}".rstrip("0").rstrip(".")
+
+
+def number(value: float) -> str:
+    """A figure as the reader writes it (one decimal at most; the decimal comma in German and French)."""
+    return number_format(_fmt(value))
 
 
 def _svg(parts: list, *, width: int, height: int, chart_id: str, title: str, description: str):
@@ -84,7 +93,7 @@ def horizontal_bars(*, title: str, description: str, bars: list[tuple[str, float
         w = plot_w * max(0.0, min(value, 100.0)) / 100.0
         parts.append(format_html('<text x="{}" y="{}" text-anchor="end" font-size="11">{}</text>', label_w - 6, y + 16, short))
         parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}{}</title></rect>',
-                                 label_w, y + 4, _fmt(w), row_h - 8, PALETTE[3], label, _fmt(value), unit))
+                                 label_w, y + 4, _fmt(w), row_h - 8, PALETTE[3], label, number(value), unit))
         parts.append(format_html('<text x="{}" y="{}" font-size="11">{}{}</text>', _fmt(label_w + w + 4), y + 16,
-                                 _fmt(value), unit))
+                                 number(value), unit))
     return _svg(parts, width=width, height=height, chart_id=chart_id, title=title, description=description)

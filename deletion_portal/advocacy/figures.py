@@ -21,6 +21,7 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_noop
 
 from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, single_row
 from deletion_portal.cases.hooks import statistics_counts
@@ -99,46 +100,57 @@ def min_cell() -> int:
 
 # --- The variables ---------------------------------------------------------------------------------------
 
-STATUS = Variable("status", "Answer by the legal date", (
-    ("on_time", "Answered on time"), ("late", "Answered late"), ("none", "Not answered, date passed")))
-ACKNOWLEDGED = Variable("acknowledged", "Receipt acknowledged", (("yes", "Acknowledged"), ("no", "Not acknowledged")))
-ACK_STATUS = Variable("ack_status", "Receipt acknowledged by the legal date (laws with an acknowledgement period)", (
-    ("on_time", "Acknowledged on time"), ("late", "Acknowledged late"), ("none", "Not acknowledged, date passed")))
-EXTENDED = Variable("extended", "Extension notified", (("yes", "Extended"), ("no", "Not extended")))
-REFUSED = Variable("refused", "Refused (answered cases)", (("yes", "Refused in whole or part"), ("no", "Not refused")))
-IDENTITY = Variable("identity", "Identity asked", (("yes", "Identity asked"), ("no", "Identity not asked")))
-ID_COPY = Variable("id_copy", "ID-document copy asked (when identity was asked)",
-                   (("yes", "ID copy asked"), ("no", "No ID copy asked")))
-FOLLOW_UP = Variable("follow_up", "Follow-up letter (final)", (("yes", "Follow-up"), ("no", "No follow-up")))
-COMPLAINT = Variable("complaint", "Complaint to the authority (final)", (("yes", "Complaint"), ("no", "No complaint")))
+#: The labels are English msgids (``gettext_noop``: marked, not translated here, so releases, cached releases and the stored
+#: leaves stay language-free); ``reports.row_data`` translates them for the reader's language.
+STATUS = Variable("status", gettext_noop("Answer by the legal date"), (
+    ("on_time", gettext_noop("Answered on time")), ("late", gettext_noop("Answered late")), ("none", gettext_noop("Not answered, date passed"))))
+ACKNOWLEDGED = Variable("acknowledged", gettext_noop("Receipt acknowledged"),
+                        (("yes", gettext_noop("Acknowledged")), ("no", gettext_noop("Not acknowledged"))))
+ACK_STATUS = Variable("ack_status", gettext_noop("Receipt acknowledged by the legal date (laws with an acknowledgement period)"), (
+    ("on_time", gettext_noop("Acknowledged on time")), ("late", gettext_noop("Acknowledged late")),
+    ("none", gettext_noop("Not acknowledged, date passed"))))
+EXTENDED = Variable("extended", gettext_noop("Extension notified"), (("yes", gettext_noop("Extended")), ("no", gettext_noop("Not extended"))))
+REFUSED = Variable("refused", gettext_noop("Refused (answered cases)"),
+                   (("yes", gettext_noop("Refused in whole or part")), ("no", gettext_noop("Not refused"))))
+IDENTITY = Variable("identity", gettext_noop("Identity asked"), (("yes", gettext_noop("Identity asked")), ("no", gettext_noop("Identity not asked"))))
+ID_COPY = Variable("id_copy", gettext_noop("ID-document copy asked (when identity was asked)"),
+                   (("yes", gettext_noop("ID copy asked")), ("no", gettext_noop("No ID copy asked"))))
+FOLLOW_UP = Variable("follow_up", gettext_noop("Follow-up letter (final)"), (("yes", gettext_noop("Follow-up")), ("no", gettext_noop("No follow-up"))))
+COMPLAINT = Variable("complaint", gettext_noop("Complaint to the authority (final)"),
+                     (("yes", gettext_noop("Complaint")), ("no", gettext_noop("No complaint"))))
 BASE_VARIABLES = (STATUS, ACKNOWLEDGED, ACK_STATUS, EXTENDED, REFUSED, IDENTITY, ID_COPY, FOLLOW_UP, COMPLAINT)
 
-#: What each published column means (the data dictionary on the pages, in the CSV's companion and the JSON).
+#: What each published column means (the data dictionary on the pages, in the CSV's companion and the JSON). The
+#: keys are the machine names (never translated); the descriptions are English msgids, translated where shown
+#: (``reports.dictionary``).
 DICTIONARY = {
-    "cases": "Counted cases the employer received in the period (counted: the owner consented to statistics).",
-    "status": "Of the cases with a legal answer date that has passed or that were answered: answered on or before "
-              "the (possibly validly extended) date, answered after it, or not answered although it passed. "
-              "Cases not yet due, or under a law with no fixed period, are not in this row.",
-    "acknowledged": "Cases whose receipt the employer acknowledged, against those it did not.",
-    "ack_status": "Under a law that sets a period to acknowledge receipt (listed on the method page), of the cases whose acknowledge-by date has passed or whose receipt was confirmed: "
-                  "receipt confirmed on or before that date, after it, or not at all although it passed. An answer "
-                  "(or refusal) confirms receipt too. Cases under a law without such a period are not applicable "
-                  "and not in this row; nor are cases not yet due.",
-    "extended": "Cases in which the employer notified an extension of the period.",
-    "refused": "Of the answered cases: those refused in whole or in part.",
-    "refused_ground:<code>": "Of the refused cases: those whose refusal relied on this ground (a refusal may cite several).",
-    "identity": "Cases in which the employer asked the requester to prove their identity.",
-    "id_copy": "Of the cases where identity was asked: those where a copy of an ID document was asked for.",
-    "follow_up": "Cases with a final follow-up letter (written after the employer missed its date).",
-    "complaint": "Cases with a final complaint to a supervisory authority.",
-    "artefact:<outcome>": "Of the answered cases whose answer lists ML artefacts: those naming at least one artefact "
-                          "with this outcome (deleted, excluded from training, retrained without, unlearning applied, "
-                          "claimed anonymous, retained, not held); a case may name several.",
-    "artefact_retained:<ground>": "Of the cases with a retained ML artefact: those relying on this retention ground.",
-    "item:<code>": "Of the answered cases whose checklist holds this item: those whose answer addressed it.",
-    "days_median / days_p90": "Days from receipt to the first answer (median and 90th percentile, nearest rank) of "
-                              "the cases in the status row that were answered.",
-    "suppressed": "true when a figure is withheld under the disclosure rules; its value is then null.",
+    "cases": gettext_noop("Counted cases the employer received in the period (counted: the owner consented to statistics)."),
+    "status": gettext_noop("Of the cases with a legal answer date that has passed or that were answered: answered on or before "
+                 "the (possibly validly extended) date, answered after it, or not answered although it passed. "
+                 "Cases not yet due, or under a law with no fixed period, are not in this row."),
+    "acknowledged": gettext_noop("Cases whose receipt the employer acknowledged, against those it did not."),
+    "ack_status": gettext_noop("Under a law that sets a period to acknowledge receipt (listed on the method page), of the cases "
+                     "whose acknowledge-by date has passed or whose receipt was confirmed: "
+                     "receipt confirmed on or before that date, after it, or not at all although it passed. An answer "
+                     "(or refusal) confirms receipt too. Cases under a law without such a period are not applicable "
+                     "and not in this row; nor are cases not yet due."),
+    "extended": gettext_noop("Cases in which the employer notified an extension of the period."),
+    "refused": gettext_noop("Of the answered cases: those refused in whole or in part."),
+    "refused_ground:<code>": gettext_noop("Of the refused cases: those whose refusal relied on this ground (a refusal may cite "
+                                "several)."),
+    "identity": gettext_noop("Cases in which the employer asked the requester to prove their identity."),
+    "id_copy": gettext_noop("Of the cases where identity was asked: those where a copy of an ID document was asked for."),
+    "follow_up": gettext_noop("Cases with a final follow-up letter (written after the employer missed its date)."),
+    "complaint": gettext_noop("Cases with a final complaint to a supervisory authority."),
+    "artefact:<outcome>": gettext_noop("Of the answered cases whose answer lists ML artefacts: those naming at least one artefact "
+                             "with this outcome (deleted, excluded from training, retrained without, unlearning "
+                             "applied, claimed anonymous, retained, not held); a case may name several."),
+    "artefact_retained:<ground>": gettext_noop("Of the cases with a retained ML artefact: those relying on this retention "
+                                     "ground."),
+    "item:<code>": gettext_noop("Of the answered cases whose checklist holds this item: those whose answer addressed it."),
+    "days_median / days_p90": gettext_noop("Days from receipt to the first answer (median and 90th percentile, nearest rank) "
+                                 "of the cases in the status row that were answered."),
+    "suppressed": gettext_noop("true when a figure is withheld under the disclosure rules; its value is then null."),
 }
 
 
@@ -282,7 +294,7 @@ def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = Fa
             value.counts.setdefault(f"refused_ground:{code}", {})["no"] = refused - yes
 
     extra = tuple(Variable(f"refused_ground:{code}", f"Refused on ground “{code}”",
-                           (("yes", "This ground"), ("no", "Other grounds"))) for code in sorted(grounds))
+                           (("yes", gettext_noop("This ground")), ("no", gettext_noop("Other grounds")))) for code in sorted(grounds))
     extra += tuple(Variable(key, label, extra_categories(key)) for key, label in sorted(extra_labels.items()))
     return Counts(leaves=leaves, variables=BASE_VARIABLES + extra)
 
@@ -290,10 +302,10 @@ def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = Fa
 def extra_categories(key: str) -> tuple[tuple[str, str], ...]:
     """The yes/no labels of a variable an app above cases contributes (or a refusal ground), by its prefix."""
     if key.startswith(("refused_ground:", "artefact_retained:")):
-        return (("yes", "This ground"), ("no", "Other grounds"))
+        return (("yes", gettext_noop("This ground")), ("no", gettext_noop("Other grounds")))
     if key.startswith("artefact:"):
-        return (("yes", "At least one artefact"), ("no", "No artefact with this outcome"))
-    return (("yes", "Addressed"), ("no", "Not addressed"))
+        return (("yes", gettext_noop("At least one artefact")), ("no", gettext_noop("No artefact with this outcome")))
+    return (("yes", gettext_noop("Addressed")), ("no", gettext_noop("Not addressed")))
 
 
 def outcomes_release(cases: QuerySet[Case], *, today: date, k: int | None = None) -> Release:

@@ -11,8 +11,8 @@ from deletion_portal.employers.selectors import employer_search
 from deletion_portal.laws.registry import all_regimes
 from deletion_portal.laws.types import RIGHT_CODES
 
-LOCK_LABELS = {"employer": "Employer", "law_key": "Law", "region": "Holiday region", "rights": "Rights asked for",
-               "categories": "Data asked about", "language": "Letter language"}
+LOCK_LABELS = {"employer": _("Employer"), "law_key": _("Law"), "region": _("Holiday region"),
+               "rights": _("Rights asked for"), "categories": _("Data asked about"), "language": _("Letter language")}
 #: At most this many search results are offered as tick boxes (the directory may hold thousands of employers).
 EMPLOYER_RESULTS = 25
 
@@ -24,9 +24,9 @@ class InviteForm(forms.Form):
 
 class ContactForm(forms.Form):
     website = forms.URLField(required=False, max_length=200)
-    contact_email = forms.EmailField(required=False, label="Contact email (employers reply here under a mandate)")
+    contact_email = forms.EmailField(required=False, label=_("Contact email (employers reply here under a mandate)"))
     contact_address = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
-                                      label="Postal contact")
+                                      label=_("Postal contact"))
 
 
 class RoleForm(forms.Form):
@@ -35,9 +35,10 @@ class RoleForm(forms.Form):
 
 class CampaignForm(forms.Form):
     MULTIPLE = ("employers", "law_keys", "rights", "categories", "locked")  # fields posted as lists
-    title = forms.CharField(max_length=200)
-    slug = forms.SlugField(max_length=80, required=False, help_text="The address /c/<slug>; empty: made from the title.")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    title = forms.CharField(max_length=200, label=_("Title"))
+    slug = forms.SlugField(max_length=80, required=False, label=_("Slug"),
+                           help_text=_("The address /c/<slug>; empty: made from the title."))
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label=_("Description"))
     employer_q = forms.CharField(
         required=False, max_length=100, label=_("Find target employers"),
         help_text=_("Type part of an employer's name and press “Search employers”; the employers you ticked stay "
@@ -45,24 +46,27 @@ class CampaignForm(forms.Form):
     # Validated against the whole directory; the tick boxes offer only the ticked ones and the search results.
     employers = forms.ModelMultipleChoiceField(queryset=Employer.objects.all(), label=_("Target employers"),
                                                widget=forms.CheckboxSelectMultiple, required=False)
-    law_keys = forms.MultipleChoiceField(label="Laws", widget=forms.CheckboxSelectMultiple, required=False)
-    region = forms.CharField(max_length=10, required=False, label="Holiday region (e.g. DE-BY)")
-    bundle = forms.ChoiceField(choices=[("", "—")] + [(b.code, b.label) for b in BUNDLES], required=False)
+    law_keys = forms.MultipleChoiceField(label=_("Laws"), widget=forms.CheckboxSelectMultiple, required=False)
+    region = forms.CharField(max_length=10, required=False, label=_("Holiday region (e.g. DE-BY)"))
+    bundle = forms.ChoiceField(choices=[("", "—")] + [(b.code, b.label) for b in BUNDLES], required=False,
+                               label=_("Bundle"))
     rights = forms.MultipleChoiceField(choices=[(c, c.replace("_", " ")) for c in RIGHT_CODES],
-                                       widget=forms.CheckboxSelectMultiple, required=False,
-                                       help_text="Only for 'Choose the rights myself'.")
+                                       widget=forms.CheckboxSelectMultiple, required=False, label=_("Rights"),
+                                       help_text=_("Only for 'Choose the rights myself'."))
     categories = forms.MultipleChoiceField(choices=[(c.code, c.label) for c in CATEGORIES],
-                                           widget=forms.CheckboxSelectMultiple, required=False)
+                                           widget=forms.CheckboxSelectMultiple, required=False, label=_("Categories"))
     extra_questions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000,
-                                      help_text="Plain text added to every member's letter, one question per line.")
-    language = forms.ChoiceField(choices=[("", "The employer's language")] + list(LANGUAGES.items()), required=False)
+                                      label=_("Extra questions"),
+                                      help_text=_("Plain text added to every member's letter, one question per line."))
+    language = forms.ChoiceField(choices=[("", _("The employer's language"))] + list(LANGUAGES.items()), required=False,
+                                 label=_("Language"))
     locked = forms.MultipleChoiceField(choices=[(f, LOCK_LABELS[f]) for f in LOCKABLE_FIELDS],
-                                       widget=forms.CheckboxSelectMultiple, required=False,
-                                       help_text="Members cannot change these in the wizard.")
+                                       widget=forms.CheckboxSelectMultiple, required=False, label=_("Locked"),
+                                       help_text=_("Members cannot change these in the wizard."))
     publish_statistics = forms.BooleanField(
-        required=False, label="Publish the statistics",
-        help_text="Count the cases of members who consented to statistics in the public employer scoreboard "
-                  "(small groups are always suppressed). Unticking removes them from the next figures.")
+        required=False, label=_("Publish the statistics"),
+        help_text=_("Count the cases of members who consented to statistics in the public employer scoreboard "
+                    "(small groups are always suppressed). Unticking removes them from the next figures."))
 
     def __init__(self, *args, draft: bool = True, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+
+from django.utils.translation import get_language, gettext
 
 from deletion_portal.advocacy.disclosure import Release, Row
 from deletion_portal.advocacy.figures import DICTIONARY, STATUS
+from deletion_portal.cases.hooks import statistics_label
 from deletion_portal.laws.registry import all_regimes, get_regime, regime_keys
 
 PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2]))?$")
@@ -43,15 +47,17 @@ def parse_filters(params) -> Filters:
     law = (params.get("law") or "").strip() or None
     period = (params.get("period") or "").strip() or None
     if (params.get("right") or "").strip():
-        raise FilterError("right", "Filtering by right is not offered: a request usually asks for several rights, "
-                                   "so the groups would overlap and could be subtracted from each other.")
+        raise FilterError("right", gettext("Filtering by right is not offered: a request usually asks for several "
+                                           "rights, so the groups would overlap and could be subtracted from each "
+                                           "other."))
     if law is not None and law not in regime_keys():
-        raise FilterError("law", f"Unknown law '{law[:40]}'. Valid: {', '.join(regime_keys())}.")
+        raise FilterError("law", gettext("Unknown law '%(law)s'. Valid: %(valid)s.")
+                          % {"law": law[:40], "valid": ", ".join(regime_keys())})
     year = month = None
     if period is not None:
         match = PERIOD.match(period)
         if not match:
-            raise FilterError("period", "The period is a year (2026) or a month (2026-03) of receipt.")
+            raise FilterError("period", gettext("The period is a year (2026) or a month (2026-03) of receipt."))
         year = match["year"]
         month = period if match["month"] else None
     return Filters(law=law, year=year, month=month)
@@ -61,7 +67,7 @@ def law_name(key: str) -> str:
     try:
         return get_regime(key).short_name
     except Exception:  # noqa: BLE001  a law key that left the registry still shows, as its key
-        return key or "(no law)"
+        return key or gettext("(no law)")
 
 
 def acknowledgement_laws() -> list[dict]:
@@ -72,14 +78,41 @@ def acknowledgement_laws() -> list[dict]:
             for regime in all_regimes() if regime.acknowledgement is not None]
 
 
+def variable_label(variable: str, label: str) -> str:
+    """A row's label in the active language. The release holds English msgids (``figures``); a refusal ground's
+    row is named from its key (the ground code is a machine key, shown as it is); a variable another app
+    contributes (checklist items, ML artefacts) is named by that app (``cases.hooks.statistics_label``)."""
+    return _variable_label(get_language() or "en", variable, label)
+
+
+@lru_cache(maxsize=4096)
+def _variable_label(language: str, variable: str, label: str) -> str:
+    # memoised per language: a dashboard makes a row per employer, month and law (gettext per label costs µs)
+    if variable.startswith("refused_ground:"):
+        return gettext("Refused on ground “%(ground)s”") % {"ground": variable.removeprefix("refused_ground:")}
+    return statistics_label(variable, language) or gettext(label)
+
+
+@lru_cache(maxsize=1024)
+def _category_label(language: str, label: str) -> str:
+    return gettext(label)
+
+
+def dictionary() -> dict[str, str]:
+    """The data dictionary: machine keys (never translated) → descriptions in the active language."""
+    return {key: gettext(text) for key, text in DICTIONARY.items()}
+
+
 def row_data(row: Row) -> dict:
+    """A row as plain data: machine keys (``variable``, ``code``) stay as they are; labels in the active language."""
+    language = get_language() or "en"
     return {
         "variable": row.variable,
-        "label": row.label,
+        "label": _variable_label(language, row.variable, row.label),
         "cases": row.cases,
         "total": row.total,
         "suppressed": not row.published,
-        "cells": [{"code": c.code, "label": c.label, "count": c.count,
+        "cells": [{"code": c.code, "label": _category_label(language, c.label), "count": c.count,
                    "share": None if c.share is None else round(100 * c.share, 1),
                    "suppressed": c.count is None} for c in row.cells],
     }
@@ -158,16 +191,16 @@ def outcomes_report(release: Release, filters: Filters, *, scope: dict, today: d
         "by_law": by_law,
         "days_to_answer": days,
         "series": series_of(release, filters),
-        "dictionary": DICTIONARY,
+        "dictionary": dictionary(),
     }
 
 
 def suppression_rule(k: int) -> str:
-    return (f"No figure counts fewer than {k} people. A row is shown only when every cell of it counts at least {k} "
-            f"(a cell of 0 included); otherwise all of the row is suppressed, so no cell can be worked out from the "
-            f"total and the others. A figure that differs from another shown figure by fewer than {k} people is "
-            f"suppressed too, a series by month is shown only when every month has at least {k}, and medians need "
-            f"at least {k} values on each side.")
+    return gettext("No figure counts fewer than %(k)s people. A row is shown only when every cell of it counts at "
+                   "least %(k)s (a cell of 0 included); otherwise all of the row is suppressed, so no cell can be "
+                   "worked out from the total and the others. A figure that differs from another shown figure by "
+                   "fewer than %(k)s people is suppressed too, a series by month is shown only when every month has "
+                   "at least %(k)s, and medians need at least %(k)s values on each side.") % {"k": k}
 
 
 CSV_COLUMNS = ("table", "group", "law", "period", "category", "count", "share_percent", "cases_behind", "suppressed")

@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,17 +23,19 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from deletion_portal.advocacy import charts, figures, stats_pdf, stats_store
 from deletion_portal.advocacy.disclosure import build_release
-from deletion_portal.advocacy.figures import DICTIONARY, min_cell
+from deletion_portal.advocacy.figures import min_cell
 from deletion_portal.advocacy.reports import (
     CSV_COLUMNS,
     FilterError,
     Filters,
     acknowledgement_laws,
     csv_rows,
+    dictionary,
     law_name,
     outcomes_report,
     parse_filters,
@@ -63,13 +66,19 @@ def _series_chart(report: dict):
     if not series:
         return None
     parts = [charts.Series(label, tuple(row["cells"][i]["count"] for row in series["rows"]))
-             for i, label in enumerate(("Answered on time", "Answered late", "Not answered, date passed"))]
+             for i, label in enumerate((gettext("Answered on time"), gettext("Answered late"),
+                                        gettext("Not answered, date passed")))]
     words = "; ".join(
-        f"{point}: {row['cells'][0]['count']} on time, {row['cells'][1]['count']} late, {row['cells'][2]['count']} not answered"
+        gettext("%(point)s: %(on_time)s on time, %(late)s late, %(none)s not answered")
+        % {"point": point, "on_time": row["cells"][0]["count"], "late": row["cells"][1]["count"],
+           "none": row["cells"][2]["count"]}
         for point, row in zip(series["points"], series["rows"], strict=True))
+    by_month = series["level"] == "month"
     return charts.stacked_bars(
-        title=f"Answers by {series['level']} of receipt", chart_id="answers-over-time",
-        description=f"Stacked bars, one per {series['level']}: {words}.",
+        title=gettext("Answers by month of receipt") if by_month else gettext("Answers by year of receipt"),
+        chart_id="answers-over-time",
+        description=(gettext("Stacked bars, one per month: %(words)s.") if by_month
+                     else gettext("Stacked bars, one per year: %(words)s.")) % {"words": words},
         categories=series["points"], series=parts)
 
 
@@ -78,10 +87,10 @@ def _completeness_chart(report: dict):
     if not items:
         return None, []
     bars = [(t["label"], t["cells"][0]["share"]) for t in items]
-    words = "; ".join(f"{label}: {value}%" for label, value in bars)
-    return charts.horizontal_bars(title="Share of answers that addressed each item", chart_id="completeness",
-                                  description=f"Horizontal bars, one per item of the request: {words}.",
-                                  bars=bars), items
+    words = "; ".join(f"{label}: {charts.number(value)}%" for label, value in bars)
+    return charts.horizontal_bars(title=gettext("Share of answers that addressed each item"), chart_id="completeness",
+                                  description=gettext("Horizontal bars, one per item of the request: %(words)s.")
+                                  % {"words": words}, bars=bars), items
 
 
 def _artefact_chart(report: dict):
@@ -90,11 +99,13 @@ def _artefact_chart(report: dict):
     shown = [t for t in rows if not t["suppressed"]]
     if not shown:
         return None, rows
-    bars = [(t["label"].removeprefix("ML artefacts: "), t["cells"][0]["share"]) for t in shown]
-    words = "; ".join(f"{label}: {value}%" for label, value in bars)
-    return charts.horizontal_bars(title="Answers naming an ML artefact with each outcome", chart_id="artefacts",
-                                  description=f"Horizontal bars, one per outcome, share of the answers that list ML "
-                                              f"artefacts: {words}.", bars=bars), rows
+    # the outcome alone: the label after "ML artefacts: " (in the reader's language, dpo's labeller)
+    bars = [(t["label"].split(": ", 1)[-1], t["cells"][0]["share"]) for t in shown]
+    words = "; ".join(f"{label}: {charts.number(value)}%" for label, value in bars)
+    return charts.horizontal_bars(title=gettext("Answers naming an ML artefact with each outcome"), chart_id="artefacts",
+                                  description=gettext("Horizontal bars, one per outcome, share of the answers that "
+                                                      "list ML artefacts: %(words)s.") % {"words": words},
+                                  bars=bars), rows
 
 
 def report_sections(report: dict) -> dict:
@@ -107,7 +118,8 @@ def report_sections(report: dict) -> dict:
     other += [t for t in report["tables"] if t["variable"].startswith("artefact_retained:")]
     return {"report": report, "status": tables["status"], "ack_status": tables.get("ack_status"), "other_tables": other,
             "series_chart": _series_chart(report), "completeness_chart": completeness_chart, "completeness": completeness,
-            "artefact_chart": artefact_chart, "artefacts": artefacts, "acknowledgement_laws": acknowledgement_laws()}
+            "artefact_chart": artefact_chart, "artefacts": artefacts, "acknowledgement_laws": acknowledgement_laws(),
+            "computed_on": date.fromisoformat(report["computed_on"])}  # a date, for the templates' localised |date
 
 
 @dataclass(frozen=True)
@@ -179,9 +191,9 @@ def employer_scope(pk: int) -> Scope:
         context={"employer": employer}, report=lambda filters: employer_report(employer, filters),
         page="advocacy/stats/employer_outcomes.html", page_url=reverse("stats:employer-outcomes", args=[employer.pk]),
         csv_rows=csv_rows, filename=lambda filters, ext: _download_name(employer, filters, ext),
-        heading=f"Outcomes of requests to {employer.legal_name}",
-        footer=lambda report: (f"Employer {employer.pk} · outcome statistics as of {report['computed_on']} · "
-                               "page {page} of {pages}"))
+        heading=gettext("Outcomes of requests to %(employer)s") % {"employer": employer.legal_name},
+        footer=lambda report: gettext("Employer %(id)s · outcome statistics as of %(date)s · page {page} of {pages}")
+        % {"id": employer.pk, "date": report["computed_on"]})
 
 
 @require_GET
@@ -214,7 +226,7 @@ def outcomes_ranking(request):
 @require_GET
 def method(request):
     return render(request, "advocacy/stats/method.html", {"rule": suppression_rule(min_cell()), "k": min_cell(),
-                                                          "dictionary": DICTIONARY,
+                                                          "dictionary": dictionary(),
                                                           "acknowledgement_laws": acknowledgement_laws()})
 
 
@@ -265,7 +277,7 @@ def campaign_report(campaign, filters: Filters, *, today=None) -> dict:
     for employer_id in employer_ids:
         row = release.row("status", employer=employer_id, **filters.as_kwargs())
         by_employer.append({"employer": int(employer_id) if employer_id else None,
-                            "employer_name": names.get(int(employer_id), "") if employer_id else "(none)",
+                            "employer_name": names.get(int(employer_id), "") if employer_id else gettext("(none)"),
                             **row_data(row)})
     report["by_employer"] = by_employer
     return report
@@ -290,8 +302,9 @@ def campaign_scope(request, campaign_id: int) -> Scope:
         context={"campaign": campaign}, report=lambda filters: campaign_report(campaign, filters),
         page="advocacy/stats/campaign_stats.html", page_url=reverse("advocacy:campaign-stats", args=[campaign.pk]),
         csv_rows=campaign_csv_rows, filename=lambda filters, ext: f"campaign-{campaign.pk}-statistics.{ext}",
-        heading=f"Statistics of the campaign “{campaign.title}”",
-        footer=lambda report: f"Campaign {campaign.pk} · statistics as of {report['computed_on']} · page {{page}} of {{pages}}")
+        heading=gettext("Statistics of the campaign “%(title)s”") % {"title": campaign.title},
+        footer=lambda report: gettext("Campaign %(id)s · statistics as of %(date)s · page {page} of {pages}")
+        % {"id": campaign.pk, "date": report["computed_on"]})
 
 
 @login_required

@@ -27,6 +27,8 @@ them; docs/DESIGN: apps depend one way). Changes are announced by ``cases/signal
 * Outcome statistics: :func:`register_statistics_source` — a provider ``(*, cases) -> [StatisticsCount]``
   of grouped yes/no counts per (law, month received) that advocacy's figures add to a release (tracking:
   whether the answers addressed each checklist item); tracking and advocacy sit on the same layer.
+  :func:`register_statistics_labeller` — ``(variable, language) -> str | None``: the label of a variable the
+  app contributes, in an interface language (a count carries its English label; the pages show the reader's).
 """
 
 from __future__ import annotations
@@ -305,3 +307,22 @@ def register_statistics_source(provider: Callable[..., list[StatisticsCount]]) -
 
 def statistics_counts(*, cases) -> list[StatisticsCount]:
     return [count for provider in _statistics_sources for count in provider(cases=cases)]
+
+
+_statistics_labellers: list[Callable[[str, str], str | None]] = []
+
+
+def register_statistics_labeller(labeller: Callable[[str, str], str | None]) -> None:
+    """``labeller(variable, language)`` → the label of a variable its app contributes (``item:…``,
+    ``artefact:…``) in ``language``, or None when the variable is not its own or the language not known."""
+    if labeller not in _statistics_labellers:
+        _statistics_labellers.append(labeller)
+
+
+def statistics_label(variable: str, language: str) -> str | None:
+    """A contributed variable's label in ``language`` (the first labeller that knows it), or None."""
+    for labeller in _statistics_labellers:
+        label = labeller(variable, language)
+        if label:
+            return label
+    return None

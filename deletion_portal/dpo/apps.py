@@ -29,7 +29,8 @@ class DpoConfig(AppConfig):
         answer_receivers.connect()
 
         # The ML artefacts' outcomes in the outcome statistics (advocacy counts them; its own call for easy merging).
-        from deletion_portal.cases.hooks import register_statistics_source
-        from deletion_portal.dpo.statistics import artefact_statistics
+        from deletion_portal.cases.hooks import register_statistics_labeller, register_statistics_source
+        from deletion_portal.dpo.statistics import artefact_statistics, artefact_statistics_label
 
         register_statistics_source(artefact_statistics)
+        register_statistics_labeller(artefact_statistics_label)

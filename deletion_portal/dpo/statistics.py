@@ -12,12 +12,30 @@ than once counts each outcome once (a further answer completes an earlier one). 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, override
+
 from deletion_portal.cases.hooks import StatisticsCount
+from deletion_portal.dpo import response_texts
 from deletion_portal.dpo.answers import OUTCOMES
 from deletion_portal.dpo.models import EmployerResponse, ResponseStatus
 
 OUTCOME_PREFIX = "artefact:"
 GROUND_PREFIX = "artefact_retained:"
+
+
+def artefact_statistics_label(variable: str, language: str) -> str | None:
+    """The label of an ``artefact:<outcome>`` or ``artefact_retained:<ground>`` variable in an interface language
+    (``cases.hooks.register_statistics_labeller``; the counts below carry the English one). The outcome words are
+    the response letter's (``response_texts.OUTCOMES``); a ground code is shown as it is."""
+    words = response_texts.OUTCOMES.get(language)
+    if words is None or not variable.startswith((OUTCOME_PREFIX, GROUND_PREFIX)):
+        return None
+    with override(language):
+        if variable.startswith(OUTCOME_PREFIX) and variable[len(OUTCOME_PREFIX):] in words:
+            return gettext("ML artefacts: %(outcome)s") % {"outcome": words[variable[len(OUTCOME_PREFIX):]]}
+        if variable.startswith(GROUND_PREFIX):
+            return gettext("ML artefacts retained on ground “%(ground)s”") % {"ground": variable[len(GROUND_PREFIX):]}
+    return None
 
 
 def artefact_statistics(*, cases) -> list[StatisticsCount]:

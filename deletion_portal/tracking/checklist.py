@@ -296,6 +296,14 @@ def checklist_missing_codes(case: Case) -> list[str]:
     return [item.code for item in response.checklist.filter(answered=False).order_by("id")]
 
 
+def checklist_statistics_label(variable: str, language: str) -> str | None:
+    """The label of an ``item:<code>`` statistics variable in ``language`` (``cases.hooks.register_statistics_labeller``);
+    the counts carry the English one."""
+    if not variable.startswith("item:") or language not in LANGS:
+        return None
+    return checklist_label(variable.removeprefix("item:"), language)
+
+
 def checklist_statistics(*, cases) -> list:
     """Completeness for the outcome statistics (``cases.hooks.register_statistics_source``): per checklist
     item, employer, law and month received, the cases whose answer addressed it and those whose answer did not — one

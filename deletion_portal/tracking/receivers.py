@@ -17,13 +17,14 @@ from deletion_portal.cases.hooks import (
     register_case_export,
     register_case_page_context,
     register_letter_renderer,
+    register_statistics_labeller,
     register_statistics_source,
 )
 from deletion_portal.cases.models import EventKind, LetterKind
 from deletion_portal.cases.signals import case_changed
 from deletion_portal.core.links import register_link
 from deletion_portal.tracking.account_hooks import calendar_feeds_export, tracking_delete_for_user
-from deletion_portal.tracking.checklist import checklist_open, checklist_statistics
+from deletion_portal.tracking.checklist import checklist_open, checklist_statistics, checklist_statistics_label
 from deletion_portal.tracking.letters import complaint_rendering, follow_up_rendering
 from deletion_portal.tracking.selectors import case_export_tracking, case_page_tracking
 from deletion_portal.tracking.services import deadlines_sync
@@ -45,6 +46,7 @@ def connect() -> None:
     register_case_export(case_export_tracking)
     register_link("calendar", lambda: reverse("calendar:page"))  # My account links the calendar page (core/links.py)
     register_statistics_source(checklist_statistics)
+    register_statistics_labeller(checklist_statistics_label)
     register_letter_renderer(LetterKind.FOLLOW_UP, follow_up_rendering)
     register_letter_renderer(LetterKind.COMPLAINT, complaint_rendering)
     register_export(calendar_feeds_export)
