@@ -207,10 +207,20 @@ def _campaign_fields(form: CampaignForm) -> dict:
     return {name: value for name, value in form.cleaned_data.items() if name in form.fields and name != "employer_q"}
 
 
+def _searching(post) -> bool:
+    """Whether a POST of the campaign form asks for the employer search: the "Search employers" button, or Enter
+    pressed (the form's first, hidden Save button: ``save=enter``) while the search box holds a query whose results
+    are not shown yet (``employer_q_searched`` is the query the page showed results for). A click on Save saves."""
+    if "search_employers" in post:
+        return True
+    typed = " ".join(str(post.get("employer_q", "")).split())
+    return post.get("save") == "enter" and bool(typed) and typed != " ".join(str(post.get("employer_q_searched", "")).split())
+
+
 def _campaign_form(request, *, initial: dict | None = None, draft: bool = True) -> CampaignForm:
     """The campaign form: bound to a POST that saves; for the "Search employers" button (works without JavaScript)
     an unbound form showing what was typed and ticked, with the search results, no errors and nothing saved."""
-    if request.method == "POST" and "search_employers" in request.POST:
+    if request.method == "POST" and _searching(request.POST):
         typed = {name: (request.POST.getlist(name) if name in CampaignForm.MULTIPLE else request.POST.get(name, ""))
                  for name in CampaignForm.base_fields if name in request.POST}
         if "title" in request.POST:  # an unticked box is absent from a POST

@@ -159,6 +159,12 @@ class Letter(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            # The request letter has one draft per case (``letter_store_draft`` looks for it under the case's
+            # lock). Follow-ups and complaints may have several (one per missed date, one per authority).
+            models.UniqueConstraint(fields=["case"], condition=models.Q(kind="request", is_final=False),
+                                    name="cases_letter_one_request_draft"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.kind} {self.short_id}"

@@ -561,6 +561,7 @@ def letter_preview(*, case: Case, today: date | None = None) -> Letter:
                   short_id=PREVIEW_ID)
 
 
+@transaction.atomic
 def letter_store_draft(
     *, case: Case, kind: str, html: str, language: str, template_version: str, letter: Letter | None = None,
     details: dict | None = None, actor=None, today: date | None = None,
@@ -568,8 +569,18 @@ def letter_store_draft(
     """Store a draft of any letter kind: overwrite ``letter`` (a draft of this case; for the request, its
     one draft) when there is one, else create it. A new follow-up or complaint writes a ``drafted`` event
     (details: ``letter``, ``kind`` and ``details``); the request's draft is the case's own ``drafted``
-    event. A final letter never changes."""
+    event. A final letter never changes.
+
+    The case row is locked first, so two callers drafting one case at once (the wizard, a finalisation, a
+    bulk job) take turns: the request's draft is looked for under the lock, so there is one per case (a
+    partial unique constraint holds it too), and once the request is final that letter is returned instead
+    of a new draft. A follow-up's or complaint's caller looks for its existing draft itself, after locking
+    the case in the same transaction (``tracking.letters``)."""
+    Case.objects.select_for_update().only("pk").get(pk=case.pk)
     if letter is None and kind == LetterKind.REQUEST:
+        final = case_final_request_letter(case)
+        if final is not None:
+            return final
         letter = case.letters.filter(kind=LetterKind.REQUEST, is_final=False).first()
     if letter is not None:
         if letter.case_id != case.pk or letter.kind != kind:
@@ -705,6 +716,8 @@ def _request_prepare(*, case: Case, today: date) -> _Prepared:
             case.save(update_fields=["language", "updated_at"])
         letter = letter_store_draft(case=case, kind=LetterKind.REQUEST, html=preview.html, language=preview.language,
                                     template_version=preview.template_version)
+    if letter.is_final:  # finalised by someone else since we looked
+        return _Prepared(case=case, final=letter)
     return _Prepared(case=case, letter=letter)
 
 

@@ -5,6 +5,8 @@ locked like the other choices: a joining member then cannot change it, and the w
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -29,8 +31,6 @@ def directory(n: int, prefix: str = "Widget") -> list[Employer]:
 
 
 def checkbox_values(html: str) -> list[str]:
-    import re
-
     return re.findall(r'<input type="checkbox" name="employers" value="(\d+)"', html)
 
 
@@ -71,6 +71,33 @@ def test_searching_keeps_the_ticked_employers_and_the_typed_fields_and_saves_not
     edit = client.get(reverse("advocacy:campaign-edit", args=[campaign.pk])).content.decode()
     assert sorted(checkbox_values(edit)) == sorted([str(employer.pk), str(widget.pk)])
     assert edit.count(" checked") >= 2
+
+
+def test_enter_saves_and_enter_with_a_search_not_run_yet_searches(client, organisation, advocate, employer):
+    """Enter submits the form with its first submit button (implicit submission): a hidden Save (``save=enter``),
+    so Enter in the title saves; with a query typed in the search box whose results are not shown yet, it searches
+    (nothing saved). A click on the visible Save (``save=1``) always saves. Browser: tests/e2e/test_campaign_form_enter.py."""
+    login(client, advocate)
+    url = reverse("advocacy:campaign-new", args=[organisation.pk])
+    page = client.get(url).content.decode()
+    first_button = re.search(r"<button [^>]*>", page[page.index('class="card"'):])[0]
+    assert 'name="save" value="enter"' in first_button and 'tabindex="-1"' in first_button
+    assert page.index('name="save" value="enter"') < page.index('name="search_employers"')
+    assert 'name="employer_q_searched" value=""' in page
+
+    enter_in_search = client.post(url, {"title": "Keystrokes", "employer_q": "acme", "employer_q_searched": "",
+                                        "save": "enter"})
+    shown = enter_in_search.content.decode()
+    assert enter_in_search.status_code == 200 and not Campaign.objects.exists()
+    assert checkbox_values(shown) == [str(employer.pk)] and 'name="employer_q_searched" value="acme"' in shown
+
+    enter_in_title = client.post(url, {"title": "Keystrokes", "employer_q": "acme", "employer_q_searched": "acme",
+                                       "employers": [employer.pk], "save": "enter"})
+    assert enter_in_title.status_code == 302
+    assert list(Campaign.objects.get().employers.all()) == [employer]
+
+    clicked = client.post(url, {"title": "Screens", "employer_q": "widget", "employer_q_searched": "", "save": "1"})
+    assert clicked.status_code == 302 and Campaign.objects.filter(title="Screens").exists()
 
 
 @pytest.mark.parametrize("bad", [["999999"], ["abc"], ["1; DROP TABLE"]])

@@ -75,3 +75,28 @@ def test_it_finalises_a_letter_when_the_cache_is_down(draft_case, settings, capl
     letter = letter_finalize(case=draft_case)
     assert letter.is_final and len(letter.sha256) == 64
     assert "letter PDF cache unavailable" in caplog.text
+
+
+def test_it_keeps_one_request_draft_per_case_and_none_once_the_letter_is_final(draft_case):
+    """The request's draft is stored once per case (looked for under the case's lock, and the database refuses a
+    second); once the request is final, storing a draft returns the final letter. Concurrency:
+    tests/integration/test_concurrent_drafts.py."""
+    from django.db import IntegrityError, transaction
+
+    from deletion_portal.cases.models import Letter, LetterKind
+    from deletion_portal.cases.services import letter_draft, letter_store_draft
+    from tests.support.world import finalise_directly
+
+    draft = letter_draft(case=draft_case)
+    assert letter_draft(case=draft_case).pk == draft.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Letter.objects.create(case=draft_case, kind=LetterKind.REQUEST, language="en", html="<p>again</p>")
+    for _ in range(2):  # follow-ups and complaints may have several drafts (one per missed date, per authority)
+        Letter.objects.create(case=draft_case, kind=LetterKind.FOLLOW_UP, language="en", html="<p>follow-up</p>")
+
+    draft.delete()  # finalise_directly stores a final letter of its own
+    final = finalise_directly(draft_case).letters.get(kind=LetterKind.REQUEST, is_final=True)
+    stored = letter_store_draft(case=draft_case, kind=LetterKind.REQUEST, html="<p>late</p>", language="en",
+                                template_version="test")  # a drafting request that rendered before the finalising
+    assert stored.pk == final.pk and stored.html == "<p>Request</p>"
+    assert list(draft_case.letters.filter(kind=LetterKind.REQUEST).values_list("is_final", flat=True)) == [True]

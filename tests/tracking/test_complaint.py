@@ -108,6 +108,23 @@ def test_idempotent_per_authority(sent_case):
     assert sent_case.letters.filter(kind=LetterKind.COMPLAINT).count() == 2
 
 
+def test_bulk_letters_never_start_a_second_complaint_beside_the_members(sent_case, pdf_rendering):
+    """The drafter bulk letters call (``due_complaint``) returns the member's complaint to the authority they chose
+    (not a new one to the suggested authority); once it is final nothing more is drafted."""
+    from deletion_portal.tracking.due_letters import due_complaint
+
+    follow_up_sent(sent_case)
+    sent_case.residence_country, sent_case.residence_region = "FR", ""
+    sent_case.save()
+    to_cnil = complaint_draft(case=sent_case, authority_key="FR", today=LATER)
+    assert due_complaint(case=sent_case, today=LATER).pk == to_cnil.pk
+    with on_day(LATER):
+        letter_finalize(case=sent_case, letter=to_cnil, today=LATER)
+    due = due_complaint(case=sent_case, today=LATER)
+    assert due.pk == to_cnil.pk and due.is_final
+    assert sent_case.letters.filter(kind=LetterKind.COMPLAINT).count() == 1
+
+
 def test_an_authority_outside_the_choices_is_refused(sent_case):
     with pytest.raises(ValidationError):
         complaint_draft(case=sent_case, authority_key="IE", today=LATER)
