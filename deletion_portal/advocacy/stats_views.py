@@ -5,23 +5,29 @@ Thin views: the figures come from one release of the employer's precomputed leav
 (``stats_store.employer_release``: counted cases only, THE selector ``figures.cases_counted_in_statistics``),
 what is shown from one report (``reports.outcomes_report``), so the page, the downloads and the API
 (``stats_api``) can never show different figures. Every format of a scope (page, CSV, JSON, PDF) is served by
-one helper, :func:`respond`, from a :class:`Scope`. GETs only; nothing is written.
+one helper, :func:`respond`, from a :class:`Scope`; the public ones to anonymous visitors with a strong ETag and
+``Cache-Control: public`` (:func:`employer_public`). GETs only; nothing is written.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_GET
 
 from deletion_portal.advocacy import charts, figures, stats_pdf, stats_store
@@ -173,8 +179,7 @@ def _download_name(employer, filters: Filters, ext: str) -> str:
     return "-".join(parts) + f".{ext}"
 
 
-def employer_scope(pk: int) -> Scope:
-    employer = _employer_or_404(pk)
+def employer_scope(employer) -> Scope:
     return Scope(
         context={"employer": employer}, report=lambda filters: employer_report(employer, filters),
         page="advocacy/stats/employer_outcomes.html", page_url=reverse("stats:employer-outcomes", args=[employer.pk]),
@@ -184,24 +189,80 @@ def employer_scope(pk: int) -> Scope:
                                "page {page} of {pages}"))
 
 
+# --- Conditional GETs of the public scoreboard ---------------------------------------------------------------
+# An anonymous visitor's page or download of an employer is a function of: the employer's leaves (their stamp,
+# which every refresh or forget of the employer changes), its name, the query string, the language, k, the date
+# and the code (templates, translations, rules). The ETag is a hash of exactly these, read BEFORE anything is
+# built (one query: the stamp), so a repeated request is a 304 without building the release or the PDF, and a
+# shared cache (the shipped nginx) may keep the answer for one refresh interval. Nothing is written.
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of the code a public page is built from (Python, templates, translations, law data), once per
+    process: a deployment that changes any of it changes every ETag."""
+    digest = hashlib.sha256()
+    for root in ("deletion_portal", "templates", "locale"):
+        for path in sorted((settings.BASE_DIR / root).rglob("*")):
+            if path.suffix in (".py", ".html", ".mo", ".json", ".txt") and path.is_file():
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def public_etag(request, employer, fmt: str) -> str:
+    stamp = stats_store.leaf_stamps([employer.pk]).get(employer.pk)
+    parts = [code_digest(), fmt, employer.pk, employer.legal_name, stamp, sorted(request.GET.lists()),
+             translation.get_language(), min_cell(), timezone.localdate().isoformat()]
+    return f'"{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"'
+
+
+def shared_alike(request) -> bool:
+    """An answer that is the same for everybody asking with the same URL and language: anonymous, and no message
+    waiting to be shown (a failed PDF goes back to the page with one)."""
+    return not request.user.is_authenticated and CookieStorage.cookie_name not in request.COOKIES
+
+
+def _cacheable(response, etag: str) -> None:
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=settings.STATS_REFRESH_SECONDS)
+
+
+def employer_public(request, pk: int, fmt: str):
+    """The scoreboard in ``fmt``: for an anonymous visitor with a strong ETag, ``Cache-Control: public,
+    max-age=<refresh interval>`` and a 304 to a matching ``If-None-Match`` before anything is built."""
+    employer = _employer_or_404(pk)
+    if not shared_alike(request):
+        return respond(request, employer_scope(employer), fmt)  # a signed-in user: private, no-store (core)
+    etag = public_etag(request, employer, fmt)
+    unchanged = get_conditional_response(request, etag=etag)
+    if unchanged is not None:  # 304 (or 412 to a failed If-Match)
+        _cacheable(unchanged, etag)
+        return unchanged
+    response = respond(request, employer_scope(employer), fmt)
+    if response.status_code == 200:
+        _cacheable(response, etag)
+    return response
+
+
 @require_GET
 def employer_outcomes(request, pk: int):
-    return respond(request, employer_scope(pk), "html")
+    return employer_public(request, pk, "html")
 
 
 @require_GET
 def employer_outcomes_csv(request, pk: int):
-    return respond(request, employer_scope(pk), "csv")
+    return employer_public(request, pk, "csv")
 
 
 @require_GET
 def employer_outcomes_json(request, pk: int):
-    return respond(request, employer_scope(pk), "json")
+    return employer_public(request, pk, "json")
 
 
 @require_GET
 def employer_outcomes_pdf(request, pk: int):
-    return respond(request, employer_scope(pk), "pdf")
+    return employer_public(request, pk, "pdf")
 
 
 @require_GET
