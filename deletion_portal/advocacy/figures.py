@@ -113,13 +113,14 @@ def private_campaign_cases(*, campaign_id: int) -> QuerySet[Case]:
 
 def dashboard_cases(*, campaign) -> QuerySet[Case]:
     """The people a campaign's dashboard counts (and its organiser's overview): a publishing campaign's, the cases
-    attributed to it by the refresh (what its public leaves count); a non-publishing one's,
-    ``private_campaign_cases``. Over one organisation's campaigns these sets are disjoint."""
+    attributed to it by the refresh (what its public leaves count) that are still its consenting live members (a
+    withdrawal counts at once, also for a case not yet received, whose attribution waits for the next refresh); a
+    non-publishing one's, ``private_campaign_cases``. Over one organisation's campaigns these sets are disjoint."""
     from deletion_portal.advocacy.stats_models import StatisticsAttribution
 
     if campaign.publish_statistics:
-        return Case.objects.filter(pk__in=StatisticsAttribution.objects.filter(campaign_id=campaign.pk)
-                                   .values("case_id"))
+        return campaign_cases_counted(campaign_id=campaign.pk).filter(
+            pk__in=StatisticsAttribution.objects.filter(campaign_id=campaign.pk).values("case_id"))
     return private_campaign_cases(campaign_id=campaign.pk)
 
 

@@ -471,6 +471,23 @@ def test_two_non_publishing_campaigns_of_one_organisation_count_disjoint_members
     page = login(Client(), advocate).get(reverse("advocacy:campaign-stats", args=[b.pk])).content.decode()
     assert "counts only in the one they joined first" in page
 
+
+def test_the_organiser_overview_counts_the_people_of_the_dashboard(organisation, employer, campaign):
+    """A publishing campaign's overview: its attributed consenting members (a withdrawal at once, also of a case
+    not yet received); a non-publishing campaign of the organisation does not count them again."""
+    from deletion_portal.advocacy.selectors import campaign_counts
+
+    quiet = Campaign.objects.create(organisation=organisation, title="Quiet", slug="quiet")
+    for case in [make_case(employer) for _ in range(5)]:
+        join(campaign, case)
+        join(quiet, case)
+    drafts = [join(campaign, Case.objects.create(employer=employer, status="draft", law_key=GDPR)) for _ in range(5)]
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    assert campaign_counts(campaign=campaign, shared_case_ids=set())["total"] == "10"
+    assert campaign_counts(campaign=quiet, shared_case_ids=set())["total"] == "fewer than 5"  # 0: all counted publicly
+    consent_set(member=drafts[0], kind=ConsentKind.STATISTICS, given=False, actor=None)
+    assert campaign_counts(campaign=campaign, shared_case_ids=set())["total"] == "9"
+
 # --- The incremental refresh ---------------------------------------------------------------------------------
 
 
