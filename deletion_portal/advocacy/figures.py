@@ -96,19 +96,21 @@ def private_campaign_cases(*, campaign_id: int) -> QuerySet[Case]:
     membership (joined first, then the lower id; as ``cases_attributed_to``). So the organisation's dashboards —
     of its non-publishing campaigns among themselves, and against the public pages — count disjoint people, and
     no difference of two of them isolates anyone. The price: a member of two of the organisation's private
-    campaigns counts only in the one joined first. Empty for a publishing campaign."""
+    campaigns counts only in the one joined first. For a non-publishing ``campaign_id`` only."""
     from deletion_portal.advocacy.models import Campaign, CampaignMember
     from deletion_portal.advocacy.stats_models import StatisticsAttribution
 
     organisation = Campaign.objects.filter(pk=campaign_id).values("organisation_id")
-    # NOT EXISTS (an anti-join on the attribution's primary key), not NOT IN over every attributed case.
-    qualifying = _consenting(CampaignMember.objects.filter(
+    earlier = _consenting(CampaignMember.objects.filter(
         left_at=None, campaign__publish_statistics=False, campaign__organisation_id=Subquery(organisation),
-    )).exclude(Exists(StatisticsAttribution.objects.filter(case_id=OuterRef("case_id"))))
-    earlier = qualifying.filter(case_id=OuterRef("case_id")).filter(
-        Q(joined_at__lt=OuterRef("joined_at")) | Q(joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk")))
-    first = qualifying.filter(campaign_id=campaign_id).exclude(Exists(earlier)).values("case_id")
-    return Case.objects.filter(pk__in=first)
+        case_id=OuterRef("case_id"),
+    )).filter(Q(joined_at__lt=OuterRef("joined_at")) | Q(joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk")))
+    # The campaign's own memberships outermost (one per case: the planner joins them to the cases directly);
+    # "in a public figure" as NOT EXISTS (an anti-join on the attribution's primary key), not NOT IN.
+    first = (_consenting(CampaignMember.objects.filter(campaign_id=campaign_id, left_at=None))
+             .exclude(Exists(earlier)).values("case_id"))
+    return Case.objects.filter(pk__in=first).exclude(
+        Exists(StatisticsAttribution.objects.filter(case_id=OuterRef("pk"))))
 
 
 def dashboard_cases(*, campaign) -> QuerySet[Case]:
