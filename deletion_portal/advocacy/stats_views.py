@@ -289,8 +289,9 @@ CAMPAIGN_LEVELS = stats_store.CAMPAIGN_LEVELS
 
 def campaign_release(campaign, *, today):
     """A PUBLISHING campaign: the release consistent with the public pages (``stats_store.campaign_release``,
-    disclosure rule 7). A non-publishing one: its own release over its members that are in no public figure
-    (``figures.private_campaign_cases``), so it and the public pages count disjoint people."""
+    disclosure rule 7). A non-publishing one: its own release over its members that are in no public figure and
+    not counted in an earlier-joined non-publishing campaign of its organisation (``figures.private_campaign_cases``),
+    so it, the organisation's other dashboards and the public pages count disjoint people."""
     if campaign.publish_statistics:
         return stats_store.campaign_release(campaign.pk)[0]
     counts = figures.outcome_counts(figures.private_campaign_cases(campaign_id=campaign.pk), today=today,
@@ -302,8 +303,9 @@ def campaign_release(campaign, *, today):
 
 
 def campaign_report(campaign, filters: Filters, *, today=None) -> dict:
-    """The campaign's figures: its live members with a live statistics consent (publishing not needed: the
-    organisation's members see their own campaign), under the same disclosure rules as the public pages."""
+    """The campaign's figures: its live members with a live statistics consent, each counted in one of the
+    organisation's dashboards (``campaign_release``; publishing not needed: the organisation's members see their
+    own campaign), under the same disclosure rules as the public pages."""
     today = today or timezone.localdate()
     release = campaign_release(campaign, today=today)
     report = outcomes_report(release, filters, scope={"campaign": {"id": campaign.pk, "title": campaign.title}},
