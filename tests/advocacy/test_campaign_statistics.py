@@ -3,7 +3,7 @@ campaign dashboard, its downloads and API, and the ML artefacts' outcomes from t
 
 THE rule (``figures.cases_counted_in_statistics``): a live member of a campaign whose organisation publishes
 (``Campaign.publish_statistics``) with a live statistics consent. A campaign's own dashboard counts its live
-members with a live statistics consent, published or not.
+members with a live statistics consent, published or not — each in ONE of its organisation's dashboards.
 """
 
 from __future__ import annotations
