@@ -69,29 +69,62 @@ def cases_attributed_to(*, campaign_id: int) -> QuerySet[Case]:
 
 
 def campaign_cases_counted(*, campaign_id: int) -> QuerySet[Case]:
-    """The cases counted in ONE campaign's own dashboard (its organisation's members see it whether or not
-    it publishes): live members whose latest statistics consent is given. A NON-publishing campaign's
-    dashboard counts those of them not in any public figure (``private_campaign_cases``); a publishing
-    campaign's dashboard reads the public leaves (``stats_store.campaign_release``)."""
-    from deletion_portal.advocacy.models import CampaignMember, Consent, ConsentKind
+    """A campaign's live members whose latest statistics consent is given. No dashboard counts exactly these: a
+    NON-publishing campaign's dashboard counts those of them attributed to it (``private_campaign_cases``); a
+    publishing campaign's dashboard reads the public leaves (``stats_store.campaign_release``)."""
+    from deletion_portal.advocacy.models import CampaignMember
 
-    latest = Subquery(Consent.objects.filter(member=OuterRef("pk"), kind=ConsentKind.STATISTICS)
-                      .order_by("-at", "-id").values("given")[:1])
-    members = (CampaignMember.objects.filter(campaign_id=campaign_id, left_at=None)
-               .annotate(statistics=latest).filter(statistics=True).values("case_id"))
+    members = _consenting(CampaignMember.objects.filter(campaign_id=campaign_id, left_at=None)).values("case_id")
     return Case.objects.filter(pk__in=members)
 
 
+def _consenting(memberships):
+    """``memberships`` whose latest statistics consent is given."""
+    from deletion_portal.advocacy.models import Consent, ConsentKind
+
+    latest = Subquery(Consent.objects.filter(member=OuterRef("pk"), kind=ConsentKind.STATISTICS)
+                      .order_by("-at", "-id").values("given")[:1])
+    return memberships.annotate(statistics=latest).filter(statistics=True)
+
+
 def private_campaign_cases(*, campaign_id: int) -> QuerySet[Case]:
-    """A non-publishing campaign's dashboard: its counted members minus the cases counted in the public figures
-    (through another, publishing campaign). Its people are then in no public figure, so the dashboard and the
-    public pages are releases over DISJOINT people and no difference of the two isolates anyone."""
+    """A NON-publishing campaign's dashboard (and its organiser's overview counts): the cases attributed to it
+    among its organisation's private ones.
+
+    Private: a live, consenting membership of one of the organisation's non-publishing campaigns, the case in no
+    public figure (not attributed to a publishing campaign by the refresh that computed the public leaves). Each
+    private case is attributed to ONE of the organisation's non-publishing campaigns, its earliest such
+    membership (joined first, then the lower id; as ``cases_attributed_to``). So the organisation's dashboards —
+    of its non-publishing campaigns among themselves, and against the public pages — count disjoint people, and
+    no difference of two of them isolates anyone. The price: a member of two of the organisation's private
+    campaigns counts only in the one joined first. For a non-publishing ``campaign_id`` only."""
+    from deletion_portal.advocacy.models import Campaign, CampaignMember
     from deletion_portal.advocacy.stats_models import StatisticsAttribution
 
-    # "In a public figure": attributed to a publishing campaign by the refresh that computed the public leaves.
-    # NOT EXISTS (an anti-join on the attribution's primary key), not NOT IN over every attributed case.
-    return campaign_cases_counted(campaign_id=campaign_id).exclude(
+    organisation = Campaign.objects.filter(pk=campaign_id).values("organisation_id")
+    earlier = _consenting(CampaignMember.objects.filter(
+        left_at=None, campaign__publish_statistics=False, campaign__organisation_id=Subquery(organisation),
+        case_id=OuterRef("case_id"),
+    )).filter(Q(joined_at__lt=OuterRef("joined_at")) | Q(joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk")))
+    # The campaign's own memberships outermost (one per case: the planner joins them to the cases directly);
+    # "in a public figure" as NOT EXISTS (an anti-join on the attribution's primary key), not NOT IN.
+    first = (_consenting(CampaignMember.objects.filter(campaign_id=campaign_id, left_at=None))
+             .exclude(Exists(earlier)).values("case_id"))
+    return Case.objects.filter(pk__in=first).exclude(
         Exists(StatisticsAttribution.objects.filter(case_id=OuterRef("pk"))))
+
+
+def dashboard_cases(*, campaign) -> QuerySet[Case]:
+    """The people a campaign's dashboard counts (and its organiser's overview): a publishing campaign's, the cases
+    attributed to it by the refresh (what its public leaves count) that are still its consenting live members (a
+    withdrawal counts at once, also for a case not yet received, whose attribution waits for the next refresh); a
+    non-publishing one's, ``private_campaign_cases``. Over one organisation's campaigns these sets are disjoint."""
+    from deletion_portal.advocacy.stats_models import StatisticsAttribution
+
+    if campaign.publish_statistics:
+        return campaign_cases_counted(campaign_id=campaign.pk).filter(
+            pk__in=StatisticsAttribution.objects.filter(campaign_id=campaign.pk).values("case_id"))
+    return private_campaign_cases(campaign_id=campaign.pk)
 
 
 def min_cell() -> int:

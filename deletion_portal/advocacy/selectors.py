@@ -1,8 +1,8 @@
 """Reads for the organisation's pages and API: campaigns, and what a campaign's members let the group see.
 
 The group sees a member's case only through the case access policy (``cases_visible_to(user, need=VIEW,
-parties={ORGANISATION})``, i.e. a live ``CaseShare`` with ``see_case``), and counts only of members who
-consented to statistics and do not share their case, released by the disclosure module's rule
+parties={ORGANISATION})``, i.e. a live ``CaseShare`` with ``see_case``), and counts only of the members the
+campaign's dashboard counts (consented to statistics; ``figures.dashboard_cases``) who do not share their case, released by the disclosure module's rule
 (``advocacy.disclosure.single_row``, k = ``STATS_MIN_CELL``): a total under k reads "fewer than k", and the
 by-status row is shown only when every cell (0 included) counts at least k. Nobody's refusal is ever listed.
 """
@@ -16,7 +16,7 @@ from datetime import date
 from django.db.models import OuterRef, Subquery
 
 from deletion_portal.advocacy.disclosure import Variable, single_row
-from deletion_portal.advocacy.figures import min_cell
+from deletion_portal.advocacy.figures import dashboard_cases, min_cell
 from deletion_portal.advocacy.models import Campaign, CampaignMember, Consent, ConsentKind, OrganisationMembership
 from deletion_portal.advocacy.organisations import organisation_membership_get
 from deletion_portal.cases.access import Need, Party, cases_visible_to
@@ -87,9 +87,11 @@ def shared_rows(*, user, campaign: Campaign, today: date) -> list[SharedRow]:
 
 
 def campaign_counts(*, campaign: Campaign, shared_case_ids: set[int]) -> dict:
-    """Counts of the members who consented to statistics and do not share their case, by status."""
-    statuses = list(live_members(campaign=campaign).filter(statistics=True).exclude(case_id__in=shared_case_ids)
-                    .values_list("case__status", flat=True))
+    """Counts of the members the campaign's dashboard counts (``figures.dashboard_cases``: consenting, each case
+    in ONE of the organisation's dashboards) who do not share their case, by status. The same people as the
+    dashboard, so two campaigns' overviews never differ by one member either."""
+    statuses = list(dashboard_cases(campaign=campaign).exclude(pk__in=shared_case_ids)
+                    .values_list("status", flat=True))
     k = min_cell()
     row = single_row(OVERVIEW_STATUS, cases=len(statuses), counts=Counter(statuses), k=k)
     return {

@@ -5,24 +5,30 @@ Thin views: the figures come from one release of the employer's precomputed leav
 (``stats_store.employer_release``: counted cases only, THE selector ``figures.cases_counted_in_statistics``),
 what is shown from one report (``reports.outcomes_report``), so the page, the downloads and the API
 (``stats_api``) can never show different figures. Every format of a scope (page, CSV, JSON, PDF) is served by
-one helper, :func:`respond`, from a :class:`Scope`. GETs only; nothing is written.
+one helper, :func:`respond`, from a :class:`Scope`; the public ones to anonymous visitors with a strong ETag and
+``Cache-Control: public`` (:func:`employer_public`). GETs only; nothing is written.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
@@ -185,8 +191,7 @@ def _download_name(employer, filters: Filters, ext: str) -> str:
     return "-".join(parts) + f".{ext}"
 
 
-def employer_scope(pk: int) -> Scope:
-    employer = _employer_or_404(pk)
+def employer_scope(employer) -> Scope:
     return Scope(
         context={"employer": employer}, report=lambda filters: employer_report(employer, filters),
         page="advocacy/stats/employer_outcomes.html", page_url=reverse("stats:employer-outcomes", args=[employer.pk]),
@@ -196,24 +201,80 @@ def employer_scope(pk: int) -> Scope:
         % {"id": employer.pk, "date": report["computed_on"]})
 
 
+# --- Conditional GETs of the public scoreboard ---------------------------------------------------------------
+# An anonymous visitor's page or download of an employer is a function of: the employer's leaves (their stamp,
+# which every refresh or forget of the employer changes), its name, the query string, the language, k, the date
+# and the code (templates, translations, rules). The ETag is a hash of exactly these, read BEFORE anything is
+# built (one query: the stamp), so a repeated request is a 304 without building the release or the PDF, and a
+# shared cache (the shipped nginx) may keep the answer for one refresh interval. Nothing is written.
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of the code a public page is built from (Python, templates, translations, law data), once per
+    process: a deployment that changes any of it changes every ETag."""
+    digest = hashlib.sha256()
+    for root in ("deletion_portal", "templates", "locale"):
+        for path in sorted((settings.BASE_DIR / root).rglob("*")):
+            if path.suffix in (".py", ".html", ".mo", ".json", ".txt") and path.is_file():
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def public_etag(request, employer, fmt: str) -> str:
+    stamp = stats_store.leaf_stamps([employer.pk]).get(employer.pk)
+    parts = [code_digest(), fmt, employer.pk, employer.legal_name, stamp, sorted(request.GET.lists()),
+             translation.get_language(), min_cell(), timezone.localdate().isoformat()]
+    return f'"{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"'
+
+
+def shared_alike(request) -> bool:
+    """An answer that is the same for everybody asking with the same URL and language: anonymous, and no message
+    waiting to be shown (a failed PDF goes back to the page with one)."""
+    return not request.user.is_authenticated and CookieStorage.cookie_name not in request.COOKIES
+
+
+def _cacheable(response, etag: str) -> None:
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=settings.STATS_REFRESH_SECONDS)
+
+
+def employer_public(request, pk: int, fmt: str):
+    """The scoreboard in ``fmt``: for an anonymous visitor with a strong ETag, ``Cache-Control: public,
+    max-age=<refresh interval>`` and a 304 to a matching ``If-None-Match`` before anything is built."""
+    employer = _employer_or_404(pk)
+    if not shared_alike(request):
+        return respond(request, employer_scope(employer), fmt)  # a signed-in user: private, no-store (core)
+    etag = public_etag(request, employer, fmt)
+    unchanged = get_conditional_response(request, etag=etag)
+    if unchanged is not None:  # 304 (or 412 to a failed If-Match)
+        _cacheable(unchanged, etag)
+        return unchanged
+    response = respond(request, employer_scope(employer), fmt)
+    if response.status_code == 200:
+        _cacheable(response, etag)
+    return response
+
+
 @require_GET
 def employer_outcomes(request, pk: int):
-    return respond(request, employer_scope(pk), "html")
+    return employer_public(request, pk, "html")
 
 
 @require_GET
 def employer_outcomes_csv(request, pk: int):
-    return respond(request, employer_scope(pk), "csv")
+    return employer_public(request, pk, "csv")
 
 
 @require_GET
 def employer_outcomes_json(request, pk: int):
-    return respond(request, employer_scope(pk), "json")
+    return employer_public(request, pk, "json")
 
 
 @require_GET
 def employer_outcomes_pdf(request, pk: int):
-    return respond(request, employer_scope(pk), "pdf")
+    return employer_public(request, pk, "pdf")
 
 
 @require_GET
@@ -240,8 +301,9 @@ CAMPAIGN_LEVELS = stats_store.CAMPAIGN_LEVELS
 
 def campaign_release(campaign, *, today):
     """A PUBLISHING campaign: the release consistent with the public pages (``stats_store.campaign_release``,
-    disclosure rule 7). A non-publishing one: its own release over its members that are in no public figure
-    (``figures.private_campaign_cases``), so it and the public pages count disjoint people — from the leaves the
+    disclosure rule 7). A non-publishing one: its own release over its members that are in no public figure and
+    not counted in an earlier-joined non-publishing campaign of its organisation (``figures.private_campaign_cases``),
+    so it, the organisation's other dashboards and the public pages count disjoint people — from the leaves the
     refresh precomputed (``stats_store.private_campaign_release``), or counted live before its first refresh."""
     if campaign.publish_statistics:
         return stats_store.campaign_release(campaign.pk)[0]
@@ -263,8 +325,9 @@ def private_release_live(campaign, *, today):
 
 
 def campaign_report(campaign, filters: Filters, *, today=None) -> dict:
-    """The campaign's figures: its live members with a live statistics consent (publishing not needed: the
-    organisation's members see their own campaign), under the same disclosure rules as the public pages."""
+    """The campaign's figures: its live members with a live statistics consent, each counted in one of the
+    organisation's dashboards (``campaign_release``; publishing not needed: the organisation's members see their
+    own campaign), under the same disclosure rules as the public pages."""
     today = today or timezone.localdate()
     release = campaign_release(campaign, today=today)
     report = outcomes_report(release, filters, scope={"campaign": {"id": campaign.pk, "title": campaign.title}},

@@ -3,7 +3,7 @@ campaign dashboard, its downloads and API, and the ML artefacts' outcomes from t
 
 THE rule (``figures.cases_counted_in_statistics``): a live member of a campaign whose organisation publishes
 (``Campaign.publish_statistics``) with a live statistics consent. A campaign's own dashboard counts its live
-members with a live statistics consent, published or not.
+members with a live statistics consent, published or not — each in ONE of its organisation's dashboards.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from itertools import count
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -419,6 +420,73 @@ def test_a_non_publishing_campaign_counts_only_members_in_no_public_figure(organ
     public = set(figures.cases_counted_in_statistics().values_list("pk", flat=True))
     assert public == {shared.pk} and not public & {c.pk for c in figures.private_campaign_cases(campaign_id=quiet.pk)}
 
+
+
+def test_two_non_publishing_campaigns_of_one_organisation_count_disjoint_members(organisation, employer, advocate):
+    """A and B of one organisation, neither publishing: 15 members joined A and then B, one joined only A (late),
+    5 joined B and then A. Counting every consenting member in both dashboards, A (10 on time, 6 late, 5 not
+    answered) minus B (10 / 5 / 5) would be A's lone member: late. Each member counts in the campaign joined
+    first: A the 16 who joined it first, B its 5 — B's dashboard shows none of A's members who joined A first."""
+    from deletion_portal.advocacy.selectors import campaign_counts
+
+    a = Campaign.objects.create(organisation=organisation, title="A", slug="a")
+    b = Campaign.objects.create(organisation=organisation, title="B", slug="b")
+    a.employers.add(employer)
+    b.employers.add(employer)
+    first = datetime(2026, 3, 1, tzinfo=dt_timezone.utc)
+
+    def member(campaign, case, at):
+        m = join(campaign, case)
+        CampaignMember.objects.filter(pk=m.pk).update(joined_at=at)
+
+    a_first = [make_case(employer, outcome=o) for o in ("on_time", "late", "none") for _ in range(5)]
+    b_first = [make_case(employer) for _ in range(5)]
+    lone = make_case(employer, outcome="late")
+    for case in a_first:
+        member(a, case, first)
+        member(b, case, first + timedelta(days=1))
+    member(a, lone, first)
+    for case in b_first:
+        member(b, case, first)
+        member(a, case, first + timedelta(days=1))
+    stats_store.statistics_refresh(today=TODAY, full=True)
+
+    in_a = set(figures.private_campaign_cases(campaign_id=a.pk).values_list("pk", flat=True))
+    in_b = set(figures.private_campaign_cases(campaign_id=b.pk).values_list("pk", flat=True))
+    assert in_a == {c.pk for c in [*a_first, lone]} and in_b == {c.pk for c in b_first}
+
+    def status(campaign):
+        report = json.loads(login(APIClient(), advocate).get(f"/api/v1/campaigns/{campaign.pk}/stats").content)
+        return report["cases"], next(t for t in report["tables"] if t["variable"] == "status")
+
+    cases_a, status_a = status(a)
+    cases_b, status_b = status(b)
+    assert cases_a == 16 and [c["count"] for c in status_a["cells"]] == [5, 6, 5]
+    # B: its own 5 only (all on time: a row with 0 cells is suppressed) — nothing to subtract from A's figures.
+    assert cases_b == 5 and status_b["suppressed"]
+    # The organiser's overview counts the same people.
+    assert campaign_counts(campaign=a, shared_case_ids=set())["total"] == "16"
+    assert campaign_counts(campaign=b, shared_case_ids=set())["total"] == "5"
+    # The dashboard states the price.
+    page = login(Client(), advocate).get(reverse("advocacy:campaign-stats", args=[b.pk])).content.decode()
+    assert "counts only in the one they joined first" in page
+
+
+def test_the_organiser_overview_counts_the_people_of_the_dashboard(organisation, employer, campaign):
+    """A publishing campaign's overview: its attributed consenting members (a withdrawal at once, also of a case
+    not yet received); a non-publishing campaign of the organisation does not count them again."""
+    from deletion_portal.advocacy.selectors import campaign_counts
+
+    quiet = Campaign.objects.create(organisation=organisation, title="Quiet", slug="quiet")
+    for case in [make_case(employer) for _ in range(5)]:
+        join(campaign, case)
+        join(quiet, case)
+    drafts = [join(campaign, Case.objects.create(employer=employer, status="draft", law_key=GDPR)) for _ in range(5)]
+    stats_store.statistics_refresh(today=TODAY, full=True)
+    assert campaign_counts(campaign=campaign, shared_case_ids=set())["total"] == "10"
+    assert campaign_counts(campaign=quiet, shared_case_ids=set())["total"] == "fewer than 5"  # 0: all counted publicly
+    consent_set(member=drafts[0], kind=ConsentKind.STATISTICS, given=False, actor=None)
+    assert campaign_counts(campaign=campaign, shared_case_ids=set())["total"] == "9"
 
 # --- The incremental refresh ---------------------------------------------------------------------------------
 

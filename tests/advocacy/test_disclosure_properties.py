@@ -21,6 +21,8 @@ from __future__ import annotations
 import itertools
 import os
 
+import pytest
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -303,3 +305,87 @@ def test_the_campaign_total_is_published_only_as_a_sum_of_published_parts():
     assert not dashboard.row(BINARY.key).published
     both = dashboard_of({("e1", "A", "gdpr"): (5, 5), ("e2", "A", "gdpr"): (5, 5)})
     assert both.row(BINARY.key).published and both.row(BINARY.key).count("yes") == 10
+
+
+# --- Two NON-publishing campaigns of one organisation with overlapping members --------------------------------
+#
+# Campaigns "A" and "B" of one organisation, neither publishing. Each person is a member of A only, of B only, of
+# both having joined A first ("AB") or B first ("BA"). The organisation sees both dashboards and knows every
+# member's memberships and when they joined. WHO each dashboard counts comes from the real selector
+# (``figures.private_campaign_cases``, on the database); the releases are built from those people under the
+# rules. Counting every consenting member in both dashboards, A minus B would be A's members outside B — one
+# person, when there is one.
+
+GROUPS = ("A", "B", "AB", "BA")
+
+
+def _private_world(sizes: dict) -> dict:
+    """Build the organisation, its two campaigns and ``sizes[group]`` members per group; return per group the
+    campaigns whose dashboard counts its members (the same for every member of a group: they are alike)."""
+    from datetime import date, datetime, timezone
+
+    from deletion_portal.advocacy import figures
+    from deletion_portal.advocacy.models import Campaign, CampaignMember, Consent, ConsentKind, Organisation
+    from deletion_portal.cases.models import Case
+    from deletion_portal.employers.models import Employer
+
+    organisation = Organisation.objects.create(name="Collective", country="DE")
+    employer = Employer.objects.create(legal_name="Acme", country="DE", privacy_email="privacy@acme.example")
+    campaigns = {c: Campaign.objects.create(organisation=organisation, title=c, slug=c.lower()) for c in "AB"}
+    earlier, later = datetime(2026, 3, 1, tzinfo=timezone.utc), datetime(2026, 3, 2, tzinfo=timezone.utc)
+    members, groups = [], {}
+    for group, n in sizes.items():
+        for _ in range(n):
+            case = Case.objects.create(employer=employer, status="sent", law_key="eu-gdpr",
+                                       received_on=date(2026, 2, 2), respond_by=date(2026, 3, 4))
+            groups[case.pk] = group
+            members += [CampaignMember(campaign=campaigns[c], case=case, joined_at=at)
+                        for c, at in zip(group, (earlier, later), strict=False)]
+    CampaignMember.objects.bulk_create(members)
+    Consent.objects.bulk_create([Consent(member=m, kind=ConsentKind.STATISTICS, given=True, wording_version="test")
+                                 for m in CampaignMember.objects.filter(campaign__organisation=organisation)])
+    counted = {group: set() for group in sizes}
+    for c, campaign in campaigns.items():
+        ids = set(figures.private_campaign_cases(campaign_id=campaign.pk).values_list("pk", flat=True))
+        by_group = {group: {case_id in ids for case_id, g in groups.items() if g == group} for group in sizes}
+        for group, found in by_group.items():
+            assert len(found) == 1, (group, c)  # the members of a group are alike
+            if found == {True}:
+                counted[group].add(c)
+    return counted
+
+
+def private_dashboards(counts: dict, counted: dict) -> tuple:
+    """The signatures of A's and B's dashboards: counts[group] = (yes, no) of the group's people."""
+    out = []
+    for campaign in "AB":
+        yes = sum(counts[g][0] for g in counts if campaign in counted[g])
+        no = sum(counts[g][1] for g in counts if campaign in counted[g])
+        leaves = {(campaign,): _leaf((yes, no))} if yes + no else {}
+        out.append(build_release(leaves=leaves, levels=("campaign",), variables=[BINARY], k=K).signature())
+    return tuple(out)
+
+
+@pytest.mark.django_db
+@settings(brute, max_examples=max(60, EXAMPLES // 4))
+@given(st.fixed_dictionaries({group: st.lists(st.integers(0, 1), max_size=7) for group in GROUPS}))
+def test_no_one_is_revealed_by_two_private_dashboards_of_one_organisation(people_by_group):
+    actual = {group: (outcomes.count(0), outcomes.count(1)) for group, outcomes in people_by_group.items() if outcomes}
+    if not actual:
+        return
+    with transaction.atomic():
+        counted = _private_world({group: sum(values) for group, values in actual.items()})
+        transaction.set_rollback(True)
+    seen = private_dashboards(actual, counted)
+    groups = list(actual)
+    possible = {group: set() for group in groups}
+    for guess in itertools.product(*(list(compositions(sum(actual[g]), 2)) for g in groups)):
+        world = dict(zip(groups, guess, strict=True))
+        if private_dashboards(world, counted) != seen:
+            continue
+        for group in groups:
+            possible[group].update(i for i, n in enumerate(world[group]) if n)
+    for group, values in possible.items():
+        assert len(values) >= 2, (group, actual, counted)
+    # Each person counts in exactly one of the organisation's dashboards: the campaign joined first.
+    assert counted == {group: {group[0]} for group in actual}

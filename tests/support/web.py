@@ -1,5 +1,6 @@
 """The portal as deployed: gunicorn with the shipped ``deploy/gunicorn.conf.py``, optionally behind a real
-nginx whose proxy headers are copied verbatim from the shipped ``deploy/nginx/deletion-portal.conf``.
+nginx running the shipped ``deploy/nginx/deletion-portal.conf``: its http-level zones and its HTTPS server's
+directives and locations verbatim, without TLS, logs and the static files' location.
 
 ``web_stack.start(env, ...)`` starts gunicorn on a free port (SQLite in ``env``'s PORTAL_VAR_DIR) and, with
 ``nginx=True``, an nginx on another free port proxying to it (single process, no TLS, temp files in the
@@ -24,13 +25,52 @@ SHIPPED_NGINX = REPO_ROOT / "deploy" / "nginx" / "deletion-portal.conf"
 SHIPPED_GUNICORN = REPO_ROOT / "deploy" / "gunicorn.conf.py"
 
 
+def statements(text: str) -> list[str]:
+    """The top-level statements of nginx configuration ``text`` (a directive up to its ``;``, a block up to its
+    closing brace), comments removed."""
+    text = re.sub(r"#[^\n]*", "", text)
+    found, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                found.append(text[start:i + 1].strip())
+                start = i + 1
+        elif char == ";" and depth == 0:
+            found.append(text[start:i + 1].strip())
+            start = i + 1
+    return [statement for statement in found if statement]
+
+
+def _https_server() -> list[str]:
+    """The statements inside the shipped config's HTTPS ``server { … }`` block."""
+    servers = [s for s in statements(SHIPPED_NGINX.read_text()) if s.startswith("server") and "listen 443" in s]
+    assert servers, f"no HTTPS server block in {SHIPPED_NGINX}"
+    body = servers[0]
+    return statements(body[body.index("{") + 1:body.rindex("}")])
+
+
 def shipped_proxy_directives() -> list[str]:
-    """The ``proxy_*`` lines of the shipped config's ``location / { … }`` block, as written there."""
-    text = SHIPPED_NGINX.read_text()
-    blocks = [b for b in re.findall(r"location\s+/\s*\{(.*?)\n\s*\}", text, re.DOTALL) if "proxy_pass" in b]
-    assert blocks, f"no `location / {{ proxy_pass … }}` block in {SHIPPED_NGINX}"
-    lines = [line.split("#", 1)[0].strip() for line in blocks[0].splitlines()]
-    return [line for line in lines if line.startswith("proxy_") and not line.startswith("proxy_pass")]
+    """The ``proxy_*`` directives of the shipped HTTPS server (what every location proxying to gunicorn inherits),
+    as written there."""
+    return [" ".join(s.rstrip(";").split()) for s in _https_server() if s.startswith("proxy_")]
+
+
+#: What the test's nginx leaves out of the shipped HTTPS server: TLS, its name and port, log files and the static
+#: files' location (paths of a real machine).
+_MACHINE_ONLY = re.compile(r"^(listen|server_name|ssl_\w+|access_log|error_log)\b|^location\s+/static/")
+
+
+def shipped_server(cache_dir: Path) -> tuple[str, str]:
+    """The shipped config as the test's nginx runs it: (its http-level directives — the statistics cache and the
+    PDF limit zones — with the cache in ``cache_dir``, the HTTPS server's directives and locations without what
+    only a real machine has). The upstream is the test's."""
+    http = [s for s in statements(SHIPPED_NGINX.read_text()) if not s.startswith(("upstream", "server"))]
+    http = [re.sub(r"^proxy_cache_path\s+\S+", f"proxy_cache_path {cache_dir}", s) for s in http]
+    server = [s for s in _https_server() if not _MACHINE_ONLY.match(s)]
+    return "\n    ".join(http), "\n        ".join(server)
 
 
 @dataclass
@@ -48,6 +88,7 @@ class WebStack:
     host: str
     port: int
     gunicorn_port: int
+    app: object = None  # the gunicorn Service (its log holds gunicorn's access log)
 
     def request(self, method: str, path: str, *, data: dict | None = None, headers: dict | None = None,
                 source: str = "127.0.0.1", direct: bool = False, timeout: float = 30) -> Answer:
@@ -80,15 +121,12 @@ http {{
     fastcgi_temp_path {dir}/fastcgi;
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
+    {http_level}
     upstream deletion_portal_web {{ server 127.0.0.1:{upstream} fail_timeout=0; keepalive 4; }}
     server {{
         listen 127.0.0.1:{port};
         server_name 127.0.0.1;
-        client_max_body_size 12m;
-        location / {{
-            proxy_pass http://deletion_portal_web;
-            {directives}
-        }}
+        {server}
     }}
 }}
 """
@@ -105,7 +143,7 @@ def web_stack(services, tmp_path):
         upstream = free_port()
         env = {**env, "GUNICORN_BIND": f"127.0.0.1:{upstream}", "WEB_CONCURRENCY": str(workers)}
         web = services.start("gunicorn", [gunicorn, "-c", str(SHIPPED_GUNICORN)], cwd=REPO_ROOT, env=env)
-        stack = WebStack(host="127.0.0.1", port=upstream, gunicorn_port=upstream)
+        stack = WebStack(host="127.0.0.1", port=upstream, gunicorn_port=upstream, app=web)
 
         def up(port):
             def ready():
@@ -121,8 +159,9 @@ def web_stack(services, tmp_path):
         directory.mkdir()
         port = free_port()
         conf = directory / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(dir=directory, upstream=upstream, port=port,
-                                          directives="\n            ".join(shipped_proxy_directives())))
+        http_level, server = shipped_server(directory / "cache")
+        conf.write_text(NGINX_CONF.format(dir=directory, upstream=upstream, port=port, http_level=http_level,
+                                          server=server))
         proxy = services.start("nginx", [binary, "-p", str(directory), "-c", str(conf)], cwd=directory)
         stack.port = port
 
