@@ -33,6 +33,7 @@ from deletion_portal.advocacy.models import Campaign, CampaignMember, ConsentKin
 from deletion_portal.cases.models import Case
 from deletion_portal.dpo.models import EmployerResponse, ResponseStatus
 from tests.support.data import PASSWORD
+from tests.support.stats import outcome_case as make_case
 from tests.support.world import login, make_account
 
 pytestmark = pytest.mark.django_db
@@ -49,15 +50,6 @@ def _today():
         yield
 
 
-def make_case(employer, *, owner=None, law=GDPR, received=date(2026, 2, 2), outcome="on_time", region="DE-BY"):
-    """A sent case with the outcome columns ``case_recompute`` keeps (on_time / late / none)."""
-    respond_by = received + timedelta(days=30)
-    fields = {"employer": employer, "status": "sent", "law_key": law, "region": region, "work_region": region,
-              "received_on": received, "respond_by": respond_by, "owner": owner}
-    if outcome in ("on_time", "late"):
-        answered = received + timedelta(days=20 if outcome == "on_time" else 40)
-        fields.update(answered_on=answered, on_time=answered <= respond_by, outcome="answered", status="answered")
-    return Case.objects.create(**fields)
 
 
 def join(campaign, case, *, statistics=True, actor=None):

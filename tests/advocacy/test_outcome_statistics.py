@@ -28,6 +28,7 @@ from deletion_portal.advocacy import charts, figures, stats_store
 from deletion_portal.cases.models import Case, CaseEvent, EventKind, Letter, LetterKind
 from deletion_portal.employers.models import Employer
 from deletion_portal.tracking.models import ChecklistItem
+from tests.support.stats import outcome_case as make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -42,18 +43,6 @@ def _today():
         yield
 
 
-def make_case(employer, *, law=GDPR, received=date(2026, 2, 2), outcome="on_time", days=20, region="DE-BY", **extra):
-    """A sent case with its outcome columns: on_time / late / none (date passed) / pending (not yet due)."""
-    respond_by = received + timedelta(days=30)
-    fields = {"employer": employer, "status": "sent", "law_key": law, "region": region, "work_region": region,
-              "received_on": received, "respond_by": respond_by}
-    if outcome in ("on_time", "late"):
-        answered = received + timedelta(days=days if outcome == "on_time" else 40)
-        fields.update(answered_on=answered, on_time=answered <= respond_by, outcome="answered", status="answered")
-    elif outcome == "pending":
-        fields.update(received_on=TODAY - timedelta(days=3), respond_by=TODAY + timedelta(days=27))
-    fields.update(extra)
-    return Case.objects.create(**fields)
 
 
 def refresh():

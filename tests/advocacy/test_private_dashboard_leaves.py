@@ -5,7 +5,7 @@ number of queries."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import timezone as dt_timezone
 
 import pytest
@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from deletion_portal.advocacy import stats_store, stats_views
 from deletion_portal.advocacy.stats_models import PrivateOutcomeLeaf
 from deletion_portal.cases.models import Case
+from tests.support.stats import outcome_case
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +29,6 @@ def _today():
         yield
 
 
-def make_case(employer, outcome, month=2):
-    received = date(2026, month, 2)
-    respond_by = received + timedelta(days=30)
-    fields = {"employer": employer, "status": "sent", "law_key": "eu-gdpr", "region": "DE-BY",
-              "work_region": "DE-BY", "received_on": received, "respond_by": respond_by}
-    if outcome != "none":
-        answered = received + timedelta(days=20 if outcome == "on_time" else 40)
-        fields.update(answered_on=answered, on_time=outcome == "on_time", outcome="answered", status="answered")
-    return Case.objects.create(**fields)
 
 
 def private_campaign(organisation, employer, outcomes, *, slug="private", month=2):
@@ -45,7 +37,7 @@ def private_campaign(organisation, employer, outcomes, *, slug="private", month=
     campaign = Campaign.objects.create(organisation=organisation, title=slug, slug=slug, law_keys=["eu-gdpr"],
                                        state="open", publish_statistics=False)
     for outcome in outcomes:
-        member = CampaignMember.objects.create(campaign=campaign, case=make_case(employer, outcome, month))
+        member = CampaignMember.objects.create(campaign=campaign, case=outcome_case(employer, outcome, received=date(2026, month, 2)))
         Consent.objects.create(member=member, kind=ConsentKind.STATISTICS, given=True)
     return campaign
 

@@ -7,7 +7,7 @@ dashboard URLs."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import timezone as dt_timezone
 
 import pytest
@@ -18,8 +18,8 @@ from deletion_portal.accounts.models import Role
 from deletion_portal.advocacy import stats_pdf, stats_store
 from deletion_portal.advocacy.consents import consent_set
 from deletion_portal.advocacy.models import Campaign, CampaignMember, ConsentKind, Organisation, OrganisationMembership
-from deletion_portal.cases.models import Case
 from deletion_portal.core.pdf import PdfRenderError
+from tests.support.stats import outcome_case as make_case
 from tests.support.tracking import pdf_text
 from tests.support.world import login, make_account
 
@@ -43,15 +43,6 @@ def campaign(organisation, employer):
     return campaign
 
 
-def make_case(employer, *, outcome, received=date(2026, 2, 2)):
-    """A sent GDPR case with the outcome columns ``case_recompute`` keeps (on_time / late / none)."""
-    respond_by = received + timedelta(days=30)
-    fields = {"employer": employer, "status": "sent", "law_key": "eu-gdpr", "region": "DE-BY",
-              "work_region": "DE-BY", "received_on": received, "respond_by": respond_by}
-    if outcome in ("on_time", "late"):
-        answered = received + timedelta(days=20 if outcome == "on_time" else 40)
-        fields.update(answered_on=answered, on_time=answered <= respond_by, outcome="answered", status="answered")
-    return Case.objects.create(**fields)
 
 
 def join(campaign, case):

@@ -3,7 +3,7 @@ employer's leaves are unchanged, never one of older leaves, and a GET never stor
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import timezone as dt_timezone
 
 import pytest
@@ -11,6 +11,7 @@ import time_machine
 
 from deletion_portal.advocacy import stats_store
 from deletion_portal.cases.models import Case
+from tests.support.stats import outcome_case as make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +24,6 @@ def _today():
         yield
 
 
-def make_case(employer, outcome):
-    received = date(2026, 2, 2)
-    respond_by = received + timedelta(days=30)
-    fields = {"employer": employer, "status": "sent", "law_key": "eu-gdpr", "region": "DE-BY",
-              "work_region": "DE-BY", "received_on": received, "respond_by": respond_by}
-    if outcome != "none":
-        answered = received + timedelta(days=20 if outcome == "on_time" else 40)
-        fields.update(answered_on=answered, on_time=outcome == "on_time", outcome="answered", status="answered")
-    return Case.objects.create(**fields)
 
 
 @pytest.fixture
