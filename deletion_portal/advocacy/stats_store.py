@@ -9,7 +9,8 @@ ranking 2,000 total rows.
   or with a case event or a consent newer than the refresh before the last) with the same grouped queries
   (``figures.outcome_counts(by_employer=True)``, per publishing campaign) and replaces them in one transaction;
   the first refresh of a day recomputes every leaf (a date passing changes figures without an event). Beat
-  runs it every ``STATS_REFRESH_SECONDS`` (default: the sweep interval), so an event shows within one interval.
+  runs it every ``STATS_REFRESH_SECONDS`` (default: a fifth of the sweep interval), so an event shows within one
+  sweep interval, the refresh of its employer included.
 * :func:`statistics_forget` recomputes at once the leaves holding the given cases, without them: what a
   consent withdrawal (and an account deletion) must call in its transaction, so that no later figure —
   precomputed ones included — counts them.
