@@ -143,6 +143,8 @@ ACK_STATUS = Variable("ack_status", gettext_noop("Receipt acknowledged by the le
     ("on_time", gettext_noop("Acknowledged on time")), ("late", gettext_noop("Acknowledged late")),
     ("none", gettext_noop("Not acknowledged, date passed"))))
 EXTENDED = Variable("extended", gettext_noop("Extension notified"), (("yes", gettext_noop("Extended")), ("no", gettext_noop("Not extended"))))
+EXTENSION_VALID = Variable("extension_valid", gettext_noop("Extension valid under the law (of those notified)"),
+                           (("yes", gettext_noop("Valid extension")), ("no", gettext_noop("Not a valid extension"))))
 REFUSED = Variable("refused", gettext_noop("Refused (answered cases)"),
                    (("yes", gettext_noop("Refused in whole or part")), ("no", gettext_noop("Not refused"))))
 IDENTITY = Variable("identity", gettext_noop("Identity asked"), (("yes", gettext_noop("Identity asked")), ("no", gettext_noop("Identity not asked"))))
@@ -151,7 +153,8 @@ ID_COPY = Variable("id_copy", gettext_noop("ID-document copy asked (when identit
 FOLLOW_UP = Variable("follow_up", gettext_noop("Follow-up letter (final)"), (("yes", gettext_noop("Follow-up")), ("no", gettext_noop("No follow-up"))))
 COMPLAINT = Variable("complaint", gettext_noop("Complaint to the authority (final)"),
                      (("yes", gettext_noop("Complaint")), ("no", gettext_noop("No complaint"))))
-BASE_VARIABLES = (STATUS, ACKNOWLEDGED, ACK_STATUS, EXTENDED, REFUSED, IDENTITY, ID_COPY, FOLLOW_UP, COMPLAINT)
+BASE_VARIABLES = (STATUS, ACKNOWLEDGED, ACK_STATUS, EXTENDED, EXTENSION_VALID, REFUSED, IDENTITY, ID_COPY, FOLLOW_UP,
+                  COMPLAINT)
 
 #: What each published column means (the data dictionary on the pages, in the CSV's companion and the JSON). The
 #: keys are the machine names (never translated); the descriptions are English msgids, translated where shown
@@ -168,6 +171,9 @@ DICTIONARY = {
                      "(or refusal) confirms receipt too. Cases under a law without such a period are not applicable "
                      "and not in this row; nor are cases not yet due."),
     "extended": gettext_noop("Cases in which the employer notified an extension of the period."),
+    "extension_valid": gettext_noop("Of the cases with a notified extension: those where the extension is valid under the "
+                                    "case's law (the law provides one and it was notified within the first period), "
+                                    "against those where it is not (the answer was then due on the first date)."),
     "refused": gettext_noop("Of the answered cases: those refused in whole or in part."),
     "refused_ground:<code>": gettext_noop("Of the refused cases: those whose refusal relied on this ground (a refusal may cite "
                                 "several)."),
@@ -233,6 +239,8 @@ def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = Fa
             n_none=Count("pk", filter=Q(answered_on__isnull=True, respond_by__lt=today)),
             n_acknowledged=Count("pk", filter=Q(acknowledged_on__isnull=False)),
             n_extended=Count("pk", filter=Q(extended=True)),
+            n_extension_valid=Count("pk", filter=Q(extended=True, extension_valid=True)),
+            n_extension_invalid=Count("pk", filter=Q(extended=True, extension_valid=False)),
             n_answered=Count("pk", filter=Q(answered_on__isnull=False)),
             n_refused=Count("pk", filter=Q(refused=True, answered_on__isnull=False)),
             # Acknowledged by the law's acknowledge-by date (only laws with an acknowledgement period have one);
@@ -259,6 +267,8 @@ def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = Fa
         add(law, month, "ack_status", "none", row["n_ack_none"])
         add(law, month, "extended", "yes", row["n_extended"])
         add(law, month, "extended", "no", row["n_cases"] - row["n_extended"])
+        add(law, month, "extension_valid", "yes", row["n_extension_valid"])
+        add(law, month, "extension_valid", "no", row["n_extension_invalid"])
         add(law, month, "refused", "yes", row["n_refused"])
         add(law, month, "refused", "no", row["n_answered"] - row["n_refused"])
 

@@ -92,6 +92,7 @@ def _populate(n: int, owner, laws: list[str]) -> tuple[int, list[int]]:
         "on_time": f"CASE WHEN {answered} THEN {on_time} END",
         "acknowledged_on": f"CASE WHEN {r(15485863, 100)} < 70 THEN {received} + 3 END",
         "extended": f"{r(2750159, 100)} < 10",
+        "extension_valid": f"CASE WHEN {r(2750159, 100)} < 10 THEN {r(1299709, 100)} < 80 END",
         "refused": f"{answered} AND {r(48611, 100)} < 8",
     })
     params.update({"owner": owner.pk, "big": big, "others": ids[1:], "today": today, "n": n,

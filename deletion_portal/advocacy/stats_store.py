@@ -358,7 +358,7 @@ def _month_key(month) -> tuple[str, str]:
 # never writes: on a miss it builds the release and serves it without storing it.
 
 RELEASE_CACHE = "shared"
-_RELEASE_FORMAT = 1  # bump when Release or the rules change: older stored releases are then never read
+_RELEASE_FORMAT = 2  # bump when Release, the rules or the variables change: older stored releases are then never read
 
 
 def _cache():

@@ -109,6 +109,9 @@ class Case(models.Model):
     on_time = models.BooleanField(null=True, blank=True, help_text="Answered on or before respond_by; null when unknown.")
     acknowledged_on = models.DateField(null=True, blank=True)
     extended = models.BooleanField(default=False, help_text="The employer notified an extension.")
+    extension_valid = models.BooleanField(null=True, blank=True, help_text=(
+        "When an extension was notified: whether the deadline module finds it valid under the case's law (in time, "
+        "and the law provides one); null when none was notified."))
     refused = models.BooleanField(default=False, help_text="A refusal (in whole or part) was recorded.")
 
     # Retention: a closed case is deleted CASE_RETENTION_DAYS after closing unless the owner keeps it.

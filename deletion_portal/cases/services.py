@@ -341,7 +341,9 @@ def case_recompute(*, case: Case, event: CaseEvent | None = None) -> Case:
             case.next_date, case.next_date_label = None, ""
     if kinds & {EventKind.RESPONSE_RECEIVED, EventKind.REFUSED} or case.status == CaseStatus.CLOSED:
         case.next_date, case.next_date_label = None, ""
-    for name, value in case_outcome_fields(events=events, respond_by=case.respond_by).items():
+    extension_state = result.extension.state if result is not None else None
+    for name, value in case_outcome_fields(events=events, respond_by=case.respond_by,
+                                           extension_state=extension_state).items():
         setattr(case, name, value)
     case.save(update_fields=["received_on", "received_confirmed", "respond_by", "acknowledge_by", "next_date",
                              "next_date_label",

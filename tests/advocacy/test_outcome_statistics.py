@@ -374,3 +374,20 @@ def test_a_case_withdrawn_while_the_refresh_counts_does_not_come_back(employer, 
     stats_store.statistics_refresh(today=TODAY, full=True)
     assert len(calls) == 2  # the employer whose counted cases changed was counted again
     assert stats_store.employer_release(employer.pk)[0].row("status").count("on_time") == 5
+
+
+def test_extensions_are_counted_with_whether_they_were_valid(employer):
+    """Issue 11: "extended (and whether validly, per the deadline module)": of the extended cases, those the
+    deadline module found valid (``Case.extension_valid``, e.g. GDPR Art. 12(3): notified within the first month)
+    against those it did not; cases without an extension are not in that row."""
+    for valid in [True] * 6 + [False] * 5:
+        make_case(employer, outcome="on_time", extended=True, extension_valid=valid)
+    for _ in range(7):
+        make_case(employer, outcome="late")
+    release = figures.outcomes_release(Case.objects.filter(employer=employer), today=TODAY, k=5)
+    assert (release.row("extended").count("yes"), release.row("extended").count("no")) == (11, 7)
+    row = release.row("extension_valid")
+    assert (row.count("yes"), row.count("no"), row.total) == (6, 5, 11)
+    Case.objects.filter(employer=employer, extension_valid=False).first().delete()  # 4 not valid: a small cell
+    assert not figures.outcomes_release(Case.objects.filter(employer=employer), today=TODAY, k=5).row(
+        "extension_valid").published

@@ -101,3 +101,42 @@ def test_the_data_migration_fills_the_columns_from_the_events(sent_case):
     migration.backfill_outcomes(apps, None)
     assert columns(sent_case) == expected
     assert expected["outcome"] == Outcome.REFUSED and expected["on_time"] is True and expected["extended"] is True
+
+
+# --- Whether an extension is valid (the deadline module's verdict, kept as a column for the statistics) ---------
+
+
+@pytest.mark.parametrize(("notice_on", "valid", "why"), [
+    (None, None, "no extension notified: nothing to judge"),
+    (date(2025, 5, 20), True, "GDPR Art. 12(3): notified within the first month, with reasons"),
+    (date(2025, 6, 2), True, "GDPR Art. 12(3): notified on the first period's last day is still within it"),
+    (date(2025, 6, 3), False, "GDPR Art. 12(3): notified after the first month ended: the answer stays due 2025-06-02"),
+])
+def test_extension_valid_follows_the_deadline_module(sent_case, notice_on, valid, why):
+    if notice_on is not None:
+        record(sent_case, EventKind.EXTENSION_NOTIFIED, notice_on, reasons="Complex: many systems to search.")
+    assert sent_case.extension_valid is valid, why
+    assert sent_case.extended is (notice_on is not None)
+    if valid is False:
+        assert sent_case.respond_by == DUE  # the invalid extension moved nothing
+
+
+@pytest.mark.parametrize(("state", "extended", "valid"), [
+    ("valid", True, True),
+    ("invalid", True, False),  # notified too late
+    ("none", True, False),  # the case's law provides no extension (its JSON: "extension": null)
+    ("available", False, None),  # possible, never notified
+    (None, True, False),  # no legal date to extend at all
+])
+def test_case_outcome_fields_turns_the_verdict_into_the_column(state, extended, valid):
+    from deletion_portal.cases.outcomes import case_outcome_fields
+
+    class Event:
+        def __init__(self, kind, on):
+            self.kind, self.on, self.details = kind, on, {}
+
+    events = [Event(EventKind.SENT, date(2025, 5, 2))]
+    if extended:
+        events.append(Event(EventKind.EXTENSION_NOTIFIED, date(2025, 5, 20)))
+    fields = case_outcome_fields(events=events, respond_by=DUE, extension_state=state)
+    assert (fields["extended"], fields["extension_valid"]) == (extended, valid)
