@@ -20,7 +20,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils.translation import gettext_noop
 
 from deletion_portal.advocacy.disclosure import Leaf, Release, Variable, build_release, single_row
@@ -153,8 +153,12 @@ ID_COPY = Variable("id_copy", gettext_noop("ID-document copy asked (when identit
 FOLLOW_UP = Variable("follow_up", gettext_noop("Follow-up letter (final)"), (("yes", gettext_noop("Follow-up")), ("no", gettext_noop("No follow-up"))))
 COMPLAINT = Variable("complaint", gettext_noop("Complaint to the authority (final)"),
                      (("yes", gettext_noop("Complaint")), ("no", gettext_noop("No complaint"))))
+FOLLOW_UP_OUTCOME = Variable("follow_up_outcome", gettext_noop("After the follow-up (of the cases with one)"),
+                             (("yes", gettext_noop("Answered after it")), ("no", gettext_noop("Still not answered"))))
+COMPLAINT_OUTCOME = Variable("complaint_outcome", gettext_noop("After the complaint (of the cases with one)"),
+                             (("yes", gettext_noop("Answered after it")), ("no", gettext_noop("Still not answered"))))
 BASE_VARIABLES = (STATUS, ACKNOWLEDGED, ACK_STATUS, EXTENDED, EXTENSION_VALID, REFUSED, IDENTITY, ID_COPY, FOLLOW_UP,
-                  COMPLAINT)
+                  FOLLOW_UP_OUTCOME, COMPLAINT, COMPLAINT_OUTCOME)
 
 #: What each published column means (the data dictionary on the pages, in the CSV's companion and the JSON). The
 #: keys are the machine names (never translated); the descriptions are English msgids, translated where shown
@@ -181,6 +185,10 @@ DICTIONARY = {
     "id_copy": gettext_noop("Of the cases where identity was asked: those where a copy of an ID document was asked for."),
     "follow_up": gettext_noop("Cases with a final follow-up letter (written after the employer missed its date)."),
     "complaint": gettext_noop("Cases with a final complaint to a supervisory authority."),
+    "follow_up_outcome": gettext_noop("Of the cases with a final follow-up letter: those the employer answered on or after "
+                                      "the day of the (first) follow-up, against those still not answered."),
+    "complaint_outcome": gettext_noop("Of the cases with a final complaint: those the employer answered on or after the day "
+                                      "of the (first) complaint, against those still not answered."),
     "artefact:<outcome>": gettext_noop("Of the answered cases whose answer lists ML artefacts: those naming at least one artefact "
                              "with this outcome (deleted, excluded from training, retrained without, unlearning "
                              "applied, claimed anonymous, retained, not held); a case may name several."),
@@ -296,11 +304,16 @@ def outcome_counts(cases: QuerySet[Case], *, today: date, by_employer: bool = Fa
     # Final follow-up and complaint letters.
     letters = (Letter.objects.filter(case__in=ids, is_final=True, kind__in=[LetterKind.FOLLOW_UP, LetterKind.COMPLAINT])
                .values("kind", *case_employer, law=F("case__law_key"), month=TruncMonth("case__received_on")).order_by()
-               .annotate(cases=Count("case", distinct=True)))
+               .annotate(cases=Count("case", distinct=True),
+                         # answered on or after the letter was made final: what the letter led to
+                         answered=Count("case", distinct=True,
+                                        filter=Q(case__answered_on__gte=TruncDate("finalised_at")))))
     for row in letters:
         at(row)
         variable = "follow_up" if row["kind"] == LetterKind.FOLLOW_UP else "complaint"
         add(row["law"], row["month"], variable, "yes", row["cases"])
+        add(row["law"], row["month"], f"{variable}_outcome", "yes", row["answered"])
+        add(row["law"], row["month"], f"{variable}_outcome", "no", row["cases"] - row["answered"])
 
     # Refusal grounds (codes recorded by the employer side's refusal; a refusal may cite several).
     grounds: set[str] = set()

@@ -391,3 +391,28 @@ def test_extensions_are_counted_with_whether_they_were_valid(employer):
     Case.objects.filter(employer=employer, extension_valid=False).first().delete()  # 4 not valid: a small cell
     assert not figures.outcomes_release(Case.objects.filter(employer=employer), today=TODAY, k=5).row(
         "extension_valid").published
+
+
+def test_follow_ups_and_complaints_are_counted_with_what_they_led_to(employer):
+    """Issue 11: "follow-ups and complaints sent, and their outcomes": of the cases with a final follow-up (or
+    complaint), those the employer answered on or after the day that letter was made final, against those still
+    not answered."""
+    from django.utils import timezone as tz
+
+    def letter(case, kind, on):
+        return Letter.objects.create(case=case, kind=kind, language="en", template_version="1", html="x", is_final=True,
+                                     finalised_at=tz.make_aware(datetime(on.year, on.month, on.day, 9)))
+
+    answered_after = [make_case(employer, outcome="late") for _ in range(5)]  # answered 40 days after receipt
+    for case in answered_after:
+        letter(case, LetterKind.FOLLOW_UP, case.answered_on - timedelta(days=5))
+    never = [make_case(employer, outcome="none") for _ in range(6)]
+    for case in never:
+        letter(case, LetterKind.FOLLOW_UP, case.respond_by + timedelta(days=3))
+        letter(case, LetterKind.COMPLAINT, case.respond_by + timedelta(days=40))
+    release = figures.outcomes_release(Case.objects.filter(employer=employer), today=TODAY, k=5)
+    follow_up = release.row("follow_up_outcome")
+    assert (follow_up.count("yes"), follow_up.count("no"), follow_up.total) == (5, 6, 11)
+    complaint = release.row("complaint_outcome")
+    assert not complaint.published and complaint.total is None  # 0 answered after the complaint: a small cell
+    assert release.row("complaint").count("yes") == 6
