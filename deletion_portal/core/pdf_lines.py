@@ -77,8 +77,8 @@ class LineCacheStats:
         self.draw_misses = 0
         self.drawn: dict = {}  # drawing: Pango layouts of equal lines (not kept after the block)
         self.paint_hits = 0  # a shared line's glyph walk replayed
-        self.paint_misses = 0  # … recorded (the first of equal lines)
-        self.paint_uncached = 0  # … run by WeasyPrint: not recordable (.notdef, emoji font) or did not fit
+        self.paint_misses = 0  # … recorded (the second of equal lines)
+        self.paint_uncached = 0  # … run by WeasyPrint: seen once, not recordable (.notdef, emoji font), no fit
         self.painted: dict = {}  # drawing: recorded glyph walks of shared lines, same keys as ``drawn``
 
 
@@ -172,6 +172,9 @@ def _cached_reactivate(self, style):
 
 
 _SHARED = "_portal_shared_pango_layout"
+# stats.painted: a line drawn once, by WeasyPrint, is recorded only when drawn again (recording costs more than
+# drawing, and most lines seen once are a letter's own: its name, address, reference).
+_NEW, _SEEN_ONCE = object(), object()
 
 
 def _guarded_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
@@ -189,14 +192,15 @@ def _guarded_draw_first_line(stream, textbox, text_overflow, block_ellipsis, mat
     key = layout.__dict__.get(_SHARED)
     if stats is None or key is None or not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
         return original(stream, textbox, text_overflow, block_ellipsis, matrix)  # (the last two: nothing drawn)
-    paint = stats.painted.get(key)
-    if paint is not None:
+    paint = stats.painted.get(key, _NEW)
+    if paint is _NEW or paint is None:  # seen for the first time, or a line that cannot be recorded
+        stats.painted.setdefault(key, _SEEN_ONCE)
+        stats.paint_uncached += 1
+        return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+    if paint is not _SEEN_ONCE:
         if paint.replay(stream, layout, matrix):
             stats.paint_hits += 1
             return []
-        stats.paint_uncached += 1
-        return original(stream, textbox, text_overflow, block_ellipsis, matrix)
-    if key in stats.painted:  # None: this line cannot be recorded
         stats.paint_uncached += 1
         return original(stream, textbox, text_overflow, block_ellipsis, matrix)
     stats.paint_misses += 1
