@@ -29,10 +29,13 @@ a style whose values cannot be keyed (unhashable, or a ``calc()`` hyphenation zo
 Drawing shares too: WeasyPrint draws a line by rebuilding its Pango layout from the line's text and style
 (``Layout.reactivate``: a Pango context, the font description, the text, the shaping) and then walking its
 glyphs. Within a block, equal lines (the same text, justification spacing and :data:`STYLE_PROPERTIES`)
-share one shaped Pango layout; the glyph walk, which writes to the document's own font objects, still runs
-for every line (its output depends on the document's history, so it is never cached). ``draw_first_line``
-changes a Pango layout only for ``text-overflow: ellipsis`` or ``block-ellipsis``; such a line gets a
-layout of its own. Drawn layouts are not kept after the block.
+share one shaped Pango layout. The glyph walk of a shared line (``draw_first_line``: PDF text operators,
+and the glyphs' widths and texts in the document's own font objects) is recorded the second time such a
+line is drawn and replayed in any later document: the fonts are added to that document, and the replay is
+used only if the fonts and every glyph width the walk depends on agree (see :class:`_Paint`); else, and for
+lines with a .notdef glyph or an emoji font, WeasyPrint draws the line. ``draw_first_line`` changes a Pango
+layout only for ``text-overflow: ellipsis`` or ``block-ellipsis``; such a line gets a layout of its own and
+is never replayed. Drawn layouts and recorded walks are not kept after the block.
 
 The patch is installed only while at least one ``line_layout_cache()`` block is open, and a thread
 without an open block gets the plain function. The cache is bounded (:data:`MAX_ENTRIES` line breaks,
