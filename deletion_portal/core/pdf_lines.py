@@ -235,6 +235,7 @@ class _Paint:
     def __init__(self) -> None:
         self.ok = True
         self.fonts: list = []  # (font.hash, font_size) per change of font, in order
+        self.firsts: list = []  # per change of font: the index of that font object's first run
         self.calls: list = []  # (stream method, args) after set_text_matrix
         self.used: dict = {}  # run font index -> {glyph: the width the walk used}, in glyph order
         self.extents: dict = {}  # run font index -> {glyph: the width from the Pango font's extents}
@@ -255,8 +256,9 @@ class _Paint:
                     pango.pango_font_get_glyph_extents(self._pango_fonts[index], glyph, recorder.ink_rect,
                                                        recorder.logical_rect)
                     extents[glyph] = round(recorder.logical_rect.width * 1000 * FROM_UNITS / self.fonts[index][1])
-        self.glyphs = tuple((index, self.used.get(index, {}), self.extents.get(index, {}), texts)
-                            for index, texts in self.texts.items())
+        self.glyphs = tuple((index, self.used.get(index, {}), self.extents.get(index, {}), self.texts.get(index, {}))
+                            for index in dict.fromkeys([*self.used, *self.texts]))
+        self.firsts = tuple(self.firsts)
         self.used, self.extents, self.texts = {}, {}, {}
         self._pango_fonts, self._first = [], {}
         return True
@@ -267,6 +269,7 @@ class _Paint:
         pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
         first_line, _ = layout.get_first_line()
         fonts = []
+        firsts = {}
         previous = None
         run = first_line.runs[0]
         while run != ffi.NULL:
@@ -277,6 +280,8 @@ class _Paint:
                 font, font_size = stream.add_font(pango_font)
                 if len(fonts) == len(self.fonts) or (font.hash, font_size) != self.fonts[len(fonts)]:
                     return False
+                if firsts.setdefault(id(font), len(fonts)) != self.firsts[len(fonts)]:
+                    return False  # the runs' fonts are not the same objects as when recorded
                 fonts.append(font)
         if len(fonts) != len(self.fonts):
             return False
@@ -323,6 +328,9 @@ class _RecordingStream:
         paint.fonts.append((font.hash, font_size))
         paint._pango_fonts.append(pango_font)
         first = paint._first.setdefault(id(font), index)  # a font of several runs: one set of glyphs
+        if paint._pango_fonts[first] != pango_font:  # finish() asks the first run's Pango font for extents
+            paint.ok = False
+        paint.firsts.append(first)
         return _RecordingFont(font, first, paint), font_size
 
     def _record(self, name, *args):

@@ -138,11 +138,12 @@ def test_the_patch_is_active_only_inside_the_block_and_only_on_the_pinned_weasyp
 
 def test_the_cache_is_bounded(monkeypatch):
     monkeypatch.setattr(pdf_lines, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(pdf_lines, "MAX_DRAWN", 10)
     first = _inputs()[0]
     with line_layout_cache() as stats:
-        sha = _plain([first, first])
-        assert len(stats.entries) <= 10
-    assert sha == _plain([first, first])
+        sha = _plain([first, first, first])
+        assert len(stats.entries) <= 10 and len(stats.drawn) <= 10 and len(stats.painted) <= 10
+    assert sha == _plain([first, first, first])
 
 
 def test_a_scope_keeps_its_entries_for_the_next_block_of_the_same_scope_only():
