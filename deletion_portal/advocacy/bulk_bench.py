@@ -148,6 +148,10 @@ def bench_bulk(stdout, options) -> None:
     stdout.write(f"    line-break cache (core/pdf_lines.py): {lines.hits} of {looked_up} line breaks "
                  f"({100 * lines.hits / max(looked_up, 1):.0f} %) and {lines.draw_hits} of {drawn} drawn lines "
                  f"({100 * lines.draw_hits / max(drawn, 1):.0f} %) reused across the {m} letters\n")
+    painted = lines.paint_hits + lines.paint_misses + lines.paint_uncached
+    stdout.write(f"    painted lines (glyph walk): {lines.paint_hits} of {painted} replayed "
+                 f"({100 * lines.paint_hits / max(painted, 1):.0f} %), {lines.paint_misses} recorded, "
+                 f"{lines.paint_uncached} drawn by WeasyPrint\n")
     if memory is not None:
         stdout.write(f"  memory, bulk job of {memory_n} letters (stand-in renderer, everything else real, run first): "
                      f"process peak RSS {memory['rss_before'] / 1024:.0f} MB before, {memory['rss'] / 1024:.0f} MB "

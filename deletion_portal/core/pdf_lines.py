@@ -29,10 +29,13 @@ a style whose values cannot be keyed (unhashable, or a ``calc()`` hyphenation zo
 Drawing shares too: WeasyPrint draws a line by rebuilding its Pango layout from the line's text and style
 (``Layout.reactivate``: a Pango context, the font description, the text, the shaping) and then walking its
 glyphs. Within a block, equal lines (the same text, justification spacing and :data:`STYLE_PROPERTIES`)
-share one shaped Pango layout; the glyph walk, which writes to the document's own font objects, still runs
-for every line (its output depends on the document's history, so it is never cached). ``draw_first_line``
-changes a Pango layout only for ``text-overflow: ellipsis`` or ``block-ellipsis``; such a line gets a
-layout of its own. Drawn layouts are not kept after the block.
+share one shaped Pango layout. The glyph walk of a shared line (``draw_first_line``: PDF text operators,
+and the glyphs' widths and texts in the document's own font objects) is recorded the second time such a
+line is drawn and replayed in any later document: the fonts are added to that document, and the replay is
+used only if the fonts and every glyph width the walk depends on agree (see :class:`_Paint`); else, and for
+lines with a .notdef glyph or an emoji font, WeasyPrint draws the line. ``draw_first_line`` changes a Pango
+layout only for ``text-overflow: ellipsis`` or ``block-ellipsis``; such a line gets a layout of its own and
+is never replayed. Drawn layouts and recorded walks are not kept after the block.
 
 The patch is installed only while at least one ``line_layout_cache()`` block is open, and a thread
 without an open block gets the plain function. The cache is bounded (:data:`MAX_ENTRIES` line breaks,
@@ -76,6 +79,10 @@ class LineCacheStats:
         self.draw_hits = 0
         self.draw_misses = 0
         self.drawn: dict = {}  # drawing: Pango layouts of equal lines (not kept after the block)
+        self.paint_hits = 0  # a shared line's glyph walk replayed
+        self.paint_misses = 0  # … recorded (the second of equal lines)
+        self.paint_uncached = 0  # … run by WeasyPrint: seen once, not recordable (.notdef, emoji font), no fit
+        self.painted: dict = {}  # drawing: recorded glyph walks of shared lines, same keys as ``drawn``
 
 
 _local = threading.local()
@@ -145,35 +152,249 @@ def _cached_reactivate(self, style):
     if stats is not None:
         key = _key(self.text, style, None, self.justification_spacing, True, False)
     if key is None:
+        self.__dict__.pop(_SHARED, None)
         return original(self, style)
     found = stats.drawn.get(key)
     if found is not None:
         stats.draw_hits += 1
         self.__dict__.update(found)
         self.style = style
-        self.__dict__[_SHARED] = True
+        self.__dict__[_SHARED] = key
         return None
     stats.draw_misses += 1
     original(self, style)
     if len(stats.drawn) >= MAX_DRAWN:
         stats.drawn.clear()
+        stats.painted.clear()
     # What setup() and set_text() made (the Pango layout, language, metrics, the text), not the box's own
     # max_width (used for an ellipsis) nor the style.
     stats.drawn[key] = {name: value for name, value in vars(self).items()
                         if name not in ("style", "max_width", _SHARED)}
-    self.__dict__[_SHARED] = True
+    self.__dict__[_SHARED] = key  # the key of the shared layout: also the key of its recorded glyph walk
     return None
 
 
 _SHARED = "_portal_shared_pango_layout"
+# stats.painted: a line drawn once, by WeasyPrint, is recorded only when drawn again (recording costs more than
+# drawing, and most lines seen once are a letter's own: its name, address, reference).
+_NEW, _SEEN_ONCE = object(), object()
 
 
 def _guarded_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
-    """``draw_first_line`` changes the Pango layout only for an ellipsis: give such a line a layout of its own."""
+    """``draw_first_line`` with the glyph walk of a shared line recorded once and replayed (see :class:`_Paint`).
+
+    ``draw_first_line`` changes the Pango layout only for an ellipsis: such a line gets a layout of its own
+    and is drawn by WeasyPrint."""
+    original = _installed["draw_first_line"]
     layout = textbox.pango_layout
-    if (text_overflow == "ellipsis" or block_ellipsis != "none") and layout.__dict__.pop(_SHARED, False):
-        _installed["reactivate"](layout, layout.style)
-    return _installed["draw_first_line"](stream, textbox, text_overflow, block_ellipsis, matrix)
+    if text_overflow == "ellipsis" or block_ellipsis != "none":
+        if layout.__dict__.pop(_SHARED, None) is not None:
+            _installed["reactivate"](layout, layout.style)
+        return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+    stats = getattr(_local, "stats", None)
+    key = layout.__dict__.get(_SHARED)
+    if stats is None or key is None or not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
+        return original(stream, textbox, text_overflow, block_ellipsis, matrix)  # (the last two: nothing drawn)
+    paint = stats.painted.get(key, _NEW)
+    if paint is _NEW or paint is None:  # seen for the first time, or a line that cannot be recorded
+        stats.painted.setdefault(key, _SEEN_ONCE)
+        stats.paint_uncached += 1
+        return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+    if paint is not _SEEN_ONCE:
+        if paint.replay(stream, layout, matrix):
+            stats.paint_hits += 1
+            return []
+        stats.paint_uncached += 1
+        return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+    stats.paint_misses += 1
+    paint = _Paint()
+    recorder = _RecordingStream(stream, paint)
+    emojis = original(recorder, textbox, text_overflow, block_ellipsis, matrix)
+    stats.painted[key] = paint if paint.finish(recorder) and not emojis else None
+    return emojis
+
+
+class _Paint:
+    """What ``draw_first_line`` did for one shaped line (WeasyPrint 70.0, weasyprint/draw/text.py), to do it again
+    in any document for an equal line (the same shared Pango layout: the same runs, glyphs, geometry, text).
+
+    Its output, after ``set_text_matrix`` (per call, not recorded), is a function of the layout, of the
+    document's ``Font`` of each run (``stream.add_font``: per document; its ``hash`` and size are checked) and of
+    each glyph's width in ``font.widths`` at the time (set from the Pango font's extents if absent, else read:
+    first wins, so it may come from an earlier line of the same font at another size). Its side effects are
+    ``font.widths[glyph]`` and ``font.to_unicode[glyph]``, each set only if absent, in glyph order.
+
+    Recorded: the fonts in order, the stream calls (``set_font_size``, ``show_text``, ``set_text_rise``), per
+    glyph the width the walk used and the width the font's extents give, and the text of every glyph (the
+    recording makes WeasyPrint compute it for every glyph, not only for those the document lacked). Replayed
+    only if every glyph's width in the document (or, if absent, from the extents) is the recorded one; then the
+    widths and texts are set where absent, in the original order (the PDF's ToUnicode map keeps that order).
+    Not recorded: a line with a .notdef glyph (``get_unused_glyph_id``), a font with bitmap, PNG, SVG or COLR
+    glyphs (emoji), a walk that returned emojis or called anything else on the stream or font."""
+
+    def __init__(self) -> None:
+        self.ok = True
+        self.fonts: list = []  # (font.hash, font_size) per change of font, in order
+        self.firsts: list = []  # per change of font: the index of that font object's first run
+        self.calls: list = []  # (stream method, args) after set_text_matrix
+        self.used: dict = {}  # run font index -> {glyph: the width the walk used}, in glyph order
+        self.extents: dict = {}  # run font index -> {glyph: the width from the Pango font's extents}
+        self.texts: dict = {}  # run font index -> {glyph: its text}, first wins
+        self.glyphs: tuple = ()  # finish(): (run font index, used, extents, texts) per font
+        self._pango_fonts: list = []  # while recording only
+        self._first: dict = {}  # id(font) -> its first run font index, while recording only
+
+    def finish(self, recorder) -> bool:
+        """After the recorded call: the extents' width of the glyphs whose width the document had already."""
+        from weasyprint.text.ffi import FROM_UNITS, pango
+
+        if not self.ok or not self.fonts or pango.pango_version() < 14802:  # older Pango: sizes from the style
+            return False
+        for index, extents in self.extents.items():
+            for glyph, width in extents.items():
+                if width is None:
+                    pango.pango_font_get_glyph_extents(self._pango_fonts[index], glyph, recorder.ink_rect,
+                                                       recorder.logical_rect)
+                    extents[glyph] = round(recorder.logical_rect.width * 1000 * FROM_UNITS / self.fonts[index][1])
+        self.glyphs = tuple((index, self.used.get(index, {}), self.extents.get(index, {}), self.texts.get(index, {}))
+                            for index in dict.fromkeys([*self.used, *self.texts]))
+        self.firsts = tuple(self.firsts)
+        self.used, self.extents, self.texts = {}, {}, {}
+        self._pango_fonts, self._first = [], {}
+        return True
+
+    def replay(self, stream, layout, matrix) -> bool:
+        from weasyprint.text.ffi import ffi, pango
+
+        pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+        first_line, _ = layout.get_first_line()
+        fonts = []
+        firsts = {}
+        previous = None
+        run = first_line.runs[0]
+        while run != ffi.NULL:
+            pango_font = run.data.item.analysis.font
+            run = run.next
+            if pango_font != previous:
+                previous = pango_font
+                font, font_size = stream.add_font(pango_font)
+                if len(fonts) == len(self.fonts) or (font.hash, font_size) != self.fonts[len(fonts)]:
+                    return False
+                if firsts.setdefault(id(font), len(fonts)) != self.firsts[len(fonts)]:
+                    return False  # the runs' fonts are not the same objects as when recorded
+                fonts.append(font)
+        if len(fonts) != len(self.fonts):
+            return False
+        for index, used, extents, _ in self.glyphs:
+            widths = fonts[index].widths
+            if not used.items() <= widths.items():  # (all there, the same: the usual case, checked in C)
+                for glyph, width in used.items():
+                    if widths.get(glyph, extents[glyph]) != width:
+                        return False
+        stream.set_text_matrix(*matrix.values)
+        for index, used, extents, texts in self.glyphs:
+            font = fonts[index]
+            if not used.keys() <= font.widths.keys():
+                for glyph, width in extents.items():
+                    font.widths.setdefault(glyph, width)
+            if not texts.keys() <= font.to_unicode.keys():
+                for glyph, text in texts.items():
+                    font.to_unicode.setdefault(glyph, text)
+        for name, args in self.calls:
+            getattr(stream, name)(*args)
+        return True
+
+
+class _RecordingStream:
+    """The document's stream during a recorded ``draw_first_line``: passes every call on and records it."""
+
+    _PASSED = frozenset({"set_text_matrix", "ink_rect", "logical_rect"})  # not recorded (per call / scratch)
+
+    def __init__(self, stream, paint: _Paint) -> None:
+        self._stream = stream
+        self._paint = paint
+
+    def __getattr__(self, name):
+        if name not in self._PASSED:
+            self._paint.ok = False  # a call the replay would not make
+        return getattr(self._stream, name)
+
+    def add_font(self, pango_font):
+        font, font_size = self._stream.add_font(pango_font)
+        paint = self._paint
+        if font.bitmap or font.png or font.svg or font.colr:
+            paint.ok = False
+        index = len(paint.fonts)
+        paint.fonts.append((font.hash, font_size))
+        paint._pango_fonts.append(pango_font)
+        first = paint._first.setdefault(id(font), index)  # a font of several runs: one set of glyphs
+        if paint._pango_fonts[first] != pango_font:  # finish() asks the first run's Pango font for extents
+            paint.ok = False
+        paint.firsts.append(first)
+        return _RecordingFont(font, first, paint), font_size
+
+    def _record(self, name, *args):
+        self._paint.calls.append((name, args))
+        return getattr(self._stream, name)(*args)
+
+    def set_font_size(self, *args):
+        return self._record("set_font_size", *args)
+
+    def show_text(self, *args):
+        return self._record("show_text", *args)
+
+    def set_text_rise(self, *args):
+        return self._record("set_text_rise", *args)
+
+
+class _RecordingFont:
+    def __init__(self, font, index: int, paint: _Paint) -> None:
+        self._font = font
+        self._paint = paint
+        self.widths = _RecordingWidths(font.widths, index, paint)
+        self.to_unicode = _RecordingTexts(font.to_unicode, index, paint)
+
+    def __getattr__(self, name):
+        if name not in ("hash", "bitmap", "png", "svg", "colr"):
+            self._paint.ok = False  # e.g. get_unused_glyph_id: a .notdef glyph
+        return getattr(self._font, name)
+
+
+class _RecordingWidths:
+    """``font.widths`` while recording: the width the walk uses for each glyph, and whether it was absent."""
+
+    def __init__(self, widths: dict, index: int, paint: _Paint) -> None:
+        self._widths, self._index, self._paint = widths, index, paint
+
+    def __contains__(self, glyph) -> bool:
+        return glyph in self._widths
+
+    def __getitem__(self, glyph):
+        width = self._widths[glyph]
+        if glyph not in self._paint.used.setdefault(self._index, {}):
+            self._paint.used[self._index][glyph] = width
+            self._paint.extents.setdefault(self._index, {})[glyph] = None  # finish() asks the Pango font
+        return width
+
+    def __setitem__(self, glyph, width) -> None:
+        self._widths[glyph] = width
+        if glyph not in self._paint.used.setdefault(self._index, {}):
+            self._paint.used[self._index][glyph] = width
+            self._paint.extents.setdefault(self._index, {})[glyph] = width
+
+
+class _RecordingTexts:
+    """``font.to_unicode`` while recording: says every glyph is absent, so the walk gives the text of each."""
+
+    def __init__(self, texts: dict, index: int, paint: _Paint) -> None:
+        self._texts, self._index, self._paint = texts, index, paint
+
+    def __contains__(self, glyph) -> bool:
+        return False
+
+    def __setitem__(self, glyph, text) -> None:
+        self._texts.setdefault(glyph, text)
+        self._paint.texts.setdefault(self._index, {}).setdefault(glyph, text)
 
 
 def _install() -> bool:
@@ -245,5 +466,5 @@ def line_layout_cache(scope: object = None) -> Iterator[LineCacheStats]:
         if scope is not None:
             with _install_lock:
                 _retained["scope"], _retained["entries"] = scope, stats.entries
-        stats.entries, stats.drawn = {}, {}
+        stats.entries, stats.drawn, stats.painted = {}, {}, {}
         _uninstall()

@@ -1,7 +1,7 @@
 """Bulk letters render through a cross-letter cache of line breaks (core/pdf_lines.py): the PDF a bulk job stores for
 each member is byte-for-byte the PDF of finalising that letter on its own. Varied letters: languages, laws (GDPR,
 UK GDPR, CCPA on US Letter paper), long names, CJK, Arabic and Hebrew names, in chunks of 3 so that later letters
-reuse the earlier ones' line breaks."""
+reuse the earlier ones' line breaks and replay their drawn lines."""
 
 from __future__ import annotations
 
@@ -33,11 +33,20 @@ MEMBERS = [
 
 
 def test_every_bulk_letter_has_the_sha256_of_the_same_letter_rendered_alone(settings, advocate, organisation,
-                                                                            share_case):
+                                                                            share_case, monkeypatch):
     from deletion_portal.accounts.models import Role
+    from deletion_portal.core.pdf_lines import LineCacheStats
     from tests.support.world import make_account
 
     settings.BULK_CHUNK = 3
+    blocks = []  # every chunk's cache figures: lines were really shared, drawn lines really replayed
+    original_init = LineCacheStats.__init__
+
+    def init(self):
+        original_init(self)
+        blocks.append(self)
+
+    monkeypatch.setattr(LineCacheStats, "__init__", init)
     cases = []
     for index, (name, language, law, region, country) in enumerate(MEMBERS):
         member = make_account(f"member{index}@mail.example", Role.EMPLOYEE, name)
@@ -58,6 +67,7 @@ def test_every_bulk_letter_has_the_sha256_of_the_same_letter_rendered_alone(sett
             break
     job.refresh_from_db()
     assert job.done == len(MEMBERS), (job.done, job.errors, list(job.items.values_list("error", flat=True)))
+    assert sum(b.hits for b in blocks) > 0 and sum(b.paint_hits for b in blocks) > 0
 
     letters = Letter.objects.filter(case__in=cases, kind=LetterKind.REQUEST, is_final=True).select_related("case")
     assert len(letters) == len(MEMBERS)

@@ -5,6 +5,8 @@ any order, first or after a thousand others), so every test here compares hashes
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 
 import pytest
 
@@ -73,6 +75,7 @@ def test_cached_line_breaks_give_byte_identical_pdfs_in_any_order_and_batch():
     assert backward == expected[::-1]  # each letter also rendered after all the others: every line a cache hit
     assert batch == expected
     assert stats.hits > stats.misses > 0 and stats.uncached == 0  # the cache was really used
+    assert stats.paint_hits > stats.paint_misses > 0  # and the glyph walks of equal lines were replayed
 
 
 def test_the_key_holds_every_style_property_the_line_breaking_reads(monkeypatch):
@@ -135,11 +138,12 @@ def test_the_patch_is_active_only_inside_the_block_and_only_on_the_pinned_weasyp
 
 def test_the_cache_is_bounded(monkeypatch):
     monkeypatch.setattr(pdf_lines, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(pdf_lines, "MAX_DRAWN", 10)
     first = _inputs()[0]
     with line_layout_cache() as stats:
-        sha = _plain([first, first])
-        assert len(stats.entries) <= 10
-    assert sha == _plain([first, first])
+        sha = _plain([first, first, first])
+        assert len(stats.entries) <= 10 and len(stats.drawn) <= 10 and len(stats.painted) <= 10
+    assert sha == _plain([first, first, first])
 
 
 def test_a_scope_keeps_its_entries_for_the_next_block_of_the_same_scope_only():
@@ -174,3 +178,74 @@ def test_an_ellipsis_line_gets_its_own_pango_layout_and_the_output_does_not_chan
         assert pdf() == expected
         assert pdf() == expected
     assert stats.draw_hits > 0
+
+
+def _meta(title: str) -> PdfMetadata:
+    return PdfMetadata(title=title, author="Ana", subject="request", language="en")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_a_replayed_line_still_puts_its_glyphs_in_the_font_subset_and_the_text_map():
+    """The second letter's only use of Ǭ, Ŧ, ẞ, ŋ is a line whose glyph walk is replayed from the first letter:
+    the replay must still register those glyphs (widths, ToUnicode), or the subset drops them and the text is
+    lost. Byte-identical to rendering the letter alone, and pdftotext finds the line."""
+    line = "Ǭŋ Ŧŋ ẞŋ"
+    first = f"<p>{line}</p><p>Dear Sir or Madam</p>"
+    second = f"<p>Dear Sir or Madam</p><p>Yours faithfully</p><p>{line}</p>"
+    expected = render_pdf(second, metadata=_meta("second"))
+
+    with line_layout_cache() as stats:
+        render_pdf(first, metadata=_meta("first"))  # lines seen once are drawn by WeasyPrint …
+        render_pdf(first, metadata=_meta("first"))  # … and recorded when seen again
+        recorded = stats.paint_misses
+        pdf = render_pdf(second, metadata=_meta("second"))
+
+    assert stats.paint_hits >= 2 and stats.paint_misses == recorded  # the line and "Dear…" replayed
+    assert pdf == expected
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert line in text and "Yours faithfully" in text
+
+
+def test_a_line_is_drawn_by_weasyprint_when_the_letter_already_has_other_widths_for_its_glyphs(monkeypatch):
+    """The glyph walk reads a glyph's width from the document's font if it is there already (first wins): a
+    recorded walk is valid only if the widths agree. Make the second letter's fonts start with other widths
+    (stand-in for an earlier line of another size): the line is drawn by WeasyPrint, the PDF is still exactly
+    the PDF of that letter alone — a replay would have written the recorded kerning."""
+    from weasyprint.pdf import fonts
+
+    line = "Erase every training contribution you hold about me"
+    html = f"<p>{line}</p>"
+    original_init = fonts.Font.__init__
+    skewed = {"on": False}
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        if skewed["on"]:
+            self.widths.update(dict.fromkeys(range(4000), 333))
+
+    monkeypatch.setattr(fonts.Font, "__init__", init)
+    skewed["on"] = True
+    expected = render_pdf(html, metadata=_meta("skewed"))
+    skewed["on"] = False
+    assert render_pdf(html, metadata=_meta("skewed")) != expected  # the widths do change the PDF
+
+    with line_layout_cache() as stats:
+        render_pdf(html, metadata=_meta("skewed"))
+        render_pdf(html, metadata=_meta("skewed"))  # recorded
+        skewed["on"] = True
+        pdf = render_pdf(html, metadata=_meta("skewed"))
+    assert pdf == expected
+    assert stats.paint_uncached >= 1 and stats.paint_hits == 0
+
+
+def test_a_line_with_a_missing_glyph_is_never_replayed():
+    """A glyph no font has is drawn as .notdef with a glyph id the document picks (``get_unused_glyph_id``):
+    such a line is always drawn by WeasyPrint."""
+    html = "<p>Name: \u0378 unknown</p>"
+    expected = render_pdf(html, metadata=_meta("notdef"))
+    with line_layout_cache() as stats:
+        for _ in range(3):  # drawn once, recorded, replayed
+            assert render_pdf(html, metadata=_meta("notdef")) == expected
+    # The third render replays every line the second recorded, except this one (its Pango layout is shared).
+    assert stats.paint_hits == stats.paint_misses - 1 and stats.draw_hits >= 1
+    assert stats.paint_uncached == stats.paint_misses + 1  # every line of the first render, this one of the third
