@@ -27,14 +27,16 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db import transaction
+from django.test import Client
 from django.test.utils import override_settings
+from django.urls import reverse
 
 from deletion_portal.accounts.models import Role, User
 from deletion_portal.advocacy.bulk import bulk_job_start, bulk_job_step
 from deletion_portal.advocacy.models import CaseShare, Organisation, OrganisationMembership, OrganisationRole
 from deletion_portal.cases.bench import bench_cases
 from deletion_portal.cases.letters import letter_footer, letter_html, letter_metadata
-from deletion_portal.cases.models import Case, LetterKind
+from deletion_portal.cases.models import Case, Letter, LetterKind
 from deletion_portal.cases.services import letter_finalize
 from deletion_portal.core import pdf as core_pdf
 from deletion_portal.employers.models import Employer
@@ -104,6 +106,7 @@ def bench_bulk(stdout, options) -> None:
                 one = _cases("one", n, organisation, employer)
                 b_organiser, b_organisation, b_employer = _world("bulk")
                 _cases("bulk", n, b_organisation, b_employer)
+                web = _cases("web", n, *_world("web")[1:])
                 # Warm-up (stylesheet parsed, fonts loaded once per process), then no cached PDFs.
                 warm = letter_html(one[0], kind=LetterKind.REQUEST, today=TODAY)
                 core_pdf.render_pdf(warm, metadata=letter_metadata(one[0]), footer=letter_footer(one[0], "WARMUP00"))
@@ -113,6 +116,15 @@ def bench_bulk(stdout, options) -> None:
                     for case in one:
                         with transaction.atomic():
                             letter_finalize(case=case, today=TODAY)
+                cache.clear()
+                # The same, as members do it: the Finalise button (POST, then the case page it returns to).
+                client = Client(HTTP_HOST="localhost")
+                client.force_login(web[0].owner, backend="django.contrib.auth.backends.ModelBackend")
+                with _clock() as through_web:
+                    for case in web:
+                        response = client.post(reverse("cases:finalize", args=[case.pk]), follow=True)
+                        assert response.status_code == 200, f"finalising case {case.pk}: HTTP {response.status_code}"
+                assert Letter.objects.filter(case__in=web, is_final=True).count() == n
                 cache.clear()
                 with _clock() as bulk:
                     job, finish_wall, finish_cpu = _run_job(b_organisation, b_organiser)
@@ -136,8 +148,11 @@ def bench_bulk(stdout, options) -> None:
     stdout.write(f"bulk: {n} GDPR request letters in German (4 rights, 7 data categories, 4 pages), one process\n")
     stdout.write(f"  one by one (letter_finalize per case):      {_rate(n, single['wall'])} wall, "
                  f"{_rate(n, single['cpu'])} per CPU-second\n")
+    stdout.write(f"  one by one through the Finalise button (POST /cases/<id>/finalize/ + the case page): "
+                 f"{_rate(n, through_web['wall'])} wall, {_rate(n, through_web['cpu'])} per CPU-second\n")
     stdout.write(f"  bulk job (plan, claim, finalise, ZIP, print): {_rate(n, bulk['wall'])} wall, "
-                 f"{_rate(n, bulk['cpu'])} per CPU-second  ({ratio:.2f}x one by one per core)\n")
+                 f"{_rate(n, bulk['cpu'])} per CPU-second  ({ratio:.2f}x one by one per core; "
+                 f"{through_web['cpu'] / bulk['cpu'] if bulk['cpu'] else 0:.2f}x the Finalise button)\n")
     stdout.write(f"    of which the ZIP + manifest + merged PDF:   {finish_wall:6.2f} s wall, {finish_cpu:6.2f} s CPU, "
                  f"ZIP {zip_size / 1024 / 1024:.1f} MB\n")
     m = len(inputs)

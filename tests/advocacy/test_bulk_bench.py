@@ -23,7 +23,9 @@ def test_bench_bulk_prints_both_paths_and_the_memory_run_and_rolls_back(settings
 
     text = out.getvalue()
     assert re.search(r"one by one .*letters/s per CPU-second", text), text
-    assert re.search(r"bulk job .*letters/s per CPU-second\s+\(\d+\.\d+x one by one per core\)", text), text
+    assert re.search(r"bulk job .*letters/s per CPU-second\s+\(\d+\.\d+x one by one per core; "
+                     r"\d+\.\d+x the Finalise button\)", text), text
+    assert re.search(r"through the Finalise button .*letters/s per CPU-second", text), text
     assert "byte-identical PDFs: True" in text
     painted = re.search(r"painted lines \(glyph walk\): (\d+) of (\d+) replayed", text)
     assert painted and 0 < int(painted[1]) < int(painted[2]), text  # the second letter replays the first's lines
