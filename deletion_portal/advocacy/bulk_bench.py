@@ -101,7 +101,8 @@ def bench_bulk(stdout, options) -> None:
     with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media, BULK_CHUNK=20):
         try:
             with transaction.atomic():
-                memory = _memory_run(memory_n, _sample_pdf()) if memory_n else None
+                memory = (_memory_run(memory_n, None if options.get("memory_real") else _sample_pdf())
+                          if memory_n else None)
                 organiser, organisation, employer = _world("one")
                 one = _cases("one", n, organisation, employer)
                 b_organiser, b_organisation, b_employer = _world("bulk")
@@ -168,7 +169,8 @@ def bench_bulk(stdout, options) -> None:
                  f"({100 * lines.paint_hits / max(painted, 1):.0f} %), {lines.paint_misses} recorded, "
                  f"{lines.paint_uncached} drawn by WeasyPrint\n")
     if memory is not None:
-        stdout.write(f"  memory, bulk job of {memory_n} letters (stand-in renderer, everything else real, run first): "
+        renderer = "real renderer" if options.get("memory_real") else "stand-in renderer, everything else real"
+        stdout.write(f"  memory, bulk job of {memory_n} letters ({renderer}, run first): "
                      f"process peak RSS {memory['rss_before'] / 1024:.0f} MB before, {memory['rss'] / 1024:.0f} MB "
                      f"after (+{memory['rss_growth'] / 1024:.0f} MB); ZIP + merged PDF step peak Python allocations "
                      f"{memory['traced'] / 1024 / 1024:.1f} MB (tracemalloc), ZIP {memory['zip'] / 1024 / 1024:.0f} MB; "
@@ -185,14 +187,16 @@ def _sample_pdf() -> bytes:
     return core_pdf.render_pdf(html, metadata=letter_metadata(case), footer=letter_footer(case, "SAMPLE00"))
 
 
-def _memory_run(n: int, pdf: bytes) -> dict:
-    """Peak memory of a whole job of ``n`` letters with a stand-in renderer (see the module docstring): the
-    process's peak RSS before and after (``getrusage``), and the Python allocations' peak (``tracemalloc``) of
-    the ZIP + merged PDF step, the one step that reads every letter."""
+def _memory_run(n: int, pdf: bytes | None) -> dict:
+    """Peak memory of a whole job of ``n`` letters with a stand-in renderer returning ``pdf`` (see the module
+    docstring; None: the real renderer and its line cache): the process's peak RSS before and after
+    (``getrusage``), and the Python allocations' peak (``tracemalloc``) of the ZIP + merged PDF step, the one step
+    that reads every letter."""
     organiser, organisation, employer = _world("memory")
     _cases("memory", n, organisation, employer)
     original = core_pdf.render_pdf
-    core_pdf.render_pdf = lambda *args, **kwargs: pdf
+    if pdf is not None:  # the stand-in; None: render each letter for real (--memory-real)
+        core_pdf.render_pdf = lambda *args, **kwargs: pdf
     gc.collect()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()

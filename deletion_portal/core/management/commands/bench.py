@@ -43,6 +43,8 @@ class Command(BaseCommand):
         bulk.add_argument("--letters", type=int, default=200, help="Letters per path (default 200).")
         bulk.add_argument("--memory-letters", type=int, default=2000,
                           help="Letters of the peak-memory run (stand-in renderer; default 2000, 0 skips it).")
+        bulk.add_argument("--memory-real", action="store_true",
+                          help="Render the memory run's letters for real (minutes for 2,000) instead of the stand-in.")
 
     def handle(self, *args, **options):
         name = options["bench"]
