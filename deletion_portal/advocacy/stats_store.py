@@ -263,8 +263,10 @@ def statistics_uncount(*, case_ids: Iterable[int], today: date | None = None) ->
     case_ids = list(set(case_ids))
     if not case_ids:
         return
-    places = set(Case.objects.filter(pk__in=case_ids, received_on__isnull=False, employer__isnull=False)
+    places = set(Case.objects.filter(pk__in=case_ids, received_on__isnull=False)
                  .values_list("employer_id", "law_key", "received_on"))
+    if any(employer_id is None for employer_id, _, _ in places):
+        private_leaves_drop_unplaced()
     statistics_forget_places(places=places, today=today)
 
 
@@ -284,6 +286,8 @@ def case_deleted_forget(sender, instance, **kwargs) -> None:
     recomputed without it, in the deleting transaction."""
     if instance.received_on and instance.employer_id:
         statistics_forget_places(places=[(instance.employer_id, instance.law_key, instance.received_on)])
+    elif instance.received_on:
+        private_leaves_drop_unplaced()
 
 
 def _forget(case_ids: list[int], today: date, now) -> None:
@@ -597,6 +601,14 @@ def private_leaves_drop(*, organisation_id: int) -> None:
     which members each of its dashboards counts may change). Until the next refresh counts them again, their
     dashboards are counted live from the cases."""
     PrivateOutcomeLeaf.objects.filter(campaign__organisation_id=organisation_id).delete()
+
+
+def private_leaves_drop_unplaced() -> None:
+    """A forgotten case without an employer (a non-publishing campaign counts it under "(none)"; the recount works
+    by employer): drop the leaves of every campaign that holds such a leaf, in the forgetting transaction, so their
+    dashboards count live — without the case — until the next refresh."""
+    PrivateOutcomeLeaf.objects.filter(campaign_id__in=PrivateOutcomeLeaf.objects.filter(
+        employer__isnull=True, month__isnull=False).values("campaign_id")).delete()
 
 
 def _private_stamp(campaign_id: int) -> tuple[int, int] | None:

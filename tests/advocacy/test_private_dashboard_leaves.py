@@ -138,3 +138,23 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(organisation, employer, o
     refresh(django_capture_on_commit_callbacks if stored else (lambda execute: django_capture_on_commit_callbacks(
         execute=False)))
     assert queries_of_the_dashboard(small) == queries_of_the_dashboard(large) <= 3
+
+
+def test_a_withdrawn_member_without_an_employer_leaves_the_dashboard_at_once(organisation, employer,
+                                                                           django_capture_on_commit_callbacks):
+    """A member whose case names no employer from the directory is counted under "(none)"; the recount works by
+    employer, so withdrawing drops the campaign's leaves (counted live, without them, until the next refresh)."""
+    from deletion_portal.advocacy.consents import consent_set
+    from deletion_portal.advocacy.models import CampaignMember, ConsentKind
+
+    campaign = private_campaign(organisation, employer, ["on_time"] * 6 + ["late"] * 6)
+    Case.objects.filter(pk__in=CampaignMember.objects.filter(campaign=campaign).values("case_id")).update(employer=None)
+    refresh(django_capture_on_commit_callbacks)
+    assert PrivateOutcomeLeaf.objects.filter(campaign=campaign, employer__isnull=True, month__isnull=False).exists()
+    assert stats_views.campaign_release(campaign, today=TODAY).population()[0] == 12
+    member = CampaignMember.objects.filter(campaign=campaign).first()
+    with django_capture_on_commit_callbacks(execute=False):
+        consent_set(member=member, kind=ConsentKind.STATISTICS, given=False, actor=None)
+    assert stats_views.campaign_release(campaign, today=TODAY).population()[0] == 11
+    Case.objects.filter(pk=CampaignMember.objects.filter(campaign=campaign).last().case_id).delete()
+    assert stats_views.campaign_release(campaign, today=TODAY).population()[0] == 10
