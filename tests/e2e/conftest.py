@@ -8,22 +8,13 @@ import os
 
 import pytest
 
+from tests.support.phone import PHONE
 from tests.support.processes import require_binary
 
 # Playwright's sync API keeps an event loop running in the test thread; Django refuses ORM calls
 # from such a thread unless told that this is deliberate (the live server runs in its own thread).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 3,
-    "is_mobile": True,
-    "has_touch": True,
-    "user_agent": (
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/126.0 Mobile Safari/537.36"
-    ),
-}
 
 
 @pytest.fixture(scope="session")

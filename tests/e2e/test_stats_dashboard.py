@@ -28,8 +28,8 @@ from deletion_portal.advocacy.models import (
 from deletion_portal.cases.models import CaseEvent, EventKind
 from deletion_portal.employers.models import Employer
 from deletion_portal.tracking.models import ChecklistItem
-from tests.e2e.conftest import PHONE
 from tests.support.axe import assert_no_axe_violations
+from tests.support.phone import PHONE
 from tests.support.stats import outcome_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+#: The phone the browser tests hold (a Pixel 8's screen and user agent).
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0 Mobile Safari/537.36"
+    ),
+}
+
 
 def assert_fits_the_phone(page) -> None:
     """No sideways scrolling. On a mobile context Chromium widens the layout viewport to fit content that
