@@ -12,7 +12,8 @@ import pytest
 
 from tests.support.processes import Service
 
-pytest_plugins = ["tests.support.world", "tests.support.servers", "tests.support.bulk", "tests.support.web"]
+pytest_plugins = ["tests.support.world", "tests.support.servers", "tests.support.bulk", "tests.support.web",
+                  "tests.support.stats"]
 
 
 @pytest.fixture

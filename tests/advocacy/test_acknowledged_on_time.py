@@ -122,14 +122,8 @@ def _campaign_with(organisation, employer, cases):
     return campaign
 
 
-@pytest.fixture
-def _today():
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc), tick=False):
-        yield
-
-
 def test_it_is_shown_on_every_page_and_download_under_the_same_rules(client, advocate, organisation, employer,
-                                                                      _today):
+                                                                      stats_today):
     cases = ([_case(employer, acknowledged_on=RECEIVED + timedelta(days=1)) for _ in range(6)]
              + [_case(employer, acknowledged_on=ACK_BY + timedelta(days=2)) for _ in range(5)]
              + [_case(employer) for _ in range(5)]

@@ -17,7 +17,6 @@ from datetime import timezone as dt_timezone
 from itertools import count
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -36,20 +35,12 @@ from tests.support.data import PASSWORD
 from tests.support.stats import outcome_case as make_case
 from tests.support.world import login, make_account
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stats_today")]
 
 TODAY = date(2026, 6, 1)
 GDPR, CCPA = "eu-gdpr", "us-ca-ccpa"
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _numbers = count(1)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc), tick=False):
-        yield
-
-
 
 
 def join(campaign, case, *, statistics=True, actor=None):
@@ -411,7 +402,6 @@ def test_a_non_publishing_campaign_counts_only_members_in_no_public_figure(organ
     assert list(figures.private_campaign_cases(campaign_id=quiet.pk)) == [alone]
     public = set(figures.cases_counted_in_statistics().values_list("pk", flat=True))
     assert public == {shared.pk} and not public & {c.pk for c in figures.private_campaign_cases(campaign_id=quiet.pk)}
-
 
 
 def test_two_non_publishing_campaigns_of_one_organisation_count_disjoint_members(organisation, employer, advocate):

@@ -14,10 +14,8 @@ import io
 import json
 import re
 from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import connection
@@ -30,19 +28,11 @@ from deletion_portal.employers.models import Employer
 from deletion_portal.tracking.models import ChecklistItem
 from tests.support.stats import outcome_case as make_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stats_today")]
 
 TODAY = date(2026, 6, 1)
 GDPR, CCPA = "eu-gdpr", "us-ca-ccpa"
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc), tick=False):
-        yield
-
-
 
 
 def refresh():

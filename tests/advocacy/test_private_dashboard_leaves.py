@@ -5,11 +5,9 @@ number of queries."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import date
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -18,17 +16,9 @@ from deletion_portal.advocacy.stats_models import PrivateOutcomeLeaf
 from deletion_portal.cases.models import Case
 from tests.support.stats import outcome_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stats_today")]
 
 TODAY = date(2026, 6, 1)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc), tick=False):
-        yield
-
-
 
 
 def private_campaign(organisation, employer, outcomes, *, slug="private", month=2):

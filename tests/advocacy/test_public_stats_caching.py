@@ -6,11 +6,9 @@ and the campaign dashboards are never made cacheable. Nothing is written on any 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import date
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,17 +19,11 @@ from deletion_portal.cases.models import Case
 from tests.support.data import PDF_BYTES
 from tests.support.world import login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stats_today")]
 
 TODAY = date(2026, 6, 1)
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 FORMATS = ("employer-outcomes", "employer-outcomes-csv", "employer-outcomes-json", "employer-outcomes-pdf")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc), tick=False):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,9 @@ dashboard URLs."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from deletion_portal.accounts.models import Role
@@ -23,16 +21,10 @@ from tests.support.stats import outcome_case as make_case
 from tests.support.tracking import pdf_text
 from tests.support.world import login, make_account
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdf_rendering")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdf_rendering", "stats_today")]
 
 TODAY = date(2026, 6, 1)
 FIGURE = re.compile(r"\b\d+ \(\d+(?:\.\d+)?%\)")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc), tick=False):
-        yield
 
 
 @pytest.fixture
@@ -41,8 +33,6 @@ def campaign(organisation, employer):
                                        law_keys=["eu-gdpr"], state="open", publish_statistics=True)
     campaign.employers.add(employer)
     return campaign
-
-
 
 
 def join(campaign, case):

@@ -3,27 +3,17 @@ employer's leaves are unchanged, never one of older leaves, and a GET never stor
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import date
 
 import pytest
-import time_machine
 
 from deletion_portal.advocacy import stats_store
 from deletion_portal.cases.models import Case
 from tests.support.stats import outcome_case as make_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stats_today")]
 
 TODAY = date(2026, 6, 1)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc), tick=False):
-        yield
-
-
 
 
 @pytest.fixture

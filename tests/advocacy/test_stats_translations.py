@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from deletion_portal.advocacy import stats_store
@@ -21,10 +19,11 @@ from deletion_portal.advocacy.consents import consent_set
 from deletion_portal.advocacy.models import Campaign, CampaignMember, ConsentKind
 from deletion_portal.advocacy.reports import CSV_COLUMNS
 from deletion_portal.cases.models import Case
+from tests.support.stats import outcome_case
 from tests.support.tracking import pdf_text
 from tests.support.world import login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stats_today")]
 
 TODAY = date(2026, 6, 1)
 
@@ -51,12 +50,6 @@ WORDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc), tick=False):
-        yield
-
-
 @pytest.fixture
 def campaign(organisation, employer):
     campaign = Campaign.objects.create(organisation=organisation, title="Keystrokes", slug="keystrokes",
@@ -66,13 +59,7 @@ def campaign(organisation, employer):
 
 
 def counted_case(campaign, employer, *, outcome, received):
-    respond_by = received + timedelta(days=30)
-    fields = {"employer": employer, "status": "sent", "law_key": "eu-gdpr", "region": "DE-BY",
-              "work_region": "DE-BY", "received_on": received, "respond_by": respond_by}
-    if outcome in ("on_time", "late"):
-        answered = received + timedelta(days=20 if outcome == "on_time" else 40)
-        fields.update(answered_on=answered, on_time=answered <= respond_by, outcome="answered", status="answered")
-    member = CampaignMember.objects.create(campaign=campaign, case=Case.objects.create(**fields))
+    member = CampaignMember.objects.create(campaign=campaign, case=outcome_case(employer, outcome, received=received))
     consent_set(member=member, kind=ConsentKind.STATISTICS, given=True, actor=None)
 
 

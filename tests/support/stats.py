@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
+
+import pytest
+import time_machine
 
 #: The day the statistics tests travel to (``time_machine``): their received dates lie before it.
 STATS_TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture
+def stats_today():
+    """Noon (UTC) of :data:`STATS_TODAY`, the clock standing still (``usefixtures("stats_today")``)."""
+    with time_machine.travel(datetime(STATS_TODAY.year, STATS_TODAY.month, STATS_TODAY.day, 12, tzinfo=dt_timezone.utc),
+                             tick=False):
+        yield
 
 
 def outcome_case(employer, outcome: str = "on_time", *, law: str = "eu-gdpr", received: date = date(2026, 2, 2),
