@@ -553,9 +553,10 @@ def _private_refresh(today: date, *, employers, now) -> int:
     and every one not counted yet (no marker) everywhere. One transaction per campaign."""
     from deletion_portal.advocacy.models import Campaign
 
-    targets = {c: employers for c in (_private_campaigns(employers=employers) if employers else [])}
     if employers is None:
         targets = dict.fromkeys(_private_campaigns(), None)
+    else:
+        targets = dict.fromkeys(_private_campaigns(employers=employers) if employers else (), employers)
     counted = set(PrivateOutcomeLeaf.objects.filter(month__isnull=True).values_list("campaign_id", flat=True))
     for campaign_id in Campaign.objects.filter(publish_statistics=False).exclude(pk__in=counted).values_list(
             "pk", flat=True):
